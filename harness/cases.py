@@ -1,0 +1,95 @@
+"""Case metadata: every conformance case has a stable id, an RFC section, a level and a text.
+
+A :class:`Case` decorates the test function that checks it and carries its own assertion
+helpers, so that every failure reads "expected X (RFC ...), got Y".
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from harness.registry import Capability
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_CASE_ID = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)+")
+ATTRIBUTE = "http_interop_case"  # where the decorator leaves the Case on the function
+
+
+class Level(enum.StrEnum):
+    """Requirement levels (RFC 2119 / RFC 8174)."""
+
+    MUST = "MUST"
+    SHOULD = "SHOULD"
+    MAY = "MAY"
+
+
+class CheckFailed(AssertionError):
+    """A conformance check failed: the implementation did not do what the RFC requires."""
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str  # "<suite>.<subject>...", e.g. "methods.head.no_body"
+    rfc: str  # "RFC 9110 §9.3.2"
+    level: Level
+    requirement: str  # one line: what a conforming implementation does
+    requires: tuple[Capability, ...] = ()  # capabilities every implementation in the cell needs
+
+    def __post_init__(self) -> None:
+        if not _CASE_ID.fullmatch(self.id):
+            raise ValueError(f"case id {self.id!r} is not of the form 'suite.subject[.detail]'")
+        CATALOGUE.add(self)
+
+    @property
+    def suite(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    def __call__(self, function: F) -> F:
+        setattr(function, ATTRIBUTE, self)
+        return function
+
+    def fail(self, expected: str, got: object) -> CheckFailed:
+        return CheckFailed(f"expected {expected} ({self.rfc}), got {got}")
+
+    def expect(self, what: str, expected: object, got: object) -> None:
+        """Fail unless ``got == expected``."""
+        if got != expected:
+            raise self.fail(f"{what} {expected!r}", repr(got))
+
+    def expect_that(self, ok: bool, expected: str, got: object) -> None:
+        """Fail unless ``ok``; ``expected`` says in words what should have held."""
+        if not ok:
+            raise self.fail(expected, got)
+
+
+class Catalogue:
+    """Every case defined so far, by id; an id may be defined only once."""
+
+    def __init__(self) -> None:
+        self._cases: dict[str, Case] = {}
+
+    def add(self, case: Case) -> None:
+        if case.id in self._cases and self._cases[case.id] != case:
+            raise ValueError(f"case id {case.id!r} is defined twice")
+        self._cases[case.id] = case
+
+    def get(self, case_id: str) -> Case | None:
+        return self._cases.get(case_id)
+
+    def suites(self) -> set[str]:
+        return {case.suite for case in self._cases.values()}
+
+    def ids(self) -> list[str]:
+        return sorted(self._cases)
+
+
+CATALOGUE = Catalogue()
+
+
+def case_of(function: Callable[..., Any]) -> Case | None:
+    return getattr(function, ATTRIBUTE, None)

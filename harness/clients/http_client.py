@@ -1,0 +1,81 @@
+"""The ``http.client`` adapter: one HTTPConnection / HTTPSConnection per target, reused."""
+
+from __future__ import annotations
+
+import http.client
+import time
+from collections.abc import Iterator
+
+from harness.clients import http_version_text, ssl_context
+from harness.errors import ClientError, classify
+from harness.model import Exchange, Headers, RequestSpec, Target, Verify
+
+
+class _HeaderFields:
+    """The view of an ordered list of fields that ``HTTPConnection.request`` reads.
+
+    request() iterates over a headers mapping for the names and calls items() for the
+    fields; a list keeps order and duplicates, which a dict would lose.
+    """
+
+    def __init__(self, fields: Headers) -> None:
+        self._fields = fields
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._fields)
+
+    def items(self) -> Headers:
+        return list(self._fields)
+
+
+class HttpClientClient:
+    def __init__(self) -> None:
+        self._connections: dict[tuple[str, str, int, Verify], http.client.HTTPConnection] = {}
+
+    def _connection(self, spec: RequestSpec, target: Target) -> http.client.HTTPConnection:
+        key = (target.scheme, target.host, target.port, spec.verify)
+        if key not in self._connections:
+            if target.scheme == "https":
+                connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+                    target.host, target.port, context=ssl_context(spec.verify, target)
+                )
+            else:
+                connection = http.client.HTTPConnection(target.host, target.port)
+            self._connections[key] = connection
+        return self._connections[key]
+
+    def send(self, spec: RequestSpec, target: Target) -> Exchange:
+        connection = self._connection(spec, target)
+        reused = connection.sock is not None
+        connecting = not reused
+        started = time.perf_counter()
+        try:
+            if connection.sock is None:
+                # Connect explicitly so the connect deadline and the read deadline can differ.
+                connection.timeout = spec.timeouts.connect
+                connection.connect()
+            connection.sock.settimeout(spec.timeouts.read)
+            connecting = False
+            connection.request(
+                spec.method, spec.target, body=spec.body, headers=_HeaderFields(spec.headers)
+            )
+            response = connection.getresponse()
+            body = response.read()
+        except Exception as exc:
+            # The connection's state is unknown after a failure; the next send starts afresh.
+            connection.close()
+            raise ClientError(classify(exc, connecting=connecting), exc) from exc
+        return Exchange(
+            status=response.status,
+            reason=response.reason,
+            http_version=http_version_text(response.version),
+            headers=response.getheaders(),
+            body=body,
+            reused=reused,
+            elapsed=time.perf_counter() - started,
+        )
+
+    def close(self) -> None:
+        for connection in self._connections.values():
+            connection.close()
+        self._connections.clear()

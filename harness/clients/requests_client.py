@@ -1,0 +1,67 @@
+"""The ``requests`` adapter: one ``requests.Session`` per client, as an application uses it."""
+
+from __future__ import annotations
+
+import time
+import weakref
+
+import requests
+
+from harness.clients import http_version_text
+from harness.errors import ClientError, classify
+from harness.model import Exchange, RequestSpec, Target, Verify
+
+
+class RequestsClient:
+    def __init__(self) -> None:
+        self._session = requests.Session()
+        # Sockets this session has carried a response on: seeing one again means the pool
+        # reused the connection. requests has no public flag for that, so we observe it.
+        self._seen_sockets: weakref.WeakSet[object] = weakref.WeakSet()
+
+    def send(self, spec: RequestSpec, target: Target) -> Exchange:
+        if len({name.lower() for name, _ in spec.headers}) != len(spec.headers):
+            raise ValueError("requests takes headers as a mapping: it cannot repeat a field name")
+        verify: bool | str = {
+            Verify.TARGET_CA: target.ca_file or True,
+            Verify.SYSTEM: True,
+            Verify.NONE: False,
+        }[spec.verify]
+        started = time.perf_counter()
+        try:
+            response = self._session.request(
+                spec.method,
+                target.base_url + spec.target,
+                headers=dict(spec.headers),
+                data=spec.body,
+                timeout=(spec.timeouts.connect, spec.timeouts.read),
+                verify=verify,
+                allow_redirects=False,
+                stream=True,  # keep the connection reachable until the socket is noted
+            )
+            reused = self._note_socket(response)
+            body = response.content
+        except requests.RequestException as exc:
+            connecting = isinstance(exc, requests.ConnectTimeout)
+            raise ClientError(classify(exc, connecting=connecting), exc) from exc
+        return Exchange(
+            status=response.status_code,
+            reason=response.reason,
+            http_version=http_version_text(response.raw.version),
+            headers=list(response.raw.headers.items()),
+            body=body,
+            reused=reused,
+            elapsed=time.perf_counter() - started,
+        )
+
+    def _note_socket(self, response: requests.Response) -> bool | None:
+        connection = getattr(response.raw, "connection", None)
+        sock = getattr(connection, "sock", None)
+        if sock is None:
+            return None
+        reused = sock in self._seen_sockets
+        self._seen_sockets.add(sock)
+        return reused
+
+    def close(self) -> None:
+        self._session.close()

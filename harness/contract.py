@@ -1,0 +1,130 @@
+"""The behaviour contract's application logic, shared by every Python server adapter.
+
+This module holds only what docs/contract.md defines as the application: which route
+answers what, the bytes of ``/bytes/{n}``, the JSON of ``/echo``. It does no HTTP framing:
+each adapter hands these values to its framework, which does the protocol work itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from dataclasses import dataclass
+
+MAX_BODY_BYTES = 64 * 1024 * 1024  # /bytes and /stream refuse more, to keep a run bounded
+MAX_DELAY_MS = 60_000
+STREAM_PIECE_BYTES = 4096  # /stream/{n} hands its body to the framework in pieces this big
+
+_PATTERN = bytes(range(256))
+
+# Path patterns of the contract's routes (docs/contract.md).
+_ROUTES = {
+    "echo": re.compile(r"/echo"),
+    "status": re.compile(r"/status/(\d{3})"),
+    "bytes": re.compile(r"/bytes/(\d{1,9})"),
+    "stream": re.compile(r"/stream/(\d{1,9})"),
+    "delay": re.compile(r"/delay/(\d{1,6})"),
+    "close": re.compile(r"/close"),
+    "conn": re.compile(r"/conn"),
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # one of _ROUTES, or "not-found"
+    number: int = 0  # the {code}, {n} or {ms} of the path
+
+
+def route(path: str) -> Route:
+    """The contract route for a path (the request-target without its query)."""
+    for name, pattern in _ROUTES.items():
+        match = pattern.fullmatch(path)
+        if match:
+            number = int(match.group(1)) if match.groups() else 0
+            if name in ("bytes", "stream") and number > MAX_BODY_BYTES:
+                return Route("not-found")
+            if name == "delay" and number > MAX_DELAY_MS:
+                return Route("not-found")
+            if name == "status" and not 200 <= number <= 599:
+                return Route("not-found")
+            return Route(name, number)
+    return Route("not-found")
+
+
+def deterministic_bytes(n: int) -> bytes:
+    """The n bytes ``/bytes/{n}`` and ``/stream/{n}`` send: 0, 1, ..., 255, 0, 1, ..."""
+    repeats = n // len(_PATTERN) + 1
+    return (_PATTERN * repeats)[:n]
+
+
+def stream_pieces(n: int) -> list[bytes]:
+    data = deterministic_bytes(n)
+    return [data[i : i + STREAM_PIECE_BYTES] for i in range(0, n, STREAM_PIECE_BYTES)]
+
+
+def status_body(code: int) -> bytes:
+    return f"status {code}\n".encode()
+
+
+def echo_document(
+    *,
+    method: str,
+    target: str,
+    http_version: str,
+    headers: list[tuple[str, str]],
+    body: bytes,
+) -> bytes:
+    """The JSON body ``/echo`` answers with (docs/contract.md, "ANY /echo")."""
+    path, _, query = target.partition("?")
+    return json.dumps(
+        {
+            "method": method,
+            "target": target,
+            "path": path,
+            "query": query,
+            "http_version": http_version,
+            "headers": [[name, value] for name, value in headers],
+            "body_length": len(body),
+            "body_base64": base64.b64encode(body).decode("ascii"),
+        }
+    ).encode()
+
+
+def conn_document(peer_host: str, peer_port: int) -> bytes:
+    """The JSON body ``/conn`` answers with: the connection as the server sees it."""
+    return json.dumps({"peer": f"{peer_host}:{peer_port}"}).encode()
+
+
+@dataclass(frozen=True)
+class Echo:
+    """What ``/echo`` reported about the request it received."""
+
+    method: str
+    target: str
+    path: str
+    query: str
+    http_version: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def header_values(self, name: str) -> list[str]:
+        """Values of a field as received, matched case-insensitively (RFC 9110 §5.1)."""
+        return [value for key, value in self.headers if key.lower() == name.lower()]
+
+
+def parse_echo(document: bytes) -> Echo:
+    """Read ``/echo``'s JSON; raises ValueError when it is not the contract's document."""
+    data = json.loads(document)
+    body = base64.b64decode(data["body_base64"], validate=True)
+    if len(body) != data["body_length"]:
+        raise ValueError("body_length does not match body_base64")
+    return Echo(
+        method=data["method"],
+        target=data["target"],
+        path=data["path"],
+        query=data["query"],
+        http_version=data["http_version"],
+        headers=[(name, value) for name, value in data["headers"]],
+        body=body,
+    )

@@ -1,0 +1,130 @@
+"""The normalised error taxonomy: every client's failures mapped onto one set of kinds.
+
+Two clients that fail the same way must report the same kind, so that a matrix cell reads
+"timeout.read" whatever library raised it. The original exception type and text are kept.
+"""
+
+from __future__ import annotations
+
+import enum
+import errno
+import http.client
+import socket
+import ssl
+
+
+class ErrorKind(enum.StrEnum):
+    CONNECT_REFUSED = "connect.refused"
+    TIMEOUT_CONNECT = "timeout.connect"
+    TIMEOUT_READ = "timeout.read"
+    TLS_UNTRUSTED = "tls.untrusted"
+    TLS_HOSTNAME = "tls.hostname"
+    TLS_EXPIRED = "tls.expired"
+    TLS_NOT_YET_VALID = "tls.not_yet_valid"
+    TLS_CLIENT_CERT_REQUIRED = "tls.client_cert_required"
+    TLS_HANDSHAKE = "tls.handshake"
+    PROTOCOL_INCOMPLETE_BODY = "protocol.incomplete_body"
+    PROTOCOL_BAD_STATUS_LINE = "protocol.bad_status_line"
+    PROTOCOL_INVALID_HEADER = "protocol.invalid_header"
+    PROTOCOL_BAD_CHUNK = "protocol.bad_chunk"
+    CONNECTION_RESET = "connection.reset"
+    CONNECTION_CLOSED = "connection.closed"  # closed before any response byte arrived
+    OTHER = "other"
+
+
+class ClientError(Exception):
+    """A client's failure, normalised: ``kind`` plus the original exception's type and text."""
+
+    def __init__(self, kind: ErrorKind, original: BaseException) -> None:
+        self.kind = kind
+        self.original_type = f"{type(original).__module__}.{type(original).__qualname__}"
+        self.original_text = str(original)
+        super().__init__(f"{kind}: {self.original_type}: {self.original_text}")
+
+
+# OpenSSL X509_V_ERR_* codes (include/openssl/x509_vfy.h) as ssl.SSLCertVerificationError
+# reports them in ``verify_code``.
+_VERIFY_CODES = {
+    9: ErrorKind.TLS_NOT_YET_VALID,  # CERT_NOT_YET_VALID
+    10: ErrorKind.TLS_EXPIRED,  # CERT_HAS_EXPIRED
+    18: ErrorKind.TLS_UNTRUSTED,  # DEPTH_ZERO_SELF_SIGNED_CERT
+    19: ErrorKind.TLS_UNTRUSTED,  # SELF_SIGNED_CERT_IN_CHAIN
+    20: ErrorKind.TLS_UNTRUSTED,  # UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+    21: ErrorKind.TLS_UNTRUSTED,  # UNABLE_TO_VERIFY_LEAF_SIGNATURE
+    62: ErrorKind.TLS_HOSTNAME,  # HOSTNAME_MISMATCH
+    64: ErrorKind.TLS_HOSTNAME,  # IP_ADDRESS_MISMATCH
+}
+
+
+def causes(exc: BaseException) -> list[BaseException]:
+    """The exception and everything it wraps, outermost first.
+
+    Libraries wrap the low-level error in their own (requests wraps urllib3, which wraps
+    socket or ssl errors), through ``__cause__``, ``__context__`` or the first argument.
+    """
+    chain: list[BaseException] = []
+    todo: list[BaseException] = [exc]
+    while todo:
+        current = todo.pop(0)
+        if any(current is seen for seen in chain):
+            continue
+        chain.append(current)
+        todo.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+        todo.extend(arg for arg in current.args if isinstance(arg, BaseException))
+        reason = getattr(current, "reason", None)
+        if isinstance(reason, BaseException):
+            todo.append(reason)
+    return chain
+
+
+def kind_of_low_level(exc: BaseException) -> ErrorKind | None:
+    """The kind of one socket, ssl or http.client exception, or None if it is none of those.
+
+    Timeouts are not classified here: only the caller knows whether it was connecting or
+    reading when the deadline passed.
+    """
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return _VERIFY_CODES.get(exc.verify_code, ErrorKind.TLS_UNTRUSTED)
+    if isinstance(exc, ssl.SSLError):
+        if "CERTIFICATE_REQUIRED" in str(exc):
+            return ErrorKind.TLS_CLIENT_CERT_REQUIRED
+        if isinstance(exc, ssl.SSLEOFError | ssl.SSLZeroReturnError):
+            return ErrorKind.CONNECTION_CLOSED
+        return ErrorKind.TLS_HANDSHAKE
+    if isinstance(exc, ConnectionRefusedError):
+        return ErrorKind.CONNECT_REFUSED
+    if isinstance(exc, ConnectionResetError | BrokenPipeError):
+        return ErrorKind.CONNECTION_RESET
+    if isinstance(exc, http.client.RemoteDisconnected):
+        return ErrorKind.CONNECTION_CLOSED
+    if isinstance(exc, http.client.IncompleteRead):
+        return ErrorKind.PROTOCOL_INCOMPLETE_BODY
+    if isinstance(exc, http.client.LineTooLong):
+        return ErrorKind.PROTOCOL_INVALID_HEADER
+    if isinstance(exc, http.client.BadStatusLine | http.client.UnknownProtocol):
+        return ErrorKind.PROTOCOL_BAD_STATUS_LINE
+    if isinstance(exc, http.client.HTTPException):
+        return ErrorKind.PROTOCOL_INVALID_HEADER
+    if isinstance(exc, OSError) and exc.errno == errno.ECONNREFUSED:
+        return ErrorKind.CONNECT_REFUSED
+    return None
+
+
+def is_timeout(exc: BaseException) -> bool:
+    return any(isinstance(e, socket.timeout | TimeoutError) for e in causes(exc))
+
+
+def classify(exc: BaseException, *, connecting: bool) -> ErrorKind:
+    """Map any client exception onto the taxonomy.
+
+    ``connecting`` says whether the connection was still being set up (TCP connect or TLS
+    handshake) when it failed, which is what separates ``timeout.connect`` from
+    ``timeout.read``.
+    """
+    for cause in causes(exc):
+        kind = kind_of_low_level(cause)
+        if kind is not None:
+            return kind
+    if is_timeout(exc):
+        return ErrorKind.TIMEOUT_CONNECT if connecting else ErrorKind.TIMEOUT_READ
+    return ErrorKind.OTHER

@@ -1,0 +1,236 @@
+"""Expectation files: the known deviations of real implementations, with their evidence.
+
+One file per implementation, ``suites/expectations/<impl>.toml``::
+
+    [[deviation]]
+    case = "methods.case_sensitive"       # required: a case id
+    peer = "flask"                        # optional: only with this peer implementation
+    transport = "https"                   # optional: only over this transport
+    reason = "..."                        # required: what the implementation does instead
+    rfc = "RFC 9110 §9.1"                 # required: the requirement it deviates from
+    evidence = "https://... or a source location"   # required
+
+A cell whose server or client file lists it runs as ``xfail(strict=True)``: if it passes,
+the run fails with "fixed: update the baseline".
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+PLACEHOLDER = "TODO"  # what --update-baseline writes for a person to fill in
+_REQUIRED = ("case", "reason", "rfc", "evidence")
+_OPTIONAL = ("peer", "transport")
+TRANSPORTS = ("http", "https")
+
+
+class ExpectationError(ValueError):
+    """A malformed expectation file; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of the matrix: a case run with a server and a client over a transport."""
+
+    case: str
+    server: str
+    client: str
+    transport: str
+
+
+@dataclass(frozen=True)
+class Deviation:
+    implementation: str  # whose file lists it
+    case: str
+    reason: str
+    rfc: str
+    evidence: str
+    peer: str | None = None
+    transport: str | None = None
+    source: str = ""  # "file:line", for messages
+
+    def matches(self, cell: Cell) -> bool:
+        if cell.case != self.case or self.implementation not in (cell.server, cell.client):
+            return False
+        peer = cell.client if self.implementation == cell.server else cell.server
+        if self.peer is not None and self.peer != peer:
+            return False
+        return self.transport is None or self.transport == cell.transport
+
+
+def _entry_lines(text: str) -> list[int]:
+    """Line numbers of the ``[[deviation]]`` headers, in order (tomllib gives no positions)."""
+    return [i for i, line in enumerate(text.splitlines(), 1) if line.strip() == "[[deviation]]"]
+
+
+def load_file(
+    path: Path,
+    *,
+    known_implementations: Iterable[str],
+    known_case: Callable[[str], bool] | None = None,
+) -> list[Deviation]:
+    """Load and validate one file; ``known_case(id)`` returns False for ids that do not exist."""
+    implementation = path.stem
+    known = set(known_implementations)
+    if implementation not in known:
+        raise ExpectationError(
+            f"{path}: no implementation is named {implementation!r}; "
+            f"expectation files are named after one of: {', '.join(sorted(known))}"
+        )
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ExpectationError(f"{path}: not valid TOML: {exc}") from None
+    unknown_tables = set(data) - {"deviation"}
+    if unknown_tables:
+        raise ExpectationError(
+            f"{path}: unknown top-level key(s) {sorted(unknown_tables)}; only [[deviation]] entries"
+        )
+    entries = data.get("deviation", [])
+    lines = _entry_lines(text)
+    deviations = []
+    for index, entry in enumerate(entries):
+        where = f"{path}:{lines[index]}" if index < len(lines) else str(path)
+        deviations.append(_parse_entry(entry, implementation, where, known, known_case))
+    return deviations
+
+
+def _parse_entry(
+    entry: dict,
+    implementation: str,
+    where: str,
+    known: set[str],
+    known_case: Callable[[str], bool] | None,
+) -> Deviation:
+    def problem(message: str) -> ExpectationError:
+        return ExpectationError(f"{where}: {message}")
+
+    unexpected = set(entry) - set(_REQUIRED) - set(_OPTIONAL)
+    if unexpected:
+        raise problem(
+            f"unknown key(s) {sorted(unexpected)}; allowed: {', '.join(_REQUIRED + _OPTIONAL)}"
+        )
+    for key in _REQUIRED:
+        value = entry.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise problem(
+                f"'{key}' is missing or empty; every deviation needs {', '.join(_REQUIRED)}"
+            )
+        if value.strip() == PLACEHOLDER:
+            raise problem(
+                f"'{key}' is still {PLACEHOLDER!r}: fill it in (new entry from --update-baseline)"
+            )
+    for key in _OPTIONAL:
+        if key in entry and not isinstance(entry[key], str):
+            raise problem(f"'{key}' must be a string")
+    if entry.get("peer") is not None and entry["peer"] not in known:
+        raise problem(f"peer {entry['peer']!r} is not a known implementation")
+    if entry.get("transport") is not None and entry["transport"] not in TRANSPORTS:
+        raise problem(
+            f"transport must be one of {', '.join(TRANSPORTS)}, not {entry['transport']!r}"
+        )
+    if known_case is not None and not known_case(entry["case"]):
+        raise problem(f"case {entry['case']!r} does not exist")
+    return Deviation(
+        implementation=implementation,
+        case=entry["case"],
+        reason=entry["reason"].strip(),
+        rfc=entry["rfc"].strip(),
+        evidence=entry["evidence"].strip(),
+        peer=entry.get("peer"),
+        transport=entry.get("transport"),
+        source=where,
+    )
+
+
+class Baseline:
+    """Every known deviation of a run, and which one (if any) covers a cell."""
+
+    def __init__(self, deviations: list[Deviation]) -> None:
+        self.deviations = deviations
+
+    @classmethod
+    def load(
+        cls,
+        directory: Path,
+        *,
+        known_implementations: Iterable[str],
+        known_case: Callable[[str], bool] | None = None,
+    ) -> Baseline:
+        known = list(known_implementations)
+        deviations: list[Deviation] = []
+        if directory.is_dir():
+            for path in sorted(directory.glob("*.toml")):
+                deviations += load_file(path, known_implementations=known, known_case=known_case)
+        return cls(deviations)
+
+    def match(self, cell: Cell) -> Deviation | None:
+        for deviation in self.deviations:
+            if deviation.matches(cell):
+                return deviation
+        return None
+
+
+def _toml_string(value: str) -> str:
+    # A JSON string is a valid TOML basic string for the text we write (escapes included).
+    return json.dumps(value, ensure_ascii=False)
+
+
+def render(deviations: list[Deviation]) -> str:
+    """The TOML text of one implementation's file."""
+    header = (
+        "# Known deviations; see harness/expectations.py for the format.\n"
+        "# Every entry needs the RFC section and evidence (upstream issue or source location).\n"
+    )
+    blocks = []
+    for deviation in sorted(deviations, key=lambda d: (d.case, d.peer or "", d.transport or "")):
+        lines = ["[[deviation]]", f"case = {_toml_string(deviation.case)}"]
+        if deviation.peer:
+            lines.append(f"peer = {_toml_string(deviation.peer)}")
+        if deviation.transport:
+            lines.append(f"transport = {_toml_string(deviation.transport)}")
+        lines += [
+            f"reason = {_toml_string(deviation.reason)}",
+            f"rfc = {_toml_string(deviation.rfc)}",
+            f"evidence = {_toml_string(deviation.evidence)}",
+        ]
+        blocks.append("\n".join(lines))
+    return header + "\n" + "\n\n".join(blocks) + "\n"
+
+
+def updated(
+    baseline: Baseline, outcomes: dict[Cell, str], rfc_of: Callable[[str], str]
+) -> dict[str, list[Deviation]]:
+    """The files' new contents after a run, by implementation.
+
+    Keeps every entry that still matches a failing cell or matched no cell of this run
+    (a partial run says nothing about it); drops entries all of whose cells now pass;
+    adds a placeholder entry for each new failure, filed under the server with the client
+    as peer, for a person to move, explain and give evidence for.
+    """
+    files: dict[str, list[Deviation]] = {}
+    for deviation in baseline.deviations:
+        matched = [outcome for cell, outcome in outcomes.items() if deviation.matches(cell)]
+        if matched and all(outcome == "fixed" for outcome in matched):
+            continue
+        files.setdefault(deviation.implementation, []).append(deviation)
+    for cell, outcome in sorted(outcomes.items(), key=lambda item: list(vars(item[0]).values())):
+        if outcome != "fail":
+            continue
+        files.setdefault(cell.server, []).append(
+            Deviation(
+                implementation=cell.server,
+                case=cell.case,
+                peer=cell.client,
+                transport=cell.transport,
+                reason=PLACEHOLDER,
+                rfc=rfc_of(cell.case),
+                evidence=PLACEHOLDER,
+            )
+        )
+    return files

@@ -1,0 +1,200 @@
+"""Start servers out of process, wait for their ready line with a deadline, stop them surely.
+
+The protocol (docs/contract.md, "Launching"): the command prints ``LISTENING <host> <port>``
+on stdout once it accepts connections and serves until SIGTERM. The process gets its own
+process group, so stopping it also stops anything it spawned.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import os
+import queue
+import shlex
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import IO
+
+from harness import deadlines
+from harness.model import Target
+
+READY_PREFIX = "LISTENING "
+_STDOUT_TAIL_LINES = 50
+_STDERR_TAIL_BYTES = 4000
+
+
+class LaunchError(RuntimeError):
+    """A server did not start: it crashed, or never printed its ready line in time."""
+
+
+@dataclass
+class ServerProcess:
+    """A running server process and the target clients use to reach it."""
+
+    name: str
+    command: list[str]
+    target: Target
+    process: subprocess.Popen[bytes]
+    _stderr: IO[bytes] = field(repr=False)
+    _stdout_tail: collections.deque[str] = field(repr=False)
+
+    def stderr_tail(self) -> str:
+        return _tail(self._stderr)
+
+    def stop(
+        self,
+        grace: float = deadlines.SERVER_STOP_GRACE,
+        kill_wait: float = deadlines.SERVER_KILL_WAIT,
+    ) -> int | None:
+        """SIGTERM, wait up to ``grace``, then SIGKILL the whole process group.
+
+        Returns the exit status, or None if even SIGKILL did not reap it in ``kill_wait``.
+        """
+        try:
+            return _terminate(self.process, grace, kill_wait)
+        finally:
+            self._stderr.close()
+
+
+def server_command(
+    name: str, *, certfile: str | None = None, keyfile: str | None = None
+) -> list[str]:
+    """The command that runs a built-in server implementation."""
+    command = [sys.executable, "-m", "harness.serve", name, "--host", "127.0.0.1", "--port", "0"]
+    if certfile:
+        command += ["--certfile", certfile]
+        if keyfile:
+            command += ["--keyfile", keyfile]
+    return command
+
+
+def launch(
+    name: str,
+    command: Sequence[str],
+    *,
+    scheme: str = "http",
+    ca_file: str | None = None,
+    ready_timeout: float = deadlines.SERVER_READY,
+    env: dict[str, str] | None = None,
+) -> ServerProcess:
+    """Start ``command`` and return once it printed its ready line.
+
+    Raises LaunchError naming the implementation, the command, its exit status and the end
+    of its stderr when it exits first or stays silent past ``ready_timeout``.
+    """
+    stderr = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server; stop() closes it)
+    try:
+        process = subprocess.Popen(
+            list(command),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            start_new_session=True,  # its own process group: stop() kills every descendant
+            env=env,
+        )
+    except OSError as exc:
+        stderr.close()
+        raise LaunchError(
+            f"server {name!r} could not be started: {exc} (command: {shlex.join(command)})"
+        ) from exc
+
+    lines: queue.Queue[str | None] = queue.Queue()
+    tail: collections.deque[str] = collections.deque(maxlen=_STDOUT_TAIL_LINES)
+    threading.Thread(
+        target=_pump_stdout, args=(process.stdout, lines, tail), name=f"stdout-{name}", daemon=True
+    ).start()
+
+    def failure(why: str) -> LaunchError:
+        message = f"server {name!r} {why} (command: {shlex.join(command)})"
+        message += _section("stdout", "\n".join(tail)) + _section("stderr", _tail(stderr))
+        stderr.close()
+        return LaunchError(message)
+
+    deadline = time.monotonic() + ready_timeout
+    try:
+        while True:
+            line = lines.get(timeout=max(deadline - time.monotonic(), 0.0))
+            if line is None:  # stdout closed: the process is exiting
+                status = _reap(process)
+                raise failure(f"exited with status {status} before printing its ready line")
+            if line.startswith(READY_PREFIX):
+                break
+    except queue.Empty:
+        _terminate(process, 0.5, deadlines.SERVER_KILL_WAIT)
+        raise failure(f"did not print its ready line within {ready_timeout:.1f}s") from None
+    try:
+        host, port = _parse_ready(line)
+    except ValueError as exc:
+        _terminate(process, 0.5, deadlines.SERVER_KILL_WAIT)
+        raise failure(str(exc)) from None
+    target = Target(scheme=scheme, host=host, port=port, ca_file=ca_file)
+    return ServerProcess(name, list(command), target, process, stderr, tail)
+
+
+def _parse_ready(line: str) -> tuple[str, int]:
+    parts = line.split()
+    if len(parts) != 3 or not parts[2].isdigit():
+        raise ValueError(
+            f"printed a malformed ready line {line!r}; expected 'LISTENING <host> <port>'"
+        )
+    return parts[1], int(parts[2])
+
+
+def _pump_stdout(
+    stream: IO[bytes], lines: queue.Queue[str | None], tail: collections.deque[str]
+) -> None:
+    """Read stdout to its end, so a chatty server never blocks on a full pipe."""
+    with stream:
+        for raw in stream:
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            tail.append(line)
+            lines.put(line)
+    lines.put(None)
+
+
+def _reap(process: subprocess.Popen[bytes]) -> int | None:
+    try:
+        return process.wait(timeout=deadlines.SERVER_KILL_WAIT)
+    except subprocess.TimeoutExpired:
+        return _terminate(process, 0, deadlines.SERVER_KILL_WAIT)
+
+
+def _terminate(process: subprocess.Popen[bytes], grace: float, kill_wait: float) -> int | None:
+    if process.poll() is None:
+        _signal_group(process, signal.SIGTERM)
+        try:
+            return process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pass
+    # Also reached when the leader already exited: its children may still hold the group.
+    _signal_group(process, signal.SIGKILL)
+    try:
+        return process.wait(timeout=kill_wait)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signum)
+
+
+def _tail(stream: IO[bytes]) -> str:
+    if stream.closed:
+        return ""
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    stream.seek(max(size - _STDERR_TAIL_BYTES, 0))
+    return stream.read().decode("utf-8", "replace")
+
+
+def _section(title: str, text: str) -> str:
+    text = text.strip()
+    return f"\n--- {title} (last lines) ---\n{text}" if text else f"\n--- {title}: empty ---"

@@ -1,0 +1,103 @@
+"""The records every layer shares: what to send, where to send it, and what came back."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+Headers = list[tuple[str, str]]
+
+
+class Verify(enum.Enum):
+    """How a client decides whether to trust the server's certificate."""
+
+    TARGET_CA = "target-ca"  # trust the CA the target names (the session's test CA)
+    SYSTEM = "system"  # the client's default trust store
+    NONE = "none"  # verification disabled: an insecure mode, reported as such
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Deadlines for one exchange, in seconds."""
+
+    connect: float = 5.0
+    read: float = 10.0
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    """One request, independent of the client that sends it.
+
+    ``body`` is ``None`` for no content, bytes for content of a known length, or an
+    iterable of byte chunks for content of unknown length (which HTTP/1.1 clients send
+    with the chunked transfer coding, RFC 9112 §7.1).
+    """
+
+    method: str = "GET"
+    target: str = "/"
+    headers: Headers = field(default_factory=list)
+    body: bytes | Iterable[bytes] | None = None
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    verify: Verify = Verify.TARGET_CA
+
+
+@dataclass(frozen=True)
+class Target:
+    """A running server as a client sees it."""
+
+    scheme: str
+    host: str
+    port: int
+    ca_file: str | None = None
+
+    @property
+    def authority(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.scheme}://{self.authority}"
+
+
+@dataclass
+class Exchange:
+    """A response as the client presented it.
+
+    ``headers`` keep their order and the case the client reports; ``reused`` is ``None``
+    where the client does not let us observe connection reuse.
+    """
+
+    status: int
+    reason: str
+    http_version: str
+    headers: Headers
+    body: bytes
+    reused: bool | None
+    elapsed: float
+
+    def header(self, name: str) -> str | None:
+        """The first value of a header field, matched case-insensitively (RFC 9110 §5.1)."""
+        for key, value in self.headers:
+            if key.lower() == name.lower():
+                return value
+        return None
+
+    def header_values(self, name: str) -> list[str]:
+        """Every value of a header field, in the order received."""
+        return [value for key, value in self.headers if key.lower() == name.lower()]
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """Which server, client and transport one interop cell runs with."""
+
+    server: str
+    client: str
+    transport: str  # "http" or "https"
+
+    @property
+    def id(self) -> str:
+        """The test-id part, ``<server>-<client>-<transport>``, that ``-k`` selects on."""
+        return f"{self.server}-{self.client}-{self.transport}"

@@ -1,0 +1,65 @@
+"""Run one server implementation out of process.
+
+    python -m harness.serve NAME --host 127.0.0.1 --port 0 [--certfile F --keyfile F]
+
+Prints one ready line, ``LISTENING <host> <port>``, once the socket accepts connections,
+and serves until SIGTERM (or SIGINT), then exits with status 0. Any server in any language
+that follows this protocol can be driven by the harness's launcher.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+from harness.registry import REGISTRY, Kind, UnknownImplementation
+
+SHUTDOWN_GRACE = 2.0  # seconds to let in-flight requests finish after SIGTERM
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m harness.serve", description=__doc__)
+    parser.add_argument(
+        "name", help="server implementation: " + ", ".join(REGISTRY.names(Kind.SERVER))
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--certfile", help="PEM certificate chain: serve HTTPS")
+    parser.add_argument("--keyfile", help="PEM private key for --certfile")
+    args = parser.parse_args(argv)
+    if args.keyfile and not args.certfile:
+        parser.error("--keyfile needs --certfile")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        impl = REGISTRY.get(Kind.SERVER, args.name)
+    except UnknownImplementation as exc:
+        print(f"harness.serve: {exc}", file=sys.stderr)
+        return 2
+    server = impl.load()(args.host, args.port, args.certfile, args.keyfile)
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    threading.Thread(target=server.serve_forever, name="serve", daemon=True).start()
+
+    host, port = server.server_address[:2]
+    print(f"LISTENING {host} {port}", flush=True)
+    stop.wait()
+
+    # shutdown() waits for the serve loop, which a single-threaded server may not reach
+    # while a client holds a connection open: give it a bounded time, then leave anyway.
+    stopper = threading.Thread(target=server.shutdown, name="shutdown", daemon=True)
+    stopper.start()
+    stopper.join(SHUTDOWN_GRACE)
+    server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

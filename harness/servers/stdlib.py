@@ -1,0 +1,152 @@
+"""``http.server`` adapters: HTTPServer and ThreadingHTTPServer with a BaseHTTPRequestHandler.
+
+BaseHTTPRequestHandler is a low-level framework: the application writes the status line,
+the header fields and the body itself. The handler below does what an application on it
+must do (choose headers, write or omit the body of a HEAD response) and nothing the
+framework leaves undone: it does not decode a chunked request body, manage keep-alive or
+repair headers. Where the framework falls short, the cases show it.
+"""
+
+from __future__ import annotations
+
+import http.server
+import socketserver
+import ssl
+import time
+import urllib.parse
+from socket import AF_INET6
+
+from harness import contract
+
+
+class ContractHandler(http.server.BaseHTTPRequestHandler):
+    server_version = "http-interop-stdlib/1"
+
+    def do_GET(self) -> None:
+        self._answer(send_body=True)
+
+    def do_HEAD(self) -> None:
+        # RFC 9110 §9.3.2: the same header fields as GET, no content. With this framework,
+        # leaving the body out is the application's job (SimpleHTTPRequestHandler does the
+        # same in its own do_HEAD).
+        self._answer(send_body=False)
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_GET
+
+    def _answer(self, *, send_body: bool) -> None:
+        path = urllib.parse.urlsplit(self.path).path
+        found = contract.route(path)
+        if found.name == "echo":
+            # Only Content-Length is read: BaseHTTPRequestHandler leaves framing to the
+            # application and has no chunked reader, and this adapter adds none.
+            length = int(self.headers.get("Content-Length", 0))
+            body = self.rfile.read(length)
+            document = contract.echo_document(
+                method=self.command,
+                target=self.path,
+                http_version=self.request_version,
+                headers=list(self.headers.items()),
+                body=body,
+            )
+            self._respond(200, "application/json", document, send_body)
+        elif found.name == "status":
+            code = found.number
+            # RFC 9110 §15.3.5 / §15.4.5: 204 and 304 have no content; here the application
+            # writes the body, so it is the application that must leave it out.
+            body = b"" if code in (204, 304) else contract.status_body(code)
+            self._respond(code, "text/plain", body, send_body)
+        elif found.name == "bytes":
+            body = contract.deterministic_bytes(found.number)
+            self._respond(200, "application/octet-stream", body, send_body)
+        elif found.name == "stream":
+            # No Content-Length and no chunked writer: the body ends when the connection
+            # closes (RFC 9112 §6.3, rule 8), which "Connection: close" makes the framework do.
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if send_body:
+                for piece in contract.stream_pieces(found.number):
+                    self.wfile.write(piece)
+        elif found.name == "delay":
+            time.sleep(found.number / 1000)
+            self._respond(200, "text/plain", f"delayed {found.number} ms\n".encode(), send_body)
+        elif found.name == "close":
+            self._respond(200, "text/plain", b"closing\n", send_body, close=True)
+        elif found.name == "conn":
+            host, port = self.client_address[:2]
+            self._respond(200, "application/json", contract.conn_document(host, port), send_body)
+        else:
+            self._respond(404, "text/plain", b"not found\n", send_body)
+
+    def _respond(
+        self, code: int, content_type: str, body: bytes, send_body: bool, close: bool = False
+    ) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", content_type)
+        if code not in (204, 304):
+            self.send_header("Content-Length", str(len(body)))
+        if close:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
+
+
+class Http11Handler(ContractHandler):
+    protocol_version = "HTTP/1.1"
+
+
+def _https_class(base: type[socketserver.TCPServer]) -> type[socketserver.TCPServer]:
+    """An HTTPS variant of ``base`` that wraps the listening socket, as Python 3.14's
+    ``http.server.HTTPSServer`` does (server_activate wraps it in a CLIENT_AUTH default
+    context with ALPN "http/1.1"); the native classes are used where they exist."""
+    native = {
+        http.server.HTTPServer: "HTTPSServer",
+        http.server.ThreadingHTTPServer: "ThreadingHTTPSServer",
+    }[base]
+    if hasattr(http.server, native):
+        return getattr(http.server, native)
+
+    class HTTPSServer(base):  # type: ignore[valid-type,misc]
+        def __init__(self, address, handler, *, certfile: str, keyfile: str | None = None):
+            self.certfile, self.keyfile = certfile, keyfile
+            super().__init__(address, handler)
+
+        def server_activate(self) -> None:
+            super().server_activate()
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(self.certfile, self.keyfile)
+            context.set_alpn_protocols(["http/1.1"])
+            self.socket = context.wrap_socket(self.socket, server_side=True)
+
+    HTTPSServer.__name__ = HTTPSServer.__qualname__ = native
+    return HTTPSServer
+
+
+def _build(
+    base: type[socketserver.TCPServer],
+    handler: type[http.server.BaseHTTPRequestHandler],
+    host: str,
+    port: int,
+    certfile: str | None,
+    keyfile: str | None,
+) -> socketserver.TCPServer:
+    server_class = base if certfile is None else _https_class(base)
+    if ":" in host:  # an IPv6 literal such as ::1, as `python -m http.server -b ::1` allows
+        server_class = type(server_class.__name__, (server_class,), {"address_family": AF_INET6})
+    if certfile is None:
+        return server_class((host, port), handler)
+    return server_class((host, port), handler, certfile=certfile, keyfile=keyfile)
+
+
+def build_http10(host: str, port: int, certfile: str | None, keyfile: str | None):
+    return _build(http.server.HTTPServer, ContractHandler, host, port, certfile, keyfile)
+
+
+def build_http11(host: str, port: int, certfile: str | None, keyfile: str | None):
+    return _build(http.server.HTTPServer, Http11Handler, host, port, certfile, keyfile)
+
+
+def build_threading(host: str, port: int, certfile: str | None, keyfile: str | None):
+    return _build(http.server.ThreadingHTTPServer, Http11Handler, host, port, certfile, keyfile)
