@@ -93,10 +93,11 @@ def kind_of_low_level(exc: BaseException) -> ErrorKind | None:
         return ErrorKind.TLS_HANDSHAKE
     if isinstance(exc, ConnectionRefusedError):
         return ErrorKind.CONNECT_REFUSED
-    if isinstance(exc, ConnectionResetError | BrokenPipeError):
-        return ErrorKind.CONNECTION_RESET
+    # RemoteDisconnected is also a ConnectionResetError: test it first.
     if isinstance(exc, http.client.RemoteDisconnected):
         return ErrorKind.CONNECTION_CLOSED
+    if isinstance(exc, ConnectionResetError | BrokenPipeError):
+        return ErrorKind.CONNECTION_RESET
     if isinstance(exc, http.client.IncompleteRead):
         return ErrorKind.PROTOCOL_INCOMPLETE_BODY
     if isinstance(exc, http.client.LineTooLong):

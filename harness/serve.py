@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import socketserver
 import sys
 import threading
 
@@ -42,7 +43,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"harness.serve: {exc}", file=sys.stderr)
         return 2
     server = impl.load()(args.host, args.port, args.certfile, args.keyfile)
+    return run(server)
 
+
+def run(server: socketserver.BaseServer) -> int:
+    """Serve until SIGTERM or SIGINT, after printing the ready line; returns the exit status."""
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

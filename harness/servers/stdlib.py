@@ -124,7 +124,7 @@ def _https_class(base: type[socketserver.TCPServer]) -> type[socketserver.TCPSer
     return HTTPSServer
 
 
-def _build(
+def build_server(
     base: type[socketserver.TCPServer],
     handler: type[http.server.BaseHTTPRequestHandler],
     host: str,
@@ -132,6 +132,7 @@ def _build(
     certfile: str | None,
     keyfile: str | None,
 ) -> socketserver.TCPServer:
+    """A ``base`` server with ``handler``, wrapped for HTTPS when ``certfile`` is given."""
     server_class = base if certfile is None else _https_class(base)
     if ":" in host:  # an IPv6 literal such as ::1, as `python -m http.server -b ::1` allows
         server_class = type(server_class.__name__, (server_class,), {"address_family": AF_INET6})
@@ -141,12 +142,14 @@ def _build(
 
 
 def build_http10(host: str, port: int, certfile: str | None, keyfile: str | None):
-    return _build(http.server.HTTPServer, ContractHandler, host, port, certfile, keyfile)
+    return build_server(http.server.HTTPServer, ContractHandler, host, port, certfile, keyfile)
 
 
 def build_http11(host: str, port: int, certfile: str | None, keyfile: str | None):
-    return _build(http.server.HTTPServer, Http11Handler, host, port, certfile, keyfile)
+    return build_server(http.server.HTTPServer, Http11Handler, host, port, certfile, keyfile)
 
 
 def build_threading(host: str, port: int, certfile: str | None, keyfile: str | None):
-    return _build(http.server.ThreadingHTTPServer, Http11Handler, host, port, certfile, keyfile)
+    return build_server(
+        http.server.ThreadingHTTPServer, Http11Handler, host, port, certfile, keyfile
+    )

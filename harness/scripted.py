@@ -1,0 +1,128 @@
+"""A scripted loopback server: answers every connection with exact bytes and actions.
+
+Used to see how clients handle what no well-behaved server sends (garbage status lines,
+truncated bodies, resets). It reads the request head, then plays the script; it records
+what each client sent. Every socket operation has a deadline.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+import time
+from dataclasses import dataclass, field
+from types import TracebackType
+
+from harness.model import Target
+
+IO_TIMEOUT = 5.0  # a single read or write on a scripted connection
+HEAD_LIMIT = 256 * 1024  # stop reading a request head past this many bytes
+HANG_LIMIT = 60.0  # even a hanging connection is closed after this long
+
+
+@dataclass(frozen=True)
+class Send:
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Pause:
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Close:
+    """Close the connection normally (FIN)."""
+
+
+@dataclass(frozen=True)
+class Reset:
+    """Abort the connection (RST, via SO_LINGER with a zero timeout)."""
+
+
+@dataclass(frozen=True)
+class Hang:
+    """Say nothing until the server stops (or HANG_LIMIT passes)."""
+
+
+Action = Send | Pause | Close | Reset | Hang
+
+
+@dataclass
+class ScriptedServer:
+    """``with ScriptedServer([Send(b"..."), Close()]) as server: client.send(spec, server.target)``"""
+
+    script: list[Action]
+    received: list[bytes] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.2)  # so the accept loop notices stop() promptly
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._accept_thread = threading.Thread(target=self._accept_loop, daemon=True)
+
+    @property
+    def target(self) -> Target:
+        host, port = self._listener.getsockname()[:2]
+        return Target("http", host, port)
+
+    def __enter__(self) -> ScriptedServer:
+        self._accept_thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        self._accept_thread.join(IO_TIMEOUT)
+        for thread in self._threads:
+            thread.join(IO_TIMEOUT)
+        self._listener.close()
+
+    def _accept_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(IO_TIMEOUT)
+            self.received.append(self._read_head(conn))
+            for action in self.script:
+                if isinstance(action, Send):
+                    conn.sendall(action.data)
+                elif isinstance(action, Pause):
+                    self._stop.wait(action.seconds)
+                elif isinstance(action, Close):
+                    return
+                elif isinstance(action, Reset):
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    return
+                elif isinstance(action, Hang):
+                    self._stop.wait(HANG_LIMIT)
+                    return
+
+    def _read_head(self, conn: socket.socket) -> bytes:
+        data = b""
+        deadline = time.monotonic() + IO_TIMEOUT
+        while b"\r\n\r\n" not in data and len(data) < HEAD_LIMIT and time.monotonic() < deadline:
+            try:
+                chunk = conn.recv(65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            data += chunk
+        return data

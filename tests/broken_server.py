@@ -1,0 +1,117 @@
+"""A deliberately broken server: the reference stdlib server with one defect switched on.
+
+    python tests/broken_server.py DEFECT [--certfile F --keyfile F]
+
+Follows the launch protocol (ready line, SIGTERM). Each defect breaks one thing a methods
+case checks, so the self-tests can show that the check fails on it; DEFECT "none" is the
+unbroken reference. It is not a registered implementation: it never enters a real run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.server
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from harness import contract, serve
+from harness.servers import stdlib
+
+
+def _drop_query(fields: dict[str, Any]) -> None:
+    fields["target"] = fields["target"].partition("?")[0]
+
+
+def _wrong_method(fields: dict[str, Any]) -> None:
+    fields["method"] = "GET"
+
+
+def _truncate_body(fields: dict[str, Any]) -> None:
+    fields["body"] = fields["body"][:-1]
+
+
+def _drop_content_length(fields: dict[str, Any]) -> None:
+    fields["headers"] = [(k, v) for k, v in fields["headers"] if k.lower() != "content-length"]
+
+
+def _add_content_length(fields: dict[str, Any]) -> None:
+    if not any(k.lower() == "content-length" for k, _ in fields["headers"]):
+        fields["headers"] = [*fields["headers"], ("Content-Length", "0")]
+
+
+def _squash_whitespace(fields: dict[str, Any]) -> None:
+    fields["headers"] = [(k, " ".join(v.split())) for k, v in fields["headers"]]
+
+
+def _reverse_repeated(fields: dict[str, Any]) -> None:
+    fields["headers"] = list(reversed(fields["headers"]))
+
+
+# Defects in what /echo reports about the request it received.
+ECHO_DEFECTS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "drop-query": _drop_query,
+    "wrong-method": _wrong_method,
+    "truncate-body": _truncate_body,
+    "drop-content-length": _drop_content_length,
+    "add-content-length": _add_content_length,
+    "squash-whitespace": _squash_whitespace,
+    "reverse-repeated": _reverse_repeated,
+}
+# Defects in how the handler itself behaves.
+HANDLER_DEFECTS = ("head-body", "head-fields", "any-method", "fold-method-case")
+DEFECTS = ("none", *ECHO_DEFECTS, *HANDLER_DEFECTS)
+
+
+def broken_handler(defect: str) -> type[http.server.BaseHTTPRequestHandler]:
+    class BrokenHandler(stdlib.Http11Handler):
+        def do_HEAD(self) -> None:
+            # head-body: content after a HEAD response, against RFC 9110 §9.3.2.
+            self._answer(send_body=defect == "head-body")
+
+        def send_header(self, keyword: str, value: str) -> None:
+            if defect == "head-fields" and self.command == "HEAD" and keyword == "Content-Type":
+                value = "text/x-different"
+            super().send_header(keyword, value)
+
+        def parse_request(self) -> bool:
+            ok = super().parse_request()
+            if ok and defect == "fold-method-case":
+                self.command = self.command.upper()
+            return ok
+
+        def __getattr__(self, name: str) -> Any:
+            # any-method: every method, known or not, is served like GET.
+            if defect == "any-method" and name.startswith("do_"):
+                return self.do_GET
+            raise AttributeError(name)
+
+    return BrokenHandler
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("defect", choices=DEFECTS)
+    parser.add_argument("--certfile")
+    parser.add_argument("--keyfile")
+    args = parser.parse_args()
+
+    mutate = ECHO_DEFECTS.get(args.defect)
+    if mutate is not None:
+        original = contract.echo_document
+
+        def broken_echo_document(**fields: Any) -> bytes:
+            mutate(fields)
+            return original(**fields)
+
+        contract.echo_document = broken_echo_document
+
+    handler = broken_handler(args.defect)
+    server = stdlib.build_server(
+        http.server.ThreadingHTTPServer, handler, "127.0.0.1", 0, args.certfile, args.keyfile
+    )
+    return serve.run(server)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

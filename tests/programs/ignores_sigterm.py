@@ -1,0 +1,27 @@
+"""A server whose process group outlives SIGTERM.
+
+    python ignores_sigterm.py CHILD_PIDFILE [--leader-obeys-sigterm]
+
+Binds a loopback socket, spawns a child that ignores SIGTERM, writes the child's pid to
+CHILD_PIDFILE, prints a valid ready line and sleeps. The leader ignores SIGTERM too,
+unless --leader-obeys-sigterm, which makes it exit at once and leave the child behind.
+"""
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+# Set before spawning: an ignored signal stays ignored in the child across exec, so only
+# SIGKILL sent to the whole process group can stop the child.
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
+Path(sys.argv[1]).write_text(str(child.pid), encoding="utf-8")
+if "--leader-obeys-sigterm" in sys.argv[2:]:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+with socket.create_server(("127.0.0.1", 0)) as listener:
+    print(f"LISTENING 127.0.0.1 {listener.getsockname()[1]}", flush=True)
+    time.sleep(300)

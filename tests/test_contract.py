@@ -1,0 +1,127 @@
+"""Every reference server implements docs/contract.md, over HTTP and HTTPS.
+
+Requests go through http.client, one connection per request, so each endpoint is checked
+on its own; what the contract leaves to the implementation (keep-alive, framing of
+/stream) is not checked here but by the suites.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import time
+
+import pytest
+
+from fixtures.servers import ServerPool
+from harness import contract
+from harness.clients import ssl_context
+from harness.model import Target, Verify
+from harness.registry import REGISTRY, Kind
+
+SERVERS = REGISTRY.names(Kind.SERVER)
+TIMEOUT = 10.0
+
+
+@pytest.fixture(params=[(s, t) for s in SERVERS for t in ("http", "https")], ids="-".join)
+def target(request: pytest.FixtureRequest, server_pool: ServerPool) -> Target:
+    return server_pool.get(request.param).target
+
+
+def fetch(
+    target: Target, method: str, path: str, body: bytes | None = None
+) -> tuple[http.client.HTTPResponse, bytes]:
+    if target.scheme == "https":
+        context = ssl_context(Verify.TARGET_CA, target)
+        conn: http.client.HTTPConnection = http.client.HTTPSConnection(
+            target.host, target.port, timeout=TIMEOUT, context=context
+        )
+    else:
+        conn = http.client.HTTPConnection(target.host, target.port, timeout=TIMEOUT)
+    try:
+        conn.request(method, path, body=body, headers={"X-Contract": "yes"})
+        response = conn.getresponse()
+        return response, response.read()
+    finally:
+        conn.close()
+
+
+def test_echo_reports_the_request(target: Target) -> None:
+    response, body = fetch(target, "PUT", "/echo?a=1&b=two", b"payload\x00\xff")
+    assert response.status == 200
+    assert response.getheader("Content-Type", "").startswith("application/json")
+    echo = contract.parse_echo(body)
+    assert (echo.method, echo.target, echo.path, echo.query) == (
+        "PUT",
+        "/echo?a=1&b=two",
+        "/echo",
+        "a=1&b=two",
+    )
+    assert echo.http_version == "HTTP/1.1"
+    assert echo.header_values("X-Contract") == ["yes"]
+    assert echo.header_values("Host") == [f"{target.host}:{target.port}"]
+    assert echo.body == b"payload\x00\xff"
+
+
+@pytest.mark.parametrize("code", [200, 201, 301, 400, 404, 418, 500, 503, 599])
+def test_status_answers_with_the_code(target: Target, code: int) -> None:
+    response, body = fetch(target, "GET", f"/status/{code}")
+    assert (response.status, body) == (code, contract.status_body(code))
+
+
+@pytest.mark.parametrize("code", [204, 304])
+def test_status_without_content(target: Target, code: int) -> None:
+    response, body = fetch(target, "GET", f"/status/{code}")
+    assert (response.status, body) == (code, b"")
+
+
+@pytest.mark.parametrize("n", [0, 1, 255, 256, 100_000])
+def test_bytes_sends_n_deterministic_bytes_with_length(target: Target, n: int) -> None:
+    response, body = fetch(target, "GET", f"/bytes/{n}")
+    assert response.status == 200
+    assert response.getheader("Content-Length") == str(n)
+    assert body == contract.deterministic_bytes(n)
+    assert body[:3] == bytes([0, 1, 2])[:n]
+
+
+@pytest.mark.parametrize("n", [0, 1, 10_000])
+def test_stream_sends_n_bytes_without_length(target: Target, n: int) -> None:
+    response, body = fetch(target, "GET", f"/stream/{n}")
+    assert response.status == 200
+    assert response.getheader("Content-Length") is None
+    assert body == contract.deterministic_bytes(n)
+
+
+def test_delay_waits_before_answering(target: Target) -> None:
+    started = time.monotonic()
+    response, _ = fetch(target, "GET", "/delay/200")
+    assert response.status == 200
+    assert time.monotonic() - started >= 0.2
+
+
+def test_close_answers_with_connection_close(target: Target) -> None:
+    response, body = fetch(target, "GET", "/close")
+    assert (response.status, body) == (200, b"closing\n")
+    assert "close" in response.getheader("Connection", "").lower()
+
+
+def test_conn_reports_the_peer_address(target: Target) -> None:
+    response, body = fetch(target, "GET", "/conn")
+    assert response.status == 200
+    host, _, port = json.loads(body)["peer"].rpartition(":")
+    assert host == "127.0.0.1" and 0 < int(port) < 65536
+
+
+@pytest.mark.parametrize(
+    "path", ["/nowhere", "/status/99", "/status/600", "/bytes/999999999", "/delay/600000"]
+)
+def test_outside_the_contract_is_404(target: Target, path: str) -> None:
+    response, _ = fetch(target, "GET", path)
+    assert response.status == 404
+
+
+def test_head_has_get_fields_and_no_content(target: Target) -> None:
+    get, _ = fetch(target, "GET", "/bytes/10")
+    head, body = fetch(target, "HEAD", "/bytes/10")
+    assert (head.status, body) == (200, b"")
+    assert head.getheader("Content-Type") == get.getheader("Content-Type")

@@ -1,0 +1,121 @@
+"""The error taxonomy: each client maps the same failure to the same normalised kind."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+import pytest
+import trustme
+
+from fixtures.servers import ServerPool
+from harness.clients import Client
+from harness.errors import ClientError, ErrorKind
+from harness.launcher import launch, server_command
+from harness.model import RequestSpec, Target, Timeouts, Verify
+from harness.registry import REGISTRY, Kind
+from harness.scripted import Close, Hang, Reset, ScriptedServer, Send
+
+CLIENTS = REGISTRY.names(Kind.CLIENT)
+SHORT = Timeouts(connect=0.5, read=0.5)
+
+
+@pytest.fixture(params=CLIENTS)
+def client(request: pytest.FixtureRequest) -> Iterator[Client]:
+    instance = REGISTRY.get(Kind.CLIENT, request.param).load()()
+    yield instance
+    instance.close()
+
+
+def failure_kind(client: Client, target: Target, spec: RequestSpec | None = None) -> ErrorKind:
+    with pytest.raises(ClientError) as caught:
+        client.send(spec or RequestSpec("GET", "/", timeouts=SHORT), target)
+    assert caught.value.original_type and caught.value.original_text is not None
+    return caught.value.kind
+
+
+SCRIPTED = {
+    ErrorKind.PROTOCOL_BAD_STATUS_LINE: [Send(b"garbage, not HTTP\r\n\r\n"), Close()],
+    ErrorKind.PROTOCOL_INCOMPLETE_BODY: [
+        Send(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"),
+        Close(),
+    ],
+    ErrorKind.PROTOCOL_INVALID_HEADER: [
+        Send(b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n"),
+        Close(),
+    ],
+    ErrorKind.CONNECTION_RESET: [Reset()],
+    ErrorKind.CONNECTION_CLOSED: [Close()],
+    ErrorKind.TIMEOUT_READ: [Hang()],
+}
+
+
+@pytest.mark.parametrize("kind", SCRIPTED, ids=str)
+def test_scripted_failure_maps_to_kind(client: Client, kind: ErrorKind) -> None:
+    with ScriptedServer(SCRIPTED[kind]) as server:
+        assert failure_kind(client, server.target) == kind
+
+
+def test_refused_connection(client: Client) -> None:
+    with closing(socket.create_server(("127.0.0.1", 0))) as listener:
+        port = listener.getsockname()[1]
+    assert failure_kind(client, Target("http", "127.0.0.1", port)) == ErrorKind.CONNECT_REFUSED
+
+
+@contextmanager
+def full_backlog_listener() -> Iterator[Target]:
+    """A loopback listener that never accepts and whose accept queue is full, so a further
+    connect gets no answer (the kernel drops its SYN) and times out, without leaving
+    loopback."""
+    listener = socket.socket()
+    fillers: list[socket.socket] = []
+    try:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        target = Target("http", "127.0.0.1", listener.getsockname()[1])
+        while True:
+            filler = socket.socket()
+            filler.settimeout(0.2)
+            fillers.append(filler)
+            try:
+                filler.connect((target.host, target.port))
+            except TimeoutError:
+                break
+            assert len(fillers) < 64, "the accept queue never filled up"
+        yield target
+    finally:
+        for filler in fillers:
+            filler.close()
+        listener.close()
+
+
+def test_connect_timeout(client: Client) -> None:
+    with full_backlog_listener() as target:
+        assert failure_kind(client, target) == ErrorKind.TIMEOUT_CONNECT
+
+
+def test_default_trust_rejects_the_session_ca(client: Client, server_pool: ServerPool) -> None:
+    target = server_pool.get(("stdlib-threading", "https")).target
+    spec = RequestSpec("GET", "/bytes/1", verify=Verify.SYSTEM)
+    assert failure_kind(client, target, spec) == ErrorKind.TLS_UNTRUSTED
+
+
+@pytest.fixture(scope="module")
+def wrong_host_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+    """An HTTPS server whose certificate names a host that is not the one dialled."""
+    directory: Path = tmp_path_factory.mktemp("wrong-host")
+    ca = trustme.CA()
+    leaf = ca.issue_cert("not-this-host.test")
+    ca.cert_pem.write_to_path(directory / "ca.pem")
+    leaf.private_key_and_cert_chain_pem.write_to_path(directory / "leaf.pem")
+    command = server_command("stdlib-threading", certfile=str(directory / "leaf.pem"))
+    server = launch("stdlib-threading", command, scheme="https", ca_file=str(directory / "ca.pem"))
+    yield server.target
+    server.stop()
+
+
+def test_wrong_host_is_a_hostname_error(client: Client, wrong_host_server: Target) -> None:
+    spec = RequestSpec("GET", "/bytes/1", timeouts=Timeouts())
+    assert failure_kind(client, wrong_host_server, spec) == ErrorKind.TLS_HOSTNAME
