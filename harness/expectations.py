@@ -17,6 +17,7 @@ the run fails with "fixed: update the baseline".
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -62,9 +63,16 @@ class Deviation:
         return self.transport is None or self.transport == cell.transport
 
 
+_ENTRY_HEADER = re.compile(r"\s*\[\[\s*deviation\s*\]\]\s*(#.*)?")
+
+
 def _entry_lines(text: str) -> list[int]:
-    """Line numbers of the ``[[deviation]]`` headers, in order (tomllib gives no positions)."""
-    return [i for i, line in enumerate(text.splitlines(), 1) if line.strip() == "[[deviation]]"]
+    """Line numbers of the ``[[deviation]]`` headers, in order (tomllib gives no positions).
+
+    Split on newlines only, as TOML does (str.splitlines also splits on U+2028 and others).
+    """
+    lines = enumerate(text.split("\n"), 1)
+    return [number for number, line in lines if _ENTRY_HEADER.fullmatch(line.rstrip("\r"))]
 
 
 def load_file(
@@ -92,6 +100,10 @@ def load_file(
             f"{path}: unknown top-level key(s) {sorted(unknown_tables)}; only [[deviation]] entries"
         )
     entries = data.get("deviation", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ExpectationError(
+            f"{path}: 'deviation' must be an array of tables, each written [[deviation]]"
+        )
     lines = _entry_lines(text)
     deviations = []
     for index, entry in enumerate(entries):
@@ -162,11 +174,12 @@ class Baseline:
         known_implementations: Iterable[str],
         known_case: Callable[[str], bool] | None = None,
     ) -> Baseline:
+        if not directory.is_dir():
+            raise ExpectationError(f"{directory}: no such folder of expectation files")
         known = list(known_implementations)
         deviations: list[Deviation] = []
-        if directory.is_dir():
-            for path in sorted(directory.glob("*.toml")):
-                deviations += load_file(path, known_implementations=known, known_case=known_case)
+        for path in sorted(directory.glob("*.toml")):
+            deviations += load_file(path, known_implementations=known, known_case=known_case)
         return cls(deviations)
 
     def match(self, cell: Cell) -> Deviation | None:
@@ -177,8 +190,8 @@ class Baseline:
 
 
 def _toml_string(value: str) -> str:
-    # A JSON string is a valid TOML basic string for the text we write (escapes included).
-    return json.dumps(value, ensure_ascii=False)
+    # A JSON string is a TOML basic string, but for DEL, which TOML wants escaped.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def render(deviations: list[Deviation]) -> str:

@@ -57,6 +57,8 @@ class ServerProcess:
 
         Returns the exit status, or None if even SIGKILL did not reap it in ``kill_wait``.
         """
+        if self._stderr.closed:  # stopped before: the group may be gone and its id reused
+            return self.process.returncode
         try:
             return _terminate(self.process, grace, kill_wait)
         finally:
@@ -160,21 +162,24 @@ def _pump_stdout(
 
 
 def _reap(process: subprocess.Popen[bytes]) -> int | None:
-    try:
-        return process.wait(timeout=deadlines.SERVER_KILL_WAIT)
-    except subprocess.TimeoutExpired:
-        return _terminate(process, 0, deadlines.SERVER_KILL_WAIT)
+    """Wait for a leader that is exiting by itself, then clear its group: descendants may
+    live on after it."""
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=deadlines.SERVER_KILL_WAIT)
+    return _terminate(process, 0, deadlines.SERVER_KILL_WAIT)
 
 
 def _terminate(process: subprocess.Popen[bytes], grace: float, kill_wait: float) -> int | None:
+    """SIGTERM the group, give the leader ``grace``, then SIGKILL the group regardless:
+    a descendant may ignore SIGTERM and outlive a leader that obeyed it."""
+    status = None
     if process.poll() is None:
         _signal_group(process, signal.SIGTERM)
-        try:
-            return process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            pass
-    # Also reached when the leader already exited: its children may still hold the group.
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            status = process.wait(timeout=grace)
     _signal_group(process, signal.SIGKILL)
+    if status is not None:
+        return status
     try:
         return process.wait(timeout=kill_wait)
     except subprocess.TimeoutExpired:

@@ -51,7 +51,8 @@ Action = Send | Pause | Close | Reset | Hang
 
 @dataclass
 class ScriptedServer:
-    """``with ScriptedServer([Send(b"..."), Close()]) as server: client.send(spec, server.target)``"""
+    """Use as ``with ScriptedServer([Send(b"..."), Close()]) as server:``, then send to
+    ``server.target``; ``received`` holds each connection's request head."""
 
     script: list[Action]
     received: list[bytes] = field(default_factory=list)

@@ -51,9 +51,9 @@ class ContractHandler(http.server.BaseHTTPRequestHandler):
             self._respond(200, "application/json", document, send_body)
         elif found.name == "status":
             code = found.number
-            # RFC 9110 §15.3.5 / §15.4.5: 204 and 304 have no content; here the application
+            # RFC 9110 §15.3.5, §15.3.6, §15.4.5: 204, 205 and 304 have no content; the application
             # writes the body, so it is the application that must leave it out.
-            body = b"" if code in (204, 304) else contract.status_body(code)
+            body = b"" if code in (204, 205, 304) else contract.status_body(code)
             self._respond(code, "text/plain", body, send_body)
         elif found.name == "bytes":
             body = contract.deterministic_bytes(found.number)

@@ -4,7 +4,7 @@
 
 Binds a loopback socket, spawns a child that ignores SIGTERM, writes the child's pid to
 CHILD_PIDFILE, prints a valid ready line and sleeps. The leader ignores SIGTERM too,
-unless --leader-obeys-sigterm, which makes it exit at once and leave the child behind.
+unless --leader-obeys-sigterm: then it exits at once, and only the child holds out.
 """
 
 import signal

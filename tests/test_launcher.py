@@ -1,0 +1,167 @@
+"""The out-of-process launcher: start, readiness deadline, failure messages, sure teardown."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness import deadlines
+from harness.launcher import LaunchError, launch, server_command
+from harness.registry import REGISTRY, Kind
+
+PROGRAMS = Path(__file__).parent / "programs"
+STOP_GRACE = 0.5  # for helper programs that ignore SIGTERM: no point waiting longer
+KILL_WAIT = deadlines.SERVER_KILL_WAIT
+# A launch that fails should not wait for the deadline; a deadline this long makes the
+# difference between "noticed" and "timed out" unmistakable.
+LONG_READY_TIMEOUT = 30.0
+
+needs_pidfd = pytest.mark.skipif(
+    not hasattr(os, "pidfd_open"), reason="watching a grandchild's exit needs Linux pidfds"
+)
+
+
+@contextlib.contextmanager
+def watched(pid: int) -> Iterator[int]:
+    """A pidfd for ``pid``, which is killed on exit so that a failed test leaves nothing behind.
+
+    A pidfd keeps naming this process after it exits, where a bare pid could be reused.
+    """
+    fd = os.pidfd_open(pid)
+    try:
+        yield fd
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            signal.pidfd_send_signal(fd, signal.SIGKILL)
+        os.close(fd)
+
+
+def exits_within(pidfd: int, timeout: float) -> bool:
+    """Whether the process behind ``pidfd`` exits within ``timeout``: it is readable once it has."""
+    readable, _, _ = select.select([pidfd], [], [], timeout)
+    return bool(readable)
+
+
+def python(*args: str) -> list[str]:
+    return [sys.executable, *args]
+
+
+def test_builtin_server_answers_on_loopback_and_stops_with_status_0() -> None:
+    server = launch("stdlib-http11", server_command("stdlib-http11"))
+    try:
+        connection = http.client.HTTPConnection(
+            server.target.host, server.target.port, timeout=deadlines.READ
+        )
+        try:
+            connection.request("GET", "/status/200")
+            response = connection.getresponse()
+            body = response.read()
+        finally:
+            connection.close()
+    finally:
+        status = server.stop()
+    assert (server.target.scheme, server.target.host) == ("http", "127.0.0.1")
+    assert (response.status, body) == (200, b"status 200\n")
+    assert status == 0
+    assert server.process.poll() is not None
+    assert server.stop() == 0, "a second stop() reports the same status and signals nothing"
+
+
+def test_server_that_crashes_at_start_fails_at_once_with_its_status_and_stderr() -> None:
+    crashing = python("-c", "import sys; sys.stderr.write('boom: bad config\\n'); sys.exit(3)")
+    started = time.monotonic()
+    with pytest.raises(LaunchError) as failure:
+        launch("crasher", crashing, ready_timeout=LONG_READY_TIMEOUT)
+    # The exit is seen when stdout closes, not when the deadline passes.
+    assert time.monotonic() - started < LONG_READY_TIMEOUT / 2
+    message = str(failure.value)
+    assert "server 'crasher' exited with status 3 before printing its ready line" in message
+    assert "boom: bad config" in message
+
+
+def test_server_that_never_gets_ready_is_stopped_at_the_deadline(tmp_path: Path) -> None:
+    pidfile = tmp_path / "server.pid"
+    started = time.monotonic()
+    with pytest.raises(LaunchError, match=r"'silent' did not print its ready line within 1\.0s"):
+        launch("silent", python(str(PROGRAMS / "never_ready.py"), str(pidfile)), ready_timeout=1.0)
+    # The deadline, the launcher's short SIGTERM grace, and room for a busy machine.
+    assert time.monotonic() - started < 5.0
+    # The launcher reaped it, so its pid names no process at all.
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pidfile.read_text(encoding="utf-8")), 0)
+
+
+def test_malformed_ready_line_is_named_in_the_error() -> None:
+    garbled = python("-c", "import time; print('LISTENING nonsense', flush=True); time.sleep(300)")
+    with pytest.raises(LaunchError, match="malformed ready line 'LISTENING nonsense'"):
+        launch("garbled", garbled, ready_timeout=LONG_READY_TIMEOUT)
+
+
+@needs_pidfd
+@pytest.mark.parametrize(
+    ("flags", "leader_status"),
+    [
+        pytest.param([], -signal.SIGKILL, id="leader-ignores-sigterm-too"),
+        pytest.param(["--leader-obeys-sigterm"], -signal.SIGTERM, id="leader-obeys-sigterm"),
+    ],
+)
+def test_stop_kills_a_child_that_ignores_sigterm(
+    tmp_path: Path, flags: list[str], leader_status: int
+) -> None:
+    child_pidfile = tmp_path / "child.pid"
+    command = python(str(PROGRAMS / "ignores_sigterm.py"), str(child_pidfile), *flags)
+    server = launch("stubborn", command)
+    with watched(int(child_pidfile.read_text(encoding="utf-8"))) as child:
+        started = time.monotonic()
+        status = server.stop(grace=STOP_GRACE, kill_wait=KILL_WAIT)
+        elapsed = time.monotonic() - started
+        child_exited = exits_within(child, KILL_WAIT)
+    assert status == leader_status
+    assert elapsed < STOP_GRACE + KILL_WAIT
+    assert server.process.poll() is not None
+    assert child_exited
+
+
+@needs_pidfd
+def test_server_that_crashes_at_start_leaves_no_child_behind(tmp_path: Path) -> None:
+    child_pidfile = tmp_path / "child.pid"
+    command = python(str(PROGRAMS / "crashes_leaving_a_child.py"), str(child_pidfile))
+    with pytest.raises(LaunchError, match="exited with status 3"):
+        launch("crasher", command, ready_timeout=LONG_READY_TIMEOUT)
+    # A child already reaped cannot be watched (pidfd_open raises): it is gone.
+    child_exited = True
+    with (
+        contextlib.suppress(ProcessLookupError),
+        watched(int(child_pidfile.read_text(encoding="utf-8"))) as child,
+    ):
+        # A killed child exits in milliseconds; the full KILL_WAIT would only slow every run
+        # while the bug stands (and a miss under load merely hides the fix for one run).
+        child_exited = exits_within(child, 1.0)
+    assert child_exited
+
+
+def test_command_that_does_not_exist_could_not_be_started(tmp_path: Path) -> None:
+    with pytest.raises(LaunchError, match="server 'ghost' could not be started"):
+        launch("ghost", [str(tmp_path / "no-such-server")])
+
+
+def test_serve_rejects_an_unknown_server_and_lists_the_known_ones() -> None:
+    done = subprocess.run(
+        python("-m", "harness.serve", "nosuchserver"),
+        capture_output=True,
+        text=True,
+        timeout=deadlines.SERVER_READY,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert f"known servers: {', '.join(REGISTRY.names(Kind.SERVER))}" in done.stderr

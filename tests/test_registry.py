@@ -1,0 +1,74 @@
+"""The registry of implementations, and how the plugin reports a name it does not know."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.registry import REGISTRY, Implementation, Kind, Registry, UnknownImplementation
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PYTEST_RUN_DEADLINE = 120.0  # a run that fails at start-up takes a second or two
+
+
+def test_unknown_name_fails_with_the_known_names_of_its_kind() -> None:
+    with pytest.raises(UnknownImplementation) as excinfo:
+        REGISTRY.get(Kind.CLIENT, "curl")
+    assert str(excinfo.value) == "unknown client 'curl'; known clients: http.client, requests"
+
+
+def test_a_server_name_is_unknown_as_a_client() -> None:
+    with pytest.raises(UnknownImplementation):
+        REGISTRY.get(Kind.CLIENT, "flask")
+
+
+@pytest.mark.parametrize(
+    ("kind", "names"),
+    [
+        (Kind.SERVER, ["stdlib-http10", "stdlib-http11", "stdlib-threading", "flask"]),
+        (Kind.CLIENT, ["http.client", "requests"]),
+    ],
+)
+def test_names_of_each_kind_in_registration_order(kind: Kind, names: list[str]) -> None:
+    assert REGISTRY.names(kind) == names
+
+
+@pytest.mark.parametrize("impl", REGISTRY.all(), ids=lambda impl: impl.name)
+def test_every_implementation_reports_its_installed_version(impl: Implementation) -> None:
+    version = impl.version()
+    assert version.strip()
+    assert version != "not installed"
+
+
+@pytest.mark.parametrize("impl", REGISTRY.all(), ids=lambda impl: impl.name)
+def test_every_factory_path_resolves(impl: Implementation) -> None:
+    assert callable(impl.load())
+
+
+def test_version_of_a_missing_distribution_says_not_installed() -> None:
+    impl = dataclasses.replace(REGISTRY.get(Kind.CLIENT, "requests"), package="no-such-dist")
+    assert impl.version() == "not installed"
+
+
+def test_registering_a_name_twice_for_one_kind_is_refused() -> None:
+    flask = REGISTRY.get(Kind.SERVER, "flask")
+    with pytest.raises(ValueError, match="server 'flask' is registered twice"):
+        Registry((flask, dataclasses.replace(flask, description="another Flask")))
+
+
+@pytest.mark.parametrize(("option", "kind"), [("--server", Kind.SERVER), ("--client", Kind.CLIENT)])
+def test_pytest_rejects_an_unknown_name_with_the_known_ones(option: str, kind: Kind) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", option, "nosuch", "-p", "no:cacheprovider"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=PYTEST_RUN_DEADLINE,
+        check=False,
+    )
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR
+    assert f"known {kind}s: {', '.join(REGISTRY.names(kind))}" in done.stderr
