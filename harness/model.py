@@ -40,6 +40,8 @@ class RequestSpec:
     body: bytes | Iterable[bytes] | None = None
     timeouts: Timeouts = field(default_factory=Timeouts)
     verify: Verify = Verify.TARGET_CA
+    # The request's HTTP version, for clients that let you choose (Capability.CHOOSE_HTTP_VERSION).
+    http_version: str = "HTTP/1.1"
 
 
 @dataclass(frozen=True)

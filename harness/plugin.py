@@ -135,6 +135,8 @@ def _cell(item: pytest.Item) -> tuple[Case, Pairing] | None:
     return case, callspec.params["interop"]
 
 
+# tryfirst: the suite markers must be on the items before `-m` deselects by them.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     baseline = _load_baseline(config)
     config.stash[BASELINE_KEY] = baseline

@@ -22,6 +22,7 @@ class Capability(enum.StrEnum):
     PERSISTENT_CONNECTIONS = "persistent-connections"
     CHUNKED_RESPONSE = "chunked-response"
     DUPLICATE_REQUEST_HEADERS = "duplicate-request-headers"
+    CHOOSE_HTTP_VERSION = "choose-http-version"
 
 
 class UnknownImplementation(LookupError):
@@ -119,7 +120,8 @@ BUILTIN: tuple[Implementation, ...] = (
         lacks={
             Capability.DUPLICATE_REQUEST_HEADERS: (
                 "requests takes headers as a mapping, so a field name can appear only once"
-            )
+            ),
+            Capability.CHOOSE_HTTP_VERSION: "requests always sends HTTP/1.1 (no option for it)",
         },
     ),
 )

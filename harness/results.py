@@ -108,4 +108,5 @@ def write(path: Path, run: RunInfo, cells: list[CellResult]) -> None:
 
 
 def command_line() -> list[str]:
-    return [Path(sys.argv[0]).name, *sys.argv[1:]]
+    """The command as typed, interpreter options included (python -m pytest ...)."""
+    return [Path(sys.orig_argv[0]).name, *sys.orig_argv[1:]]

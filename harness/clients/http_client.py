@@ -30,10 +30,10 @@ class _HeaderFields:
 
 class HttpClientClient:
     def __init__(self) -> None:
-        self._connections: dict[tuple[str, str, int, Verify], http.client.HTTPConnection] = {}
+        self._connections: dict[tuple[str, str, int, Verify, str], http.client.HTTPConnection] = {}
 
     def _connection(self, spec: RequestSpec, target: Target) -> http.client.HTTPConnection:
-        key = (target.scheme, target.host, target.port, spec.verify)
+        key = (target.scheme, target.host, target.port, spec.verify, spec.http_version)
         if key not in self._connections:
             if target.scheme == "https":
                 connection: http.client.HTTPConnection = http.client.HTTPSConnection(
@@ -41,6 +41,11 @@ class HttpClientClient:
                 )
             else:
                 connection = http.client.HTTPConnection(target.host, target.port)
+            if spec.http_version != "HTTP/1.1":
+                # http.client's request line version lives in these two attributes (class
+                # defaults 11 and "HTTP/1.1"); setting them is how callers choose another.
+                connection._http_vsn_str = spec.http_version
+                connection._http_vsn = int(spec.http_version[5:].replace(".", ""))
             self._connections[key] = connection
         return self._connections[key]
 

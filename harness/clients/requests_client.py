@@ -22,6 +22,8 @@ class RequestsClient:
     def send(self, spec: RequestSpec, target: Target) -> Exchange:
         if len({name.lower() for name, _ in spec.headers}) != len(spec.headers):
             raise ValueError("requests takes headers as a mapping: it cannot repeat a field name")
+        if spec.http_version != "HTTP/1.1":
+            raise ValueError(f"requests cannot send {spec.http_version} requests")
         verify: bool | str = {
             Verify.TARGET_CA: target.ca_file or True,
             Verify.SYSTEM: True,
