@@ -84,9 +84,6 @@ class Catalogue:
     def suites(self) -> set[str]:
         return {case.suite for case in self._cases.values()}
 
-    def ids(self) -> list[str]:
-        return sorted(self._cases)
-
 
 CATALOGUE = Catalogue()
 

@@ -23,10 +23,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.model import TRANSPORTS
+
 PLACEHOLDER = "TODO"  # what --update-baseline writes for a person to fill in
 _REQUIRED = ("case", "reason", "rfc", "evidence")
 _OPTIONAL = ("peer", "transport")
-TRANSPORTS = ("http", "https")
 
 
 class ExpectationError(ValueError):

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 Headers = list[tuple[str, str]]
+TRANSPORTS = ("http", "https")
 
 
 class Verify(enum.Enum):

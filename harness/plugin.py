@@ -16,12 +16,13 @@ import pytest
 from harness import expectations, results
 from harness.cases import CATALOGUE, Case, CheckFailed, case_of
 from harness.expectations import Baseline, Cell, Deviation, ExpectationError
-from harness.model import Pairing
+from harness.model import TRANSPORTS, Pairing
 from harness.registry import REGISTRY, Kind, UnknownImplementation
 from harness.results import CellResult, Outcome
 
-TRANSPORTS = ("http", "https")
 DEVIATION_KEY = pytest.StashKey[Deviation]()
+PAIRINGS_KEY = pytest.StashKey[list[Pairing]]()
+BASELINE_KEY = pytest.StashKey[Baseline]()
 FIXED_PROPERTY = "fixed_deviation"
 
 
@@ -90,9 +91,6 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(
             ResultsRecorder(config, servers + clients), "http-interop-results"
         )
-
-
-PAIRINGS_KEY = pytest.StashKey[list[Pairing]]()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -183,9 +181,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                     reason=f"known deviation of {deviation.implementation}: {deviation.reason}",
                 )
             )
-
-
-BASELINE_KEY = pytest.StashKey[Baseline]()
 
 
 def _missing_capability(case: Case, pairing: Pairing) -> str | None:

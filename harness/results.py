@@ -7,6 +7,7 @@ pytest, so the later report, diff and merge commands can read the same records.
 from __future__ import annotations
 
 import datetime
+import enum
 import json
 import platform
 import subprocess
@@ -20,7 +21,7 @@ SCHEMA_VERSION = 1
 MESSAGE_LIMIT = 4000  # characters of a failure message kept per cell
 
 
-class Outcome:
+class Outcome(enum.StrEnum):
     PASS = "pass"
     FAIL = "fail"
     KNOWN = "known"  # a listed deviation that still deviates (xfail)

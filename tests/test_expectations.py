@@ -5,8 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,9 +20,8 @@ from harness.expectations import (
     updated,
 )
 from harness.registry import REGISTRY
+from tests.pytest_run import run_pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-PYTEST_RUN_DEADLINE = 120.0  # a run that fails at collection takes a second or two
 KNOWN = [impl.name for impl in REGISTRY.all()]
 KNOWN_CASES = {"methods.case_sensitive", "methods.request.no_content_delete"}
 
@@ -309,17 +306,10 @@ def test_pytest_refuses_a_malformed_file_before_running_any_cell(tmp_path: Path)
     expectations.mkdir()
     malformed = write(expectations / "requests.toml", after_a_valid_entry(entry(evidence=None)))
     results = tmp_path / "results.json"
-    done = subprocess.run(
-        [
-            *(sys.executable, "-m", "pytest", "suites/test_methods.py", "-p", "no:cacheprovider"),
-            *("-q", "--expectations", str(expectations), "--results", str(results)),
-            *("--server", "stdlib-http11", "--client", "http.client", "--transport", "http"),
-        ],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=PYTEST_RUN_DEADLINE,
-        check=False,
+    done = run_pytest(
+        *("suites/test_methods.py", "-q", "--expectations", str(expectations)),
+        *("--results", str(results)),
+        *("--server", "stdlib-http11", "--client", "http.client", "--transport", "http"),
     )
     assert done.returncode == pytest.ExitCode.USAGE_ERROR
     assert f"{malformed}:{SECOND_ENTRY_LINE}: 'evidence' is missing or empty" in done.stderr

@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,9 +17,8 @@ import pytest
 from fixtures.environment import scrubbed_names
 from harness import expectations
 from harness.registry import REGISTRY
+from tests.pytest_run import ROOT, run_pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-RUN_DEADLINE = 240  # seconds for one narrowed conformance run, even on a slow CI machine
 NARROW = ["suites/test_methods.py", "--server", "stdlib-threading", "--transport", "http"]
 
 
@@ -28,15 +26,7 @@ def run_suite(
     tmp_path: Path, *args: str, env: dict[str, str] | None = None
 ) -> tuple[subprocess.CompletedProcess[str], dict]:
     results = tmp_path / "results.json"
-    command = [sys.executable, "-m", "pytest", *NARROW, "-p", "no:cacheprovider", "-q"]
-    done = subprocess.run(
-        [*command, "--results", str(results), *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=RUN_DEADLINE,
-        env=env,
-    )
+    done = run_pytest(*NARROW, "-q", "--results", str(results), *args, env=env)
     document = json.loads(results.read_text()) if results.exists() else {}
     return done, document
 

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from harness.registry import REGISTRY, Implementation, Kind, Registry, UnknownImplementation
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-PYTEST_RUN_DEADLINE = 120.0  # a run that fails at start-up takes a second or two
+from tests.pytest_run import run_pytest
 
 
 def test_unknown_name_fails_with_the_known_names_of_its_kind() -> None:
@@ -62,13 +57,6 @@ def test_registering_a_name_twice_for_one_kind_is_refused() -> None:
 
 @pytest.mark.parametrize(("option", "kind"), [("--server", Kind.SERVER), ("--client", Kind.CLIENT)])
 def test_pytest_rejects_an_unknown_name_with_the_known_ones(option: str, kind: Kind) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", option, "nosuch", "-p", "no:cacheprovider"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=PYTEST_RUN_DEADLINE,
-        check=False,
-    )
+    done = run_pytest(option, "nosuch")
     assert done.returncode == pytest.ExitCode.USAGE_ERROR
     assert f"known {kind}s: {', '.join(REGISTRY.names(kind))}" in done.stderr
