@@ -51,7 +51,11 @@ def run(server: socketserver.BaseServer) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    threading.Thread(target=server.serve_forever, name="serve", daemon=True).start()
+    # A short poll interval lets shutdown() return promptly (the default waits up to 0.5 s).
+    serve = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="serve", daemon=True
+    )
+    serve.start()
 
     host, port = server.server_address[:2]
     print(f"LISTENING {host} {port}", flush=True)
