@@ -63,6 +63,7 @@ class ServerProcess:
             return _terminate(self.process, grace, kill_wait)
         finally:
             self._stderr.close()
+            self.process.stdin.close()
 
 
 def server_command(
@@ -70,6 +71,7 @@ def server_command(
 ) -> list[str]:
     """The command that runs a built-in server implementation."""
     command = [sys.executable, "-m", "harness.serve", name, "--host", "127.0.0.1", "--port", "0"]
+    command.append("--stop-on-stdin-eof")
     if certfile:
         command += ["--certfile", certfile]
         if keyfile:
@@ -95,7 +97,9 @@ def launch(
     try:
         process = subprocess.Popen(
             list(command),
-            stdin=subprocess.DEVNULL,
+            # Held open and never written: a server that watches it (harness.serve
+            # --stop-on-stdin-eof) stops when the harness dies, even by SIGKILL.
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=stderr,
             start_new_session=True,  # its own process group: stop() kills every descendant
@@ -117,6 +121,7 @@ def launch(
         message = f"server {name!r} {why} (command: {shlex.join(command)})"
         message += _section("stdout", "\n".join(tail)) + _section("stderr", _tail(stderr))
         stderr.close()
+        process.stdin.close()
         return LaunchError(message)
 
     deadline = time.monotonic() + ready_timeout

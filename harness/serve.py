@@ -10,6 +10,7 @@ that follows this protocol can be driven by the harness's launcher.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import socketserver
 import sys
@@ -29,6 +30,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--certfile", help="PEM certificate chain: serve HTTPS")
     parser.add_argument("--keyfile", help="PEM private key for --certfile")
+    parser.add_argument(
+        "--stop-on-stdin-eof",
+        action="store_true",
+        help="also stop when standard input closes (the harness's launcher holds it open, "
+        "so a server never outlives a harness that was killed)",
+    )
     args = parser.parse_args(argv)
     if args.keyfile and not args.certfile:
         parser.error("--keyfile needs --certfile")
@@ -43,14 +50,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"harness.serve: {exc}", file=sys.stderr)
         return 2
     server = impl.load()(args.host, args.port, args.certfile, args.keyfile)
-    return run(server)
+    return run(server, stop_on_stdin_eof=args.stop_on_stdin_eof)
 
 
-def run(server: socketserver.BaseServer) -> int:
-    """Serve until SIGTERM or SIGINT, after printing the ready line; returns the exit status."""
+def run(server: socketserver.BaseServer, *, stop_on_stdin_eof: bool = False) -> int:
+    """Serve until SIGTERM or SIGINT (or the end of stdin), after printing the ready line;
+    returns the exit status."""
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    if stop_on_stdin_eof:
+        threading.Thread(target=_stop_at_eof, args=(stop,), name="stdin", daemon=True).start()
     # A short poll interval lets shutdown() return promptly (the default waits up to 0.5 s).
     serve = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="serve", daemon=True
@@ -68,6 +78,14 @@ def run(server: socketserver.BaseServer) -> int:
     stopper.join(SHUTDOWN_GRACE)
     server.server_close()
     return 0
+
+
+def _stop_at_eof(stop: threading.Event) -> None:
+    # os.read, not sys.stdin: a daemon thread blocked inside a buffered reader aborts the
+    # interpreter at exit ("could not acquire lock ... at interpreter shutdown").
+    while os.read(sys.stdin.fileno(), 4096):
+        pass
+    stop.set()
 
 
 if __name__ == "__main__":

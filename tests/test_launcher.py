@@ -144,10 +144,26 @@ def test_server_that_crashes_at_start_leaves_no_child_behind(tmp_path: Path) -> 
         contextlib.suppress(ProcessLookupError),
         watched(int(child_pidfile.read_text(encoding="utf-8"))) as child,
     ):
-        # A killed child exits in milliseconds; the full KILL_WAIT would only slow every run
-        # while the bug stands (and a miss under load merely hides the fix for one run).
-        child_exited = exits_within(child, 1.0)
+        child_exited = exits_within(child, KILL_WAIT)
     assert child_exited
+
+
+@needs_pidfd
+def test_server_stops_by_itself_when_the_harness_is_killed() -> None:
+    # The launcher holds the server's stdin open; SIGKILL closes it, and harness.serve
+    # (--stop-on-stdin-eof) stops: a killed pytest leaves no server behind.
+    done = subprocess.run(
+        python(str(PROGRAMS / "orphaned_server.py")),
+        capture_output=True,
+        text=True,
+        timeout=deadlines.SERVER_READY,
+        check=False,
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    server_exited = True
+    with contextlib.suppress(ProcessLookupError), watched(int(done.stdout)) as server:
+        server_exited = exits_within(server, KILL_WAIT)
+    assert server_exited
 
 
 def test_command_that_does_not_exist_could_not_be_started(tmp_path: Path) -> None:
