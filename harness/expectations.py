@@ -36,7 +36,8 @@ class ExpectationError(ValueError):
 
 @dataclass(frozen=True)
 class Cell:
-    """One cell of the matrix: a case run with a server and a client over a transport."""
+    """One cell of the matrix: a case run with a server and a client over a transport
+    ("" for the side a server probe or a client case does not have)."""
 
     case: str
     server: str
@@ -236,11 +237,14 @@ def updated(
     for cell, outcome in sorted(outcomes.items(), key=lambda item: list(vars(item[0]).values())):
         if outcome != "fail":
             continue
-        files.setdefault(cell.server, []).append(
+        # Filed under the server (the client as peer), or under the one side a probe or a
+        # client case has.
+        owner, peer = (cell.server, cell.client or None) if cell.server else (cell.client, None)
+        files.setdefault(owner, []).append(
             Deviation(
-                implementation=cell.server,
+                implementation=owner,
                 case=cell.case,
-                peer=cell.client,
+                peer=peer,
                 transport=cell.transport,
                 reason=PLACEHOLDER,
                 rfc=rfc_of(cell.case),

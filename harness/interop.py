@@ -1,13 +1,20 @@
-"""One interop cell's conversation: a client talking to a running server."""
+"""What a cell talks through: a client and a running server (interop), or a client and a
+scripted server (client cases)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from harness import contract
+from harness import contract, deadlines
 from harness.cases import CheckFailed
 from harness.clients import Client
-from harness.model import Exchange, RequestSpec, Target
+from harness.errors import ClientError
+from harness.model import Exchange, RequestSpec, Target, Timeouts
+from harness.scripted import Action, ScriptedServer
+from harness.tls import ServerCertificate
+
+# A scripted server answers at once or never: waiting longer tells nothing more.
+SCRIPTED_TIMEOUTS = Timeouts(connect=deadlines.CONNECT, read=2.0 * deadlines.SCALE)
 
 
 @dataclass
@@ -38,3 +45,40 @@ class Conversation:
                 f"expected /echo's JSON document (docs/contract.md), got {exchange.body[:200]!r} "
                 f"({exc})"
             ) from None
+
+
+@dataclass
+class ScriptedExchange:
+    """What a client made of a scripted server's bytes, and what the server received."""
+
+    result: Exchange | ClientError
+    received: list[bytes]  # the request heads, one per Receive (and the first)
+
+    def describe(self) -> str:
+        if isinstance(self.result, ClientError):
+            return f"client error {self.result.kind} ({self.result.original_type})"
+        return f"success: status {self.result.status}, {len(self.result.body)} body bytes"
+
+
+@dataclass
+class ScriptedClient:
+    """A client under test, facing a scripted server over the cell's transport."""
+
+    client: Client
+    certificate: ServerCertificate | None = None  # set for the https transport
+
+    def against(
+        self, script: list[Action], specs: list[RequestSpec] | None = None
+    ) -> ScriptedExchange:
+        """Send each spec (default: one GET /) to a fresh scripted server playing ``script``
+        on every connection; the result is the last exchange or the first error."""
+        with ScriptedServer(script, certificate=self.certificate) as server:
+            result: Exchange | ClientError | None = None
+            for spec in specs or [RequestSpec("GET", "/", timeouts=SCRIPTED_TIMEOUTS)]:
+                try:
+                    result = self.client.send(spec, server.target)
+                except ClientError as exc:
+                    result = exc
+                    break
+            assert result is not None
+            return ScriptedExchange(result, list(server.received))

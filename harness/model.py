@@ -94,13 +94,19 @@ class Exchange:
 
 @dataclass(frozen=True)
 class Pairing:
-    """Which server, client and transport one interop cell runs with."""
+    """Which implementations and transport one cell runs with.
 
-    server: str
-    client: str
+    Interop cells have both a server and a client; server probes (a raw probe talks to a
+    server) have no client, and client cases (a scripted server talks to a client) have no
+    server.
+    """
+
+    server: str | None
+    client: str | None
     transport: str  # "http" or "https"
 
     @property
     def id(self) -> str:
-        """The test-id part, ``<server>-<client>-<transport>``, that ``-k`` selects on."""
-        return f"{self.server}-{self.client}-{self.transport}"
+        """The test-id part that ``-k`` selects on: ``<server>-<client>-<transport>``, with
+        the absent side left out."""
+        return "-".join(part for part in (self.server, self.client, self.transport) if part)

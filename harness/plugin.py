@@ -21,7 +21,13 @@ from harness.registry import REGISTRY, Kind, UnknownImplementation
 from harness.results import CellResult, Outcome
 
 DEVIATION_KEY = pytest.StashKey[Deviation]()
-PAIRINGS_KEY = pytest.StashKey[list[Pairing]]()
+PAIRINGS_KEY = pytest.StashKey[dict[str, list[Pairing]]]()
+# The fixtures a cell can take, each with the sides of the pairing it needs.
+CELL_FIXTURES = {
+    "interop": ("server", "client"),  # a real server and a real client
+    "server_probe": ("server",),  # the raw probe client against each server
+    "scripted_client": ("client",),  # each client against a scripted server
+}
 BASELINE_KEY = pytest.StashKey[Baseline]()
 FIXED_PROPERTY = "fixed_deviation"
 
@@ -81,12 +87,15 @@ def pytest_configure(config: pytest.Config) -> None:
     servers = _selected(config, "server", Kind.SERVER)
     clients = _selected(config, "client", Kind.CLIENT)
     transports = list(dict.fromkeys(config.getoption("transport") or TRANSPORTS))
-    config.stash[PAIRINGS_KEY] = [
-        Pairing(server, client, transport)
-        for server in servers
-        for client in clients
-        for transport in transports
-    ]
+    config.stash[PAIRINGS_KEY] = {
+        fixture: [
+            Pairing(server if "server" in sides else None, client, transport)
+            for server in (servers if "server" in sides else [None])
+            for client in (clients if "client" in sides else [None])
+            for transport in transports
+        ]
+        for fixture, sides in CELL_FIXTURES.items()
+    }
     if not _is_worker(config):
         config.pluginmanager.register(
             ResultsRecorder(config, servers + clients), "http-interop-results"
@@ -94,9 +103,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "interop" in metafunc.fixturenames:
-        pairings = metafunc.config.stash[PAIRINGS_KEY]
-        metafunc.parametrize("interop", pairings, indirect=True, ids=[p.id for p in pairings])
+    for fixture, pairings in metafunc.config.stash[PAIRINGS_KEY].items():
+        if fixture in metafunc.fixturenames:
+            metafunc.parametrize(fixture, pairings, indirect=True, ids=[p.id for p in pairings])
 
 
 def _root(config: pytest.Config) -> Path:
@@ -128,9 +137,12 @@ def _load_baseline(config: pytest.Config) -> Baseline:
 def _cell(item: pytest.Item) -> tuple[Case, Pairing] | None:
     case = case_of(getattr(item, "function", None))
     callspec = getattr(item, "callspec", None)
-    if case is None or callspec is None or "interop" not in callspec.params:
+    if case is None or callspec is None:
         return None
-    return case, callspec.params["interop"]
+    for fixture in CELL_FIXTURES:
+        if fixture in callspec.params:
+            return case, callspec.params[fixture]
+    return None
 
 
 # tryfirst: the suite markers must be on the items before `-m` deselects by them.
@@ -150,15 +162,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             ("rfc", case.rfc),
             ("level", str(case.level)),
             ("requirement", case.requirement),
-            ("server", pairing.server),
-            ("client", pairing.client),
+            ("server", pairing.server or ""),
+            ("client", pairing.client or ""),
             ("transport", pairing.transport),
         ]
         missing = _missing_capability(case, pairing)
         if missing:
             item.add_marker(pytest.mark.skip(reason=missing))
             continue
-        deviation = baseline.match(Cell(case.id, pairing.server, pairing.client, pairing.transport))
+        cell = Cell(case.id, pairing.server or "", pairing.client or "", pairing.transport)
+        deviation = baseline.match(cell)
         if deviation is not None:
             item.stash[DEVIATION_KEY] = deviation
             item.user_properties.append(
@@ -185,6 +198,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def _missing_capability(case: Case, pairing: Pairing) -> str | None:
     for name, kind in ((pairing.server, Kind.SERVER), (pairing.client, Kind.CLIENT)):
+        if name is None:
+            continue
         impl = REGISTRY.get(kind, name)
         for capability in case.requires:
             if capability in impl.lacks:
@@ -230,7 +245,7 @@ class ResultsRecorder:
         if cell is None:
             cell = self.cells[report.nodeid] = CellResult(
                 nodeid=report.nodeid,
-                **{key: props[key] for key in _CELL_KEYS},
+                **{key: props[key] or None for key in _CELL_KEYS},
                 deviation=json.loads(props["deviation"]) if "deviation" in props else None,
             )
         cell.duration_s = round(cell.duration_s + report.duration, 4)
@@ -257,7 +272,8 @@ class ResultsRecorder:
     def _update_baseline(self) -> None:
         baseline = self.config.stash.get(BASELINE_KEY, None) or _load_baseline(self.config)
         outcomes = {
-            Cell(c.case, c.server, c.client, c.transport): c.outcome for c in self.cells.values()
+            Cell(c.case, c.server or "", c.client or "", c.transport): c.outcome
+            for c in self.cells.values()
         }
         directory = _expectations_dir(self.config)
         directory.mkdir(parents=True, exist_ok=True)

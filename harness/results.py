@@ -38,8 +38,8 @@ class CellResult:
     rfc: str
     level: str
     requirement: str
-    server: str
-    client: str
+    server: str | None  # None in a client case (a scripted server plays the server)
+    client: str | None  # None in a server probe (the raw probe plays the client)
     transport: str
     outcome: str = Outcome.PASS
     duration_s: float = 0.0

@@ -7,7 +7,9 @@ what each client sent. Every socket operation has a deadline.
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 
 from harness.model import Target
+from harness.tls import ServerCertificate
 
 IO_TIMEOUT = 5.0  # a single read or write on a scripted connection
 HEAD_LIMIT = 256 * 1024  # stop reading a request head past this many bytes
@@ -42,11 +45,17 @@ class Reset:
 
 
 @dataclass(frozen=True)
+class Receive:
+    """Read the next request head on the same connection (the first is read before the
+    script starts)."""
+
+
+@dataclass(frozen=True)
 class Hang:
     """Say nothing until the server stops (or HANG_LIMIT passes)."""
 
 
-Action = Send | Pause | Close | Reset | Hang
+Action = Send | Pause | Close | Reset | Receive | Hang
 
 
 @dataclass
@@ -55,10 +64,15 @@ class ScriptedServer:
     ``server.target``; ``received`` holds each connection's request head."""
 
     script: list[Action]
+    certificate: ServerCertificate | None = None  # serve TLS with it (the session's)
     received: list[bytes] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._listener = socket.create_server(("127.0.0.1", 0))
+        self._tls: ssl.SSLContext | None = None
+        if self.certificate is not None:
+            self._tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            self._tls.load_cert_chain(self.certificate.cert_file, self.certificate.key_file)
         self._listener.settimeout(0.2)  # so the accept loop notices stop() promptly
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -67,7 +81,9 @@ class ScriptedServer:
     @property
     def target(self) -> Target:
         host, port = self._listener.getsockname()[:2]
-        return Target("http", host, port)
+        if self.certificate is None:
+            return Target("http", host, port)
+        return Target("https", host, port, self.certificate.ca_file)
 
     def __enter__(self) -> ScriptedServer:
         self._accept_thread.start()
@@ -97,12 +113,19 @@ class ScriptedServer:
             self._threads.append(thread)
             thread.start()
 
-    def _serve(self, conn: socket.socket) -> None:
-        with conn:
-            conn.settimeout(IO_TIMEOUT)
+    def _serve(self, raw: socket.socket) -> None:
+        raw.settimeout(IO_TIMEOUT)
+        try:
+            conn = raw if self._tls is None else self._tls.wrap_socket(raw, server_side=True)
+        except (OSError, ssl.SSLError):
+            raw.close()  # the client gave up on the handshake: nothing to script
+            return
+        with conn, contextlib.suppress(OSError):  # the client may leave at any point
             self.received.append(self._read_head(conn))
             for action in self.script:
-                if isinstance(action, Send):
+                if isinstance(action, Receive):
+                    self.received.append(self._read_head(conn))
+                elif isinstance(action, Send):
                     conn.sendall(action.data)
                 elif isinstance(action, Pause):
                     self._stop.wait(action.seconds)
