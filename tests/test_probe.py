@@ -39,7 +39,7 @@ PARSE_CASES = [
         None,
     ),
     (
-        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXY",
         (),
         False,
         [],
