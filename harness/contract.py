@@ -10,11 +10,15 @@ from __future__ import annotations
 import base64
 import json
 import re
+import urllib.parse
 from dataclasses import dataclass
 
 MAX_BODY_BYTES = 64 * 1024 * 1024  # /bytes and /stream refuse more, to keep a run bounded
 MAX_DELAY_MS = 60_000
 STREAM_PIECE_BYTES = 4096  # /stream/{n} hands its body to the framework in pieces this big
+DEFAULT_CHUNK_BYTES = 1024  # /chunked/{n} without ?size=
+MAX_DRIP_BYTES = 1000
+DEFAULT_DRIP_INTERVAL_MS = 100
 
 _PATTERN = bytes(range(256))
 
@@ -24,6 +28,8 @@ _ROUTES = {
     "status": re.compile(r"/status/(\d{3})"),
     "bytes": re.compile(r"/bytes/(\d{1,9})"),
     "stream": re.compile(r"/stream/(\d{1,9})"),
+    "chunked": re.compile(r"/chunked/(\d{1,9})"),
+    "drip": re.compile(r"/drip/(\d{1,4})"),
     "delay": re.compile(r"/delay/(\d{1,6})"),
     "close": re.compile(r"/close"),
     "conn": re.compile(r"/conn"),
@@ -34,21 +40,41 @@ _ROUTES = {
 class Route:
     name: str  # one of _ROUTES, or "not-found"
     number: int = 0  # the {code}, {n} or {ms} of the path
+    piece: int = STREAM_PIECE_BYTES  # /stream, /chunked: bytes handed over at a time
+    interval_ms: int = 0  # /drip: pause before each byte
 
 
-def route(path: str) -> Route:
-    """The contract route for a path (the request-target without its query)."""
+def _query_int(query: str, name: str, default: int, low: int, high: int) -> int | None:
+    """An integer query parameter within [low, high]; None when present but invalid."""
+    values = urllib.parse.parse_qs(query).get(name)
+    if not values:
+        return default
+    value = values[-1]
+    return int(value) if value.isdigit() and low <= int(value) <= high else None
+
+
+def route(path: str, query: str = "") -> Route:
+    """The contract route for a path and its query string (docs/contract.md)."""
     for name, pattern in _ROUTES.items():
         match = pattern.fullmatch(path)
-        if match:
-            number = int(match.group(1)) if match.groups() else 0
-            if name in ("bytes", "stream") and number > MAX_BODY_BYTES:
+        if not match:
+            continue
+        number = int(match.group(1)) if match.groups() else 0
+        if name in ("bytes", "stream", "chunked") and number > MAX_BODY_BYTES:
+            return Route("not-found")
+        if name == "delay" and number > MAX_DELAY_MS:
+            return Route("not-found")
+        if name == "status" and not 200 <= number <= 599:
+            return Route("not-found")
+        if name == "chunked":
+            size = _query_int(query, "size", DEFAULT_CHUNK_BYTES, 1, MAX_BODY_BYTES)
+            return Route(name, number, piece=size) if size else Route("not-found")
+        if name == "drip":
+            interval = _query_int(query, "interval_ms", DEFAULT_DRIP_INTERVAL_MS, 0, 10_000)
+            if number > MAX_DRIP_BYTES or interval is None or number * interval > MAX_DELAY_MS:
                 return Route("not-found")
-            if name == "delay" and number > MAX_DELAY_MS:
-                return Route("not-found")
-            if name == "status" and not 200 <= number <= 599:
-                return Route("not-found")
-            return Route(name, number)
+            return Route(name, number, interval_ms=interval)
+        return Route(name, number)
     return Route("not-found")
 
 
@@ -58,9 +84,10 @@ def deterministic_bytes(n: int) -> bytes:
     return (_PATTERN * repeats)[:n]
 
 
-def stream_pieces(n: int) -> list[bytes]:
+def pieces(n: int, size: int = STREAM_PIECE_BYTES) -> list[bytes]:
+    """The bytes of ``/stream/{n}`` or ``/chunked/{n}``, in the pieces handed to the framework."""
     data = deterministic_bytes(n)
-    return [data[i : i + STREAM_PIECE_BYTES] for i in range(0, n, STREAM_PIECE_BYTES)]
+    return [data[i : i + size] for i in range(0, n, size)]
 
 
 def status_body(code: int) -> bytes:

@@ -92,6 +92,23 @@ def test_stream_sends_n_bytes_without_length(target: Target, n: int) -> None:
     assert body == contract.deterministic_bytes(n)
 
 
+@pytest.mark.parametrize(("n", "size"), [(0, 1), (1, 1), (100, 7), (5000, 1024)])
+def test_chunked_sends_n_bytes_in_pieces_without_length(target: Target, n: int, size: int) -> None:
+    response, body = fetch(target, "GET", f"/chunked/{n}?size={size}")
+    assert response.status == 200
+    assert response.getheader("Content-Length") is None
+    assert body == contract.deterministic_bytes(n)
+
+
+def test_drip_sends_its_bytes_slowly_with_length(target: Target) -> None:
+    started = time.monotonic()
+    response, body = fetch(target, "GET", "/drip/4?interval_ms=50")
+    assert response.status == 200
+    assert response.getheader("Content-Length") == "4"
+    assert body == contract.deterministic_bytes(4)
+    assert time.monotonic() - started >= 0.2
+
+
 def test_delay_waits_before_answering(target: Target) -> None:
     started = time.monotonic()
     response, _ = fetch(target, "GET", "/delay/200")
@@ -113,7 +130,18 @@ def test_conn_reports_the_peer_address(target: Target) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/nowhere", "/status/99", "/status/600", "/bytes/999999999", "/delay/600000"]
+    "path",
+    [
+        "/nowhere",
+        "/status/99",
+        "/status/600",
+        "/bytes/999999999",
+        "/delay/600000",
+        "/chunked/10?size=0",
+        "/chunked/10?size=x",
+        "/drip/1001",
+        "/drip/1000?interval_ms=100",
+    ],
 )
 def test_outside_the_contract_is_404(target: Target, path: str) -> None:
     response, _ = fetch(target, "GET", path)

@@ -7,6 +7,7 @@ response bodies), so the views only return what the contract says.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 from flask import Flask, Response, request
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -46,11 +47,29 @@ def create_app() -> Flask:
         return Response(contract.deterministic_bytes(n), content_type="application/octet-stream")
 
     @app.route("/stream/<int:n>")
+    @app.route("/chunked/<int:n>")
     def stream(n: int) -> Response:
-        if contract.route(f"/stream/{n}").name != "stream":
+        found = contract.route(request.path, request.query_string.decode("latin-1"))
+        if found.name not in ("stream", "chunked"):
             return Response(b"not found\n", status=404, content_type="text/plain")
         # A generator and no Content-Length: Werkzeug chooses the framing itself.
-        return Response(iter(contract.stream_pieces(n)), content_type="application/octet-stream")
+        pieces = iter(contract.pieces(found.number, found.piece))
+        return Response(pieces, content_type="application/octet-stream")
+
+    @app.route("/drip/<int:n>")
+    def drip(n: int) -> Response:
+        found = contract.route(request.path, request.query_string.decode("latin-1"))
+        if found.name != "drip":
+            return Response(b"not found\n", status=404, content_type="text/plain")
+
+        def slowly() -> Iterator[bytes]:
+            for byte in contract.pieces(found.number, 1):
+                time.sleep(found.interval_ms / 1000)
+                yield byte
+
+        response = Response(slowly(), content_type="application/octet-stream")
+        response.headers["Content-Length"] = str(found.number)
+        return response
 
     @app.route("/delay/<int:ms>")
     def delay(ms: int) -> Response:

@@ -34,8 +34,8 @@ class ContractHandler(http.server.BaseHTTPRequestHandler):
     do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_GET
 
     def _answer(self, *, send_body: bool) -> None:
-        path = urllib.parse.urlsplit(self.path).path
-        found = contract.route(path)
+        parts = urllib.parse.urlsplit(self.path)
+        found = contract.route(parts.path, parts.query)
         if found.name == "echo":
             # Only Content-Length is read: BaseHTTPRequestHandler leaves framing to the
             # application and has no chunked reader, and this adapter adds none.
@@ -58,7 +58,7 @@ class ContractHandler(http.server.BaseHTTPRequestHandler):
         elif found.name == "bytes":
             body = contract.deterministic_bytes(found.number)
             self._respond(200, "application/octet-stream", body, send_body)
-        elif found.name == "stream":
+        elif found.name in ("stream", "chunked"):
             # No Content-Length and no chunked writer: the body ends when the connection
             # closes (RFC 9112 §6.3, rule 8), which "Connection: close" makes the framework do.
             self.send_response(200)
@@ -66,8 +66,17 @@ class ContractHandler(http.server.BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.end_headers()
             if send_body:
-                for piece in contract.stream_pieces(found.number):
+                for piece in contract.pieces(found.number, found.piece):
                     self.wfile.write(piece)
+        elif found.name == "drip":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(found.number))
+            self.end_headers()
+            if send_body:
+                for byte in contract.pieces(found.number, 1):
+                    time.sleep(found.interval_ms / 1000)
+                    self.wfile.write(byte)
         elif found.name == "delay":
             time.sleep(found.number / 1000)
             self._respond(200, "text/plain", f"delayed {found.number} ms\n".encode(), send_body)
