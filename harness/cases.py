@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 from harness.registry import Capability
 
 F = TypeVar("F", bound=Callable[..., Any])
+# pytest's record_property fixture: cells record data beside their verdict as "observed".
+RecordProperty = Callable[[str, object], None]
 
 _CASE_ID = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)+")
 ATTRIBUTE = "http_interop_case"  # where the decorator leaves the Case on the function

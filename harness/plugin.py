@@ -249,6 +249,9 @@ class ResultsRecorder:
                 deviation=json.loads(props["deviation"]) if "deviation" in props else None,
             )
         cell.duration_s = round(cell.duration_s + report.duration, 4)
+        for key, value in report.user_properties:
+            if key == "observed" and str(value) not in cell.observed:
+                cell.observed.append(str(value))
         outcome, message = _phase_outcome(report, props)
         if outcome is not None and _SEVERITY[outcome] >= _SEVERITY[cell.outcome]:
             cell.outcome = outcome

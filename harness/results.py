@@ -45,6 +45,7 @@ class CellResult:
     duration_s: float = 0.0
     message: str = ""
     deviation: dict[str, str] | None = None  # reason, rfc, evidence, source of a known one
+    observed: list[str] = field(default_factory=list)  # data beside the verdict (record_property)
 
 
 @dataclass

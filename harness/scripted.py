@@ -13,6 +13,7 @@ import ssl
 import struct
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
 
@@ -22,6 +23,8 @@ from harness.tls import ServerCertificate
 IO_TIMEOUT = 5.0  # a single read or write on a scripted connection
 HEAD_LIMIT = 256 * 1024  # stop reading a request head past this many bytes
 HANG_LIMIT = 60.0  # even a hanging connection is closed after this long
+FILLER_CONNECT = 0.2  # each connect that fills a listener's accept queue gets this long
+MAX_FILLERS = 64  # give up filling an accept queue after this many connects
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,9 @@ class ScriptedServer:
     script: list[Action]
     certificate: ServerCertificate | None = None  # serve TLS with it (the session's)
     received: list[bytes] = field(default_factory=list)
+    # Play the script once this long has passed without the end of the request head, as a
+    # server with a header timeout does.
+    head_timeout: float = IO_TIMEOUT
 
     def __post_init__(self) -> None:
         self._listener = socket.create_server(("127.0.0.1", 0))
@@ -140,8 +146,12 @@ class ScriptedServer:
 
     def _read_head(self, conn: socket.socket) -> bytes:
         data = b""
-        deadline = time.monotonic() + IO_TIMEOUT
-        while b"\r\n\r\n" not in data and len(data) < HEAD_LIMIT and time.monotonic() < deadline:
+        deadline = time.monotonic() + self.head_timeout
+        while b"\r\n\r\n" not in data and len(data) < HEAD_LIMIT:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            conn.settimeout(min(remaining, IO_TIMEOUT))
             try:
                 chunk = conn.recv(65536)
             except OSError:
@@ -149,4 +159,33 @@ class ScriptedServer:
             if not chunk:
                 break
             data += chunk
+        conn.settimeout(IO_TIMEOUT)
         return data
+
+
+@contextlib.contextmanager
+def full_backlog_listener() -> Iterator[Target]:
+    """A loopback listener that never accepts and whose accept queue is full, so a further
+    connect gets no answer (the kernel drops its SYN) and times out, without leaving
+    loopback."""
+    listener = socket.socket()
+    fillers: list[socket.socket] = []
+    try:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        target = Target("http", "127.0.0.1", listener.getsockname()[1])
+        while True:
+            filler = socket.socket()
+            filler.settimeout(FILLER_CONNECT)
+            fillers.append(filler)
+            try:
+                filler.connect((target.host, target.port))
+            except TimeoutError:
+                break
+            if len(fillers) >= MAX_FILLERS:
+                raise RuntimeError(f"the accept queue never filled up ({MAX_FILLERS} connects)")
+        yield target
+    finally:
+        for filler in fillers:
+            filler.close()
+        listener.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from harness.errors import ClientError, ErrorKind
 from harness.launcher import launch, server_command
 from harness.model import RequestSpec, Target, Timeouts, Verify
 from harness.registry import REGISTRY, Kind
-from harness.scripted import Close, Hang, Reset, ScriptedServer, Send
+from harness.scripted import Close, Hang, Reset, ScriptedServer, Send, full_backlog_listener
 
 CLIENTS = REGISTRY.names(Kind.CLIENT)
 SHORT = Timeouts(connect=0.5, read=0.5)
@@ -62,33 +62,6 @@ def test_refused_connection(client: Client) -> None:
     with closing(socket.create_server(("127.0.0.1", 0))) as listener:
         port = listener.getsockname()[1]
     assert failure_kind(client, Target("http", "127.0.0.1", port)) == ErrorKind.CONNECT_REFUSED
-
-
-@contextmanager
-def full_backlog_listener() -> Iterator[Target]:
-    """A loopback listener that never accepts and whose accept queue is full, so a further
-    connect gets no answer (the kernel drops its SYN) and times out, without leaving
-    loopback."""
-    listener = socket.socket()
-    fillers: list[socket.socket] = []
-    try:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(0)
-        target = Target("http", "127.0.0.1", listener.getsockname()[1])
-        while True:
-            filler = socket.socket()
-            filler.settimeout(0.2)
-            fillers.append(filler)
-            try:
-                filler.connect((target.host, target.port))
-            except TimeoutError:
-                break
-            assert len(fillers) < 64, "the accept queue never filled up"
-        yield target
-    finally:
-        for filler in fillers:
-            filler.close()
-        listener.close()
 
 
 def test_connect_timeout(client: Client) -> None:

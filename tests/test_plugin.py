@@ -107,12 +107,12 @@ def test_update_baseline_drops_fixed_and_adds_new_failures(tmp_path: Path) -> No
     assert done.returncode == 1  # this run still failed; the next one reads the new files
     assert not (directory / "http.client.toml").exists(), "the fixed entry was its only one"
     new = (directory / "stdlib-threading.toml").read_text()
-    assert new.count("[[deviation]]") == 2
-    assert 'peer = "requests"' in new and 'evidence = "TODO"' in new
+    assert new.count('evidence = "TODO"') == 2, "one new entry per new failure"
+    assert 'peer = "requests"' in new
     flask = expectations.load_file(
         directory / "flask.toml", known_implementations=[i.name for i in REGISTRY.all()]
     )
-    assert [d.case for d in flask] == ["methods.case_sensitive"], "unrun entries are kept"
+    assert "methods.case_sensitive" in [d.case for d in flask], "unrun entries are kept"
     again, _ = run_suite(tmp_path, "--expectations", str(directory))
     assert again.returncode != 0
     assert "stdlib-threading.toml" in again.stderr + again.stdout

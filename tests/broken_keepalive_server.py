@@ -1,0 +1,84 @@
+"""A deliberately broken server for the keep-alive self-tests: the reference stdlib server
+(ThreadingHTTPServer, HTTP/1.1) with one connection-management defect switched on.
+
+    python tests/broken_keepalive_server.py DEFECT [--certfile F --keyfile F]
+
+Follows the launch protocol (ready line, SIGTERM). Each defect breaks one thing an interop
+case of suites/test_keepalive.py checks; DEFECT "none" is the unbroken reference. It is not a
+registered implementation: it never enters a real run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.server
+import sys
+
+from harness import serve
+from harness.servers import stdlib
+
+DEFECTS = {
+    "none": "the reference server",
+    "close-always": "every response says Connection: close and the connection closes",
+    "extra-byte": "content runs one byte past its Content-Length",
+    "close-unannounced": "/close closes the connection without saying Connection: close",
+    "close-keeps-open": "/close says Connection: close but keeps serving the connection",
+    "ignore-request-close": "a request's Connection: close is ignored",
+}
+
+
+def broken_handler(defect: str) -> type[http.server.BaseHTTPRequestHandler]:
+    class BrokenHandler(stdlib.Http11Handler):
+        def parse_request(self) -> bool:
+            ok = super().parse_request()
+            if ok and defect == "ignore-request-close":
+                self.close_connection = False
+            return ok
+
+        def send_header(self, keyword: str, value: str) -> None:
+            if defect == "close-unannounced" and keyword.lower() == "connection":
+                self.close_connection = True  # close all the same, without the field
+                return
+            super().send_header(keyword, value)
+
+        def end_headers(self) -> None:
+            if defect == "close-always":
+                self.send_header("Connection", "close")
+            super().end_headers()
+
+        def _respond(
+            self,
+            code: int,
+            content_type: str,
+            body: bytes,
+            send_body: bool,
+            close: bool = False,
+        ) -> None:
+            super()._respond(code, content_type, body, send_body, close)
+            if defect == "extra-byte" and send_body and body:
+                self.wfile.write(b"!")
+            if defect == "close-keeps-open" and close:
+                self.close_connection = False
+
+    return BrokenHandler
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("defect", choices=DEFECTS)
+    parser.add_argument("--certfile")
+    parser.add_argument("--keyfile")
+    args = parser.parse_args()
+    server = stdlib.build_server(
+        http.server.ThreadingHTTPServer,
+        broken_handler(args.defect),
+        "127.0.0.1",
+        0,
+        args.certfile,
+        args.keyfile,
+    )
+    return serve.run(server)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,326 @@
+"""Every keep-alive check fails on an implementation broken in the way it checks, and passes
+on a correct one.
+
+The suite's test functions are called directly: interop checks with a Conversation to
+tests/broken_keepalive_server.py, server probes with a ServerProbe aimed at a scripted server
+that sends exactly the wrong bytes (and, to pass, at a reference server), and the client case
+with fake clients that mishandle the server's close (and, to pass, with the real clients).
+"""
+
+from __future__ import annotations
+
+import http.client
+import inspect
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fixtures.servers import ServerPool
+from harness import contract
+from harness.cases import CheckFailed, case_of
+from harness.clients import Client
+from harness.clients.http_client import HttpClientClient
+from harness.clients.requests_client import RequestsClient
+from harness.errors import ClientError, ErrorKind
+from harness.interop import Conversation, ScriptedClient
+from harness.launcher import ServerProcess, launch
+from harness.model import Exchange, RequestSpec, Target
+from harness.probe import ServerProbe
+from harness.scripted import Action, Close, Hang, Pause, Reset, ScriptedServer, Send
+from harness.tls import ServerCertificate
+from suites import test_keepalive as keepalive
+
+BROKEN_SERVER = Path(__file__).with_name("broken_keepalive_server.py")
+
+Check = Callable[..., None]
+
+
+def response(
+    body: bytes, status: bytes = b"200 OK", version: bytes = b"HTTP/1.1", fields: bytes = b""
+) -> bytes:
+    """The bytes of one response with a Content-Length, for scripted servers."""
+    head = b"%s %s\r\n%sContent-Length: %d\r\n\r\n" % (version, status, fields, len(body))
+    return head + body
+
+
+OK5 = response(contract.deterministic_bytes(5))
+OK7 = response(contract.deterministic_bytes(7))
+HTTP10_OK5 = response(contract.deterministic_bytes(5), version=b"HTTP/1.0")
+CLOSING = response(b"closing\n", fields=b"Connection: close\r\n")
+DELAYED = response(b"delayed 100 ms\n")
+CREATED = response(contract.status_body(201), status=b"201 Created")
+
+# Server probes: each check, a name for the defect, and a scripted server with that defect.
+PROBE_BREAKS: list[tuple[Check, str, list[Action]]] = [
+    (keepalive.test_http11_connection_persists, "closes-after-first", [Send(OK5), Close()]),
+    (keepalive.test_server_announces_its_close, "closes-unannounced", [Send(OK5), Close()]),
+    (
+        keepalive.test_server_closes_after_request_close,
+        "answers-after-close",
+        [Send(OK5 + OK7), Close()],
+    ),
+    (keepalive.test_server_closes_after_request_close, "keeps-open", [Send(OK5), Hang()]),
+    (keepalive.test_server_echoes_request_close, "no-close-option", [Send(OK5), Close()]),
+    (
+        keepalive.test_server_closes_after_sending_close,
+        "answers-after-close",
+        [Send(CLOSING + OK7), Close()],
+    ),
+    (keepalive.test_server_closes_after_sending_close, "keeps-open", [Send(CLOSING), Hang()]),
+    (keepalive.test_http10_request_closes_by_default, "keeps-open", [Send(HTTP10_OK5), Hang()]),
+    (keepalive.test_http10_keep_alive, "open-after-http10-close", [Send(HTTP10_OK5), Hang()]),
+    (
+        keepalive.test_pipelined_requests_answered_in_order,
+        "out-of-order",
+        [Send(OK7 + DELAYED + CREATED), Hang()],
+    ),
+    (
+        keepalive.test_pipelined_requests_answered_in_order,
+        "answers-after-close",
+        [Send(response(b"delayed 100 ms\n", fields=b"Connection: close\r\n") + OK7), Close()],
+    ),
+    (
+        keepalive.test_pipelined_requests_answered_in_order,
+        "drops-the-rest",
+        [Send(DELAYED), Hang()],
+    ),
+    (keepalive.test_idle_connection, "resets", [Send(OK5), Pause(0.2), Reset()]),
+    (keepalive.test_idle_connection, "closes-mid-response", [Send(OK5[:-2]), Close()]),
+]
+# The reference server each probe check passes on: the stdlib one, but for the close option
+# that only Werkzeug echoes (stdlib's deviation, suites/expectations/stdlib-*.toml).
+PROBE_PASSES_ON = {keepalive.test_server_echoes_request_close: "flask"}
+REFERENCE_SERVER = "stdlib-threading"
+
+
+class _IgnoresClose(http.client.HTTPResponse):
+    def _check_close(self) -> bool:
+        return False  # the defect: "Connection: close" and HTTP/1.0 both read as persistent
+
+
+class IgnoresCloseClient(HttpClientClient):
+    """http.client made to keep every connection, whatever the response says."""
+
+    def _connection(self, spec: RequestSpec, target: Target) -> http.client.HTTPConnection:
+        connection = super()._connection(spec, target)
+        connection.response_class = _IgnoresClose
+        return connection
+
+
+# Interop: each check, the broken server's defect and the client that shows it.
+INTEROP_BREAKS: list[tuple[Check, str, type[Client]]] = [
+    (keepalive.test_requests_share_one_connection, "close-always", HttpClientClient),
+    (keepalive.test_bodies_of_every_size_keep_reuse_intact, "extra-byte", HttpClientClient),
+    (keepalive.test_response_close_is_honoured, "close-unannounced", HttpClientClient),
+    (keepalive.test_response_close_is_honoured, "none", IgnoresCloseClient),
+    (keepalive.test_response_close_is_honoured, "close-keeps-open", IgnoresCloseClient),
+    (keepalive.test_request_close_ends_the_connection, "ignore-request-close", RequestsClient),
+]
+# The clients each interop check passes with on the reference server. http.client reuses a
+# connection after its own "Connection: close" unless the response repeats it, which the
+# stdlib server does not (http.client's deviation, suites/expectations/http.client.toml).
+BOTH_CLIENTS = (HttpClientClient, RequestsClient)
+INTEROP_PASSES_WITH: dict[Check, tuple[type[Client], ...]] = {
+    keepalive.test_requests_share_one_connection: BOTH_CLIENTS,
+    keepalive.test_bodies_of_every_size_keep_reuse_intact: BOTH_CLIENTS,
+    keepalive.test_response_close_is_honoured: BOTH_CLIENTS,
+    keepalive.test_request_close_ends_the_connection: (RequestsClient,),
+}
+
+
+class SwallowsErrorsClient(HttpClientClient):
+    """Reports a failed exchange as an empty 200: a response never received, as success."""
+
+    def send(self, spec: RequestSpec, target: Target) -> Exchange:
+        try:
+            return super().send(spec, target)
+        except ClientError:
+            return Exchange(200, "OK", "HTTP/1.1", [], b"", None, 0.0)
+
+
+class StaleResponseClient(HttpClientClient):
+    """Answers a failed exchange with the previous response, as a broken cache would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._last: Exchange | None = None
+
+    def send(self, spec: RequestSpec, target: Target) -> Exchange:
+        try:
+            self._last = super().send(spec, target)
+        except ClientError:
+            if self._last is None:
+                raise
+        return self._last
+
+
+class HangsClient(HttpClientClient):
+    """Fails on the closed connection with a read timeout instead of a connection error."""
+
+    def send(self, spec: RequestSpec, target: Target) -> Exchange:
+        try:
+            return super().send(spec, target)
+        except ClientError as exc:
+            raise ClientError(ErrorKind.TIMEOUT_READ, TimeoutError("timed out")) from exc
+
+
+CLIENT_BREAKS: list[tuple[Check, type[Client]]] = [
+    (keepalive.test_client_after_server_closed_idle_connection, SwallowsErrorsClient),
+    (keepalive.test_client_after_server_closed_idle_connection, StaleResponseClient),
+    (keepalive.test_client_after_server_closed_idle_connection, HangsClient),
+]
+
+
+def _run(check: Check, cell: Any) -> list[str]:
+    """Call a suite check on ``cell``; returns what it recorded as observed."""
+    observed: list[str] = []
+    if "record_property" in inspect.signature(check).parameters:
+        check(cell, lambda _key, value: observed.append(str(value)))
+    else:
+        check(cell)
+    return observed
+
+
+def _expect_failure(check: Check, cell: Any) -> None:
+    case = case_of(check)
+    with pytest.raises(CheckFailed) as failure:
+        _run(check, cell)
+    message = str(failure.value)
+    assert message.startswith("expected "), "a failure reads 'expected X (RFC), got Y'"
+    assert f"({case.rfc})" in message, "a failure names the RFC section"
+
+
+def _expect_pass(check: Check, cell: Any) -> None:
+    observed = _run(check, cell)
+    if "record_property" in inspect.signature(check).parameters:
+        assert observed, "a case that observes records what it saw"
+
+
+def _id(check: Check, detail: str) -> str:
+    return f"{case_of(check).id}:{detail}"
+
+
+@pytest.fixture(scope="session")
+def broken_keepalive_server() -> Iterator[Callable[[str], ServerProcess]]:
+    """``broken_keepalive_server(defect)``: a running broken server (started once each)."""
+    running: dict[str, ServerProcess] = {}
+
+    def get(defect: str) -> ServerProcess:
+        if defect not in running:
+            command = [sys.executable, str(BROKEN_SERVER), defect]
+            running[defect] = launch(f"broken-keepalive:{defect}", command)
+        return running[defect]
+
+    yield get
+    for server in running.values():
+        server.stop()
+
+
+def test_every_keepalive_case_has_a_breaking_defect_and_a_pass() -> None:
+    checks = {obj for obj in vars(keepalive).values() if callable(obj) and case_of(obj)}
+    broken = {row[0] for table in (PROBE_BREAKS, INTEROP_BREAKS, CLIENT_BREAKS) for row in table}
+    passing = (
+        {row[0] for row in PROBE_BREAKS}
+        | set(INTEROP_PASSES_WITH)
+        | {row[0] for row in CLIENT_BREAKS}
+    )
+    assert not sorted(case_of(c).id for c in checks - broken), "checks without a defect"
+    assert not sorted(case_of(c).id for c in checks - passing), "checks without a passing run"
+
+
+@pytest.mark.parametrize(
+    ("check", "script"),
+    [pytest.param(check, script, id=_id(check, name)) for check, name, script in PROBE_BREAKS],
+)
+def test_probe_check_fails_on_broken_server(check: Check, script: list[Action]) -> None:
+    with ScriptedServer(script) as server:
+        _expect_failure(check, ServerProbe(server.target))
+
+
+@pytest.mark.parametrize(
+    "check",
+    list(dict.fromkeys(check for check, _, _ in PROBE_BREAKS)),
+    ids=lambda check: case_of(check).id,
+)
+def test_probe_check_passes_on_reference_server(check: Check, server_pool: ServerPool) -> None:
+    server = server_pool.get((PROBE_PASSES_ON.get(check, REFERENCE_SERVER), "http"))
+    _expect_pass(check, ServerProbe(server.target))
+
+
+@pytest.mark.parametrize(
+    ("check", "defect", "client_class"),
+    [
+        pytest.param(check, defect, client, id=_id(check, f"{defect}-{client.__name__}"))
+        for check, defect, client in INTEROP_BREAKS
+    ],
+)
+def test_interop_check_fails_on_broken_pair(
+    check: Check,
+    defect: str,
+    client_class: type[Client],
+    broken_keepalive_server: Callable[[str], ServerProcess],
+) -> None:
+    conversation = Conversation(broken_keepalive_server(defect).target, client_class())
+    try:
+        _expect_failure(check, conversation)
+    finally:
+        conversation.client.close()
+
+
+@pytest.mark.parametrize(
+    ("check", "client_class"),
+    [
+        pytest.param(check, client, id=_id(check, client.__name__))
+        for check, clients in INTEROP_PASSES_WITH.items()
+        for client in clients
+    ],
+)
+def test_interop_check_passes_on_reference_server(
+    check: Check,
+    client_class: type[Client],
+    broken_keepalive_server: Callable[[str], ServerProcess],
+) -> None:
+    conversation = Conversation(broken_keepalive_server("none").target, client_class())
+    try:
+        _expect_pass(check, conversation)
+    finally:
+        conversation.client.close()
+
+
+@pytest.mark.parametrize(
+    ("check", "client_class"),
+    [
+        pytest.param(check, client, id=_id(check, client.__name__))
+        for check, client in CLIENT_BREAKS
+    ],
+)
+def test_client_check_fails_on_broken_client(check: Check, client_class: type[Client]) -> None:
+    client = client_class()
+    try:
+        _expect_failure(check, ScriptedClient(client))
+    finally:
+        client.close()
+
+
+@pytest.mark.parametrize("transport", ["http", "https"])
+@pytest.mark.parametrize("client_class", BOTH_CLIENTS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize(
+    "check",
+    list(dict.fromkeys(check for check, _ in CLIENT_BREAKS)),
+    ids=lambda check: case_of(check).id,
+)
+def test_client_check_passes_with_real_clients(
+    check: Check,
+    client_class: type[Client],
+    transport: str,
+    session_certificate: ServerCertificate,
+) -> None:
+    client = client_class()
+    certificate = session_certificate if transport == "https" else None
+    try:
+        _expect_pass(check, ScriptedClient(client, certificate))
+    finally:
+        client.close()
