@@ -12,6 +12,8 @@ import http.client
 import socket
 import ssl
 
+import urllib3.exceptions
+
 
 class ErrorKind(enum.StrEnum):
     CONNECT_REFUSED = "connect.refused"
@@ -106,6 +108,11 @@ def kind_of_low_level(exc: BaseException) -> ErrorKind | None:
         return ErrorKind.PROTOCOL_BAD_STATUS_LINE
     if isinstance(exc, http.client.HTTPException):
         return ErrorKind.PROTOCOL_INVALID_HEADER
+    # urllib3 (under requests) raises its own errors for framing it checks itself.
+    if isinstance(exc, urllib3.exceptions.InvalidHeader):
+        return ErrorKind.PROTOCOL_INVALID_HEADER
+    if isinstance(exc, urllib3.exceptions.ProtocolError) and "ended prematurely" in str(exc):
+        return ErrorKind.PROTOCOL_INCOMPLETE_BODY
     if isinstance(exc, OSError) and exc.errno == errno.ECONNREFUSED:
         return ErrorKind.CONNECT_REFUSED
     return None

@@ -23,6 +23,7 @@ class Capability(enum.StrEnum):
     CHUNKED_RESPONSE = "chunked-response"
     DUPLICATE_REQUEST_HEADERS = "duplicate-request-headers"
     CHOOSE_HTTP_VERSION = "choose-http-version"
+    HTTP11_SERVER = "http11-server"  # bound by RFC 9112's rules for HTTP/1.1 servers
 
 
 class UnknownImplementation(LookupError):
@@ -79,6 +80,7 @@ BUILTIN: tuple[Implementation, ...] = (
         lacks={
             Capability.PERSISTENT_CONNECTIONS: _HTTP10_ONLY,
             Capability.CHUNKED_RESPONSE: _HTTP10_ONLY,
+            Capability.HTTP11_SERVER: _HTTP10_ONLY,
         },
     ),
     Implementation(

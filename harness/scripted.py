@@ -79,7 +79,7 @@ class ScriptedServer:
         if self.certificate is not None:
             self._tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             self._tls.load_cert_chain(self.certificate.cert_file, self.certificate.key_file)
-        self._listener.settimeout(0.2)  # so the accept loop notices stop() promptly
+        self._listener.settimeout(0.05)  # so the accept loop notices stop() promptly
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._accept_thread = threading.Thread(target=self._accept_loop, daemon=True)

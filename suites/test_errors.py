@@ -1,0 +1,826 @@
+"""Errors suite: status codes end to end, malformed requests, broken responses at clients.
+
+RFC 9110 §15 (status codes) and RFC 9112 §2-8 (message syntax and framing). Three kinds of
+cells:
+
+- interop: every status class, from every server through every client, unchanged;
+- server probes: exact bytes to each server, read back strictly by harness/probe.py: the
+  octets after a 204, 205 or 304 head, and the answers to malformed requests. Even a refusal
+  is a response: a reply without a valid status line fails;
+- client cases: each client facing a scripted server that sends what no well-behaved server
+  sends. The client's error kind (harness/errors.py) is recorded as ``observed``; the
+  verdict is whether it was an error or a response, and which response.
+"""
+
+from __future__ import annotations
+
+import re
+
+from harness import contract, deadlines
+from harness.cases import Case, Level, RecordProperty
+from harness.errors import ClientError
+from harness.interop import Conversation, ScriptedClient, ScriptedExchange
+from harness.model import Exchange, Headers, RequestSpec
+from harness.probe import Response, ServerProbe
+from harness.registry import Capability
+from harness.scripted import Action, Close, Pause, Reset, Send
+
+MUST, SHOULD, MAY = Level.MUST, Level.SHOULD, Level.MAY
+
+# ---------------------------------------------------------------------------------------------
+# Interop: status codes through real servers and clients
+# ---------------------------------------------------------------------------------------------
+
+# Registered codes of each class and one unregistered (x99): RFC 9110 §15, "a client MUST
+# understand the class of any status code ... and treat an unrecognized status code as being
+# equivalent to the x00 status code of that class".
+SUCCESS_CODES = (200, 201, 202, 299)
+REDIRECTION_CODES = (301, 302, 303, 307, 308)  # the contract sends them without Location
+CLIENT_ERROR_CODES = (400, 404, 418, 429, 499)
+SERVER_ERROR_CODES = (500, 502, 503, 599)
+FOLLOW_UP_BYTES = 64
+
+
+def _status(case: Case, conversation: Conversation, code: int) -> Exchange:
+    """GET /status/{code}; a client error instead of the response fails the case."""
+    try:
+        return conversation.send(RequestSpec("GET", f"/status/{code}"))
+    except ClientError as exc:
+        raise case.fail(f"the {code} response", f"client error {exc}") from exc
+
+
+def _expect_statuses(case: Case, conversation: Conversation, codes: tuple[int, ...]) -> None:
+    """Each code reaches the client as sent, with its content (an unregistered x99 may also be
+    reported as its class's x00)."""
+    for code in codes:
+        response = _status(case, conversation, code)
+        allowed = {code, code - code % 100} if code % 100 == 99 else {code}
+        case.expect_that(
+            response.status in allowed,
+            f"status {' or '.join(map(str, sorted(allowed)))} for /status/{code}",
+            f"{response.status} {response.reason}",
+        )
+        case.expect(f"the content of /status/{code}", contract.status_body(code), response.body)
+
+
+SUCCESS = Case(
+    "errors.status.class_2xx",
+    "RFC 9110 §15, §15.3",
+    MUST,
+    "2xx responses, unregistered ones too, reach the client with their status and content",
+)
+
+
+@SUCCESS
+def test_success_statuses_reach_the_client(interop: Conversation) -> None:
+    _expect_statuses(SUCCESS, interop, SUCCESS_CODES)
+
+
+REDIRECTION = Case(
+    "errors.status.class_3xx",
+    "RFC 9110 §15, §15.4",
+    MUST,
+    "3xx responses without Location reach the client as they are, not followed or refused",
+)
+
+
+@REDIRECTION
+def test_redirections_reach_the_client(interop: Conversation) -> None:
+    # RFC 9110 §15.4: only "if a Location header field is provided" may a user agent redirect
+    # automatically; without one the 3xx itself is the answer. (The adapters never follow.)
+    _expect_statuses(REDIRECTION, interop, REDIRECTION_CODES)
+
+
+CLIENT_ERROR = Case(
+    "errors.status.class_4xx",
+    "RFC 9110 §15, §15.5",
+    MUST,
+    "4xx responses, unregistered ones too, reach the client with their status and content",
+)
+
+
+@CLIENT_ERROR
+def test_client_errors_reach_the_client(interop: Conversation) -> None:
+    _expect_statuses(CLIENT_ERROR, interop, CLIENT_ERROR_CODES)
+
+
+SERVER_ERROR = Case(
+    "errors.status.class_5xx",
+    "RFC 9110 §15, §15.6",
+    MUST,
+    "5xx responses, unregistered ones too, reach the client with their status and content",
+)
+
+
+@SERVER_ERROR
+def test_server_errors_reach_the_client(interop: Conversation) -> None:
+    _expect_statuses(SERVER_ERROR, interop, SERVER_ERROR_CODES)
+
+
+def _expect_no_content(case: Case, conversation: Conversation, code: int) -> Exchange:
+    """/status/{code} arrives without content, and leaves nothing behind on the connection."""
+    response = _status(case, conversation, code)
+    case.expect("status", code, response.status)
+    case.expect(f"no content in the {code} response", b"", response.body)
+    # Content wrongly sent after a 204 or 304 head is not part of that response (RFC 9112
+    # §6.3, rule 1): on a persistent connection it is read as the start of the next one, where
+    # this follow-up exposes it, unless the client's read-ahead swallowed it with the head
+    # (http.client buffers 8 KiB; urllib3 sees unread bytes and opens a new connection). The
+    # ".wire" probe cases check the server's octets exactly.
+    try:
+        follow = conversation.send(RequestSpec("GET", f"/bytes/{FOLLOW_UP_BYTES}"))
+    except ClientError as exc:
+        raise case.fail(f"the GET after the {code} to succeed", f"client error {exc}") from exc
+    case.expect(
+        f"the GET's content after the {code}",
+        contract.deterministic_bytes(FOLLOW_UP_BYTES),
+        follow.body,
+    )
+    return response
+
+
+NO_CONTENT = Case(
+    "errors.status.no_content_204",
+    "RFC 9110 §15.3.5, §8.6; RFC 9112 §6.1",
+    MUST,
+    "A 204 has no content, no Content-Length and no Transfer-Encoding",
+)
+
+
+@NO_CONTENT
+def test_no_content_has_no_content(interop: Conversation) -> None:
+    response = _expect_no_content(NO_CONTENT, interop, 204)
+    # RFC 9110 §8.6: "A server MUST NOT send a Content-Length header field in any response
+    # with a status code of 1xx (Informational) or 204 (No Content)"; RFC 9112 §6.1 says the
+    # same of Transfer-Encoding.
+    for name in ("Content-Length", "Transfer-Encoding"):
+        NO_CONTENT.expect(f"no {name} in the 204 response", [], response.header_values(name))
+
+
+RESET_CONTENT = Case(
+    "errors.status.reset_content_205",
+    "RFC 9110 §15.3.6",
+    MUST,
+    "A 205 has no content",
+)
+
+
+@RESET_CONTENT
+def test_reset_content_has_no_content(interop: Conversation) -> None:
+    # RFC 9110 §15.3.6: "a server MUST NOT generate content in a 205 response". Unlike 204 and
+    # 304, a 205 is framed as usual, so content sent with a length is read as its content.
+    _expect_no_content(RESET_CONTENT, interop, 205)
+
+
+NOT_MODIFIED = Case(
+    "errors.status.not_modified_304",
+    "RFC 9110 §15.4.5",
+    MUST,
+    "A 304 has no content",
+)
+
+
+@NOT_MODIFIED
+def test_not_modified_has_no_content(interop: Conversation) -> None:
+    # RFC 9110 §15.4.5: "A 304 response is terminated by the end of the header section; it
+    # cannot contain content or trailers."
+    _expect_no_content(NOT_MODIFIED, interop, 304)
+
+
+# ---------------------------------------------------------------------------------------------
+# Server probes: responses without content on the wire, malformed requests
+# ---------------------------------------------------------------------------------------------
+
+# A server on loopback answers a malformed request within milliseconds, or not at all.
+PROBE_IDLE = 3.0 * deadlines.SCALE
+# Longer than the 8,000 octets RFC 9112 §3 recommends every recipient support, and than the
+# 64 KiB a line may have in http.server (Lib/http/server.py: handle_one_request).
+LONG_TARGET = "/echo?pad=" + "a" * 66_000
+LARGE_FIELD = ("X-Interop-Large", "a" * 66_000)
+# More fields than http.server reads (100: Lib/http/client.py: _MAXHEADERS).
+MANY_FIELDS = [(f"X-Interop-Fill-{i}", "v") for i in range(150)]
+
+
+def _line_status(response: Response) -> str:
+    return f"{response.version} {response.status} {response.reason}"
+
+
+def _reply(case: Case, probe: ServerProbe, request: bytes) -> Response:
+    """Send ``request`` on a fresh connection; the server's final response, which must be a
+    valid one: a refusal too has a status line (RFC 9112 §4)."""
+    result = probe.send(request, idle_timeout=PROBE_IDLE)
+    case.expect_that(
+        result.malformed is None and bool(result.final),
+        "a response with a valid status line",
+        f"{result.describe()}; the reply began {result.received[:40]!r}",
+    )
+    return result.final[0]
+
+
+def _expect_status(
+    case: Case, probe: ServerProbe, request: bytes, allowed: tuple[int, ...] = (400,)
+) -> None:
+    response = _reply(case, probe, request)
+    case.expect_that(
+        response.status in allowed,
+        f"status {' or '.join(map(str, allowed))}",
+        _line_status(response),
+    )
+
+
+def _served(case: Case, response: Response, alternative: str) -> contract.Echo:
+    """The /echo document of a response that served the request; any other status fails,
+    naming the ``alternative`` the case accepts instead of serving it."""
+    case.expect_that(
+        response.status == 200,
+        f"{alternative}, or the request served (200 from /echo)",
+        _line_status(response),
+    )
+    try:
+        return contract.parse_echo(response.body)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise case.fail(
+            "/echo's JSON document (docs/contract.md)", f"{response.body[:200]!r} ({exc})"
+        ) from None
+
+
+def _head(probe: ServerProbe, request_line: bytes, *field_lines: bytes) -> bytes:
+    """A request head from raw lines, with Host first, for probes that break the syntax."""
+    host = b"Host: " + probe.target.authority.encode("ascii")
+    return b"\r\n".join([request_line, host, *field_lines]) + b"\r\n\r\n"
+
+
+def _expect_nothing_after_head(case: Case, probe: ServerProbe, code: int) -> None:
+    """GET /status/{code} pipelined with a GET /bytes: the {code} response has no content, and
+    the next thing on the connection is the second response, or its end."""
+    # Read strictly, so octets a client would drop with its read-ahead buffer show here: after
+    # a 204 or 304 head they are the start of the next response (RFC 9112 §6.3, rule 1).
+    follow = f"/bytes/{FOLLOW_UP_BYTES}"
+    pipelined = probe.request("GET", f"/status/{code}") + probe.request("GET", follow)
+    result = probe.send(pipelined, responses=2, idle_timeout=PROBE_IDLE)
+    case.expect_that(
+        result.malformed is None and bool(result.final),
+        f"the {code} response, then only the next response or the close",
+        f"{result.describe()}; the reply began {result.received[:60]!r}",
+    )
+    first, *rest = result.final
+    case.expect("status", code, first.status)
+    case.expect(f"no content in the {code} response", b"", first.body)
+    for response in rest:
+        case.expect(
+            f"the content of {follow}", contract.deterministic_bytes(FOLLOW_UP_BYTES), response.body
+        )
+
+
+NO_CONTENT_WIRE = Case(
+    "errors.status.no_content_204.wire",
+    "RFC 9110 §15.3.5",
+    MUST,
+    "On the wire, nothing follows a 204's header section but the next response",
+)
+
+
+@NO_CONTENT_WIRE
+def test_no_content_sends_nothing_after_head(server_probe: ServerProbe) -> None:
+    _expect_nothing_after_head(NO_CONTENT_WIRE, server_probe, 204)
+
+
+RESET_CONTENT_WIRE = Case(
+    "errors.status.reset_content_205.wire",
+    "RFC 9110 §15.3.6",
+    MUST,
+    "On the wire, a 205 is framed with no content",
+)
+
+
+@RESET_CONTENT_WIRE
+def test_reset_content_sends_no_content(server_probe: ServerProbe) -> None:
+    _expect_nothing_after_head(RESET_CONTENT_WIRE, server_probe, 205)
+
+
+NOT_MODIFIED_WIRE = Case(
+    "errors.status.not_modified_304.wire",
+    "RFC 9110 §15.4.5",
+    MUST,
+    "On the wire, nothing follows a 304's header section but the next response",
+)
+
+
+@NOT_MODIFIED_WIRE
+def test_not_modified_sends_nothing_after_head(server_probe: ServerProbe) -> None:
+    _expect_nothing_after_head(NOT_MODIFIED_WIRE, server_probe, 304)
+
+
+LINE_SPACES = Case(
+    "errors.request.line_spaces",
+    "RFC 9112 §3",
+    SHOULD,
+    "A request-line with spaces in its target gets 400 (or a 301 to the encoded target)",
+)
+
+
+@LINE_SPACES
+def test_request_line_with_spaces_is_rejected(server_probe: ServerProbe) -> None:
+    # RFC 9112 §3: "Recipients of an invalid request-line SHOULD respond with either a 400 (Bad
+    # Request) error or a 301 (Moved Permanently) redirect with the request-target properly
+    # encoded." Whitespace-lenient parsing (also §3) cannot make four words valid.
+    request = _head(server_probe, b"GET /echo with spaces HTTP/1.1")
+    _expect_status(LINE_SPACES, server_probe, request, (400, 301))
+
+
+LINE_GARBAGE = Case(
+    "errors.request.line_garbage",
+    "RFC 9112 §2.2, §3",
+    SHOULD,
+    "A first line that is not a request-line at all gets a 400 response",
+)
+
+
+@LINE_GARBAGE
+def test_request_line_garbage_is_rejected(server_probe: ServerProbe) -> None:
+    # RFC 9112 §2.2: a server that "receives a sequence of octets that does not match the
+    # HTTP-message grammar ... SHOULD respond with a 400 (Bad Request) response".
+    _expect_status(LINE_GARBAGE, server_probe, _head(server_probe, b"NOT-A-REQUEST-LINE"))
+
+
+VERSION_NOT_DIGITS = Case(
+    "errors.request.version_not_digits",
+    "RFC 9112 §2.3, §3",
+    SHOULD,
+    "HTTP/1.x (not DIGIT.DIGIT) gets 400 (or a 301)",
+)
+
+
+@VERSION_NOT_DIGITS
+def test_version_with_letters_is_rejected(server_probe: ServerProbe) -> None:
+    # RFC 9112 §2.3: HTTP-version = HTTP-name "/" DIGIT "." DIGIT; an invalid request-line
+    # gets 400 (§3).
+    request = server_probe.request("GET", "/echo", version="HTTP/1.x")
+    _expect_status(VERSION_NOT_DIGITS, server_probe, request, (400, 301))
+
+
+VERSION_LEADING_ZERO = Case(
+    "errors.request.version_leading_zero",
+    "RFC 9112 §2.3, §3",
+    SHOULD,
+    "HTTP/01.1 is invalid: 400 (or a 301), not corrected to HTTP/1.1 and served",
+)
+
+
+@VERSION_LEADING_ZERO
+def test_version_with_two_digits_is_rejected(server_probe: ServerProbe) -> None:
+    # RFC 9112 §3: "A recipient SHOULD NOT attempt to autocorrect and then process the request
+    # without a redirect, since the invalid request-line might be deliberately crafted to
+    # bypass security filters along the request chain."
+    request = server_probe.request("GET", "/echo", version="HTTP/01.1")
+    _expect_status(VERSION_LEADING_ZERO, server_probe, request, (400, 301))
+
+
+VERSION_UNSUPPORTED = Case(
+    "errors.request.version_major_unsupported",
+    "RFC 9110 §2.5, §15.6.6",
+    SHOULD,
+    "HTTP/2.0 on HTTP/1.1 framing gets an HTTP/1.x response: 505, or the request served",
+)
+
+
+@VERSION_UNSUPPORTED
+def test_unsupported_major_version_is_answered_in_http1(server_probe: ServerProbe) -> None:
+    # RFC 9110 §2.5: "A server can send a 505 (HTTP Version Not Supported) response if it
+    # wishes, for any reason, to refuse service of the client's major protocol version." Or it
+    # serves the request: it "SHOULD send a response version equal to the highest version to
+    # which the server is conformant that has a major version less than or equal to the one
+    # received" and "MUST NOT send a version to which it is not conformant". Either way the
+    # answer is an HTTP/1.x response.
+    request = server_probe.request("GET", "/echo", version="HTTP/2.0")
+    response = _reply(VERSION_UNSUPPORTED, server_probe, request)
+    VERSION_UNSUPPORTED.expect_that(
+        response.version.startswith("HTTP/1."), "an HTTP/1.x response", _line_status(response)
+    )
+    if response.status != 505:
+        echo = _served(VERSION_UNSUPPORTED, response, "status 505")
+        VERSION_UNSUPPORTED.expect("the request's version", "HTTP/2.0", echo.http_version)
+
+
+TARGET_TOO_LONG = Case(
+    "errors.request.target_too_long",
+    "RFC 9112 §3",
+    MUST,
+    "A request-target longer than the server will parse gets 414",
+)
+
+
+@TARGET_TOO_LONG
+def test_overlong_target_gets_414(
+    server_probe: ServerProbe, record_property: RecordProperty
+) -> None:
+    # RFC 9112 §3: "A server that receives a request-target longer than any URI it wishes to
+    # parse MUST respond with a 414 (URI Too Long) status code". A server that does parse it
+    # serves it: /echo then reports the whole target.
+    response = _reply(TARGET_TOO_LONG, server_probe, server_probe.request("GET", LONG_TARGET))
+    record_property("observed", _line_status(response))
+    if response.status != 414:
+        echo = _served(TARGET_TOO_LONG, response, "status 414")
+        TARGET_TOO_LONG.expect_that(
+            echo.target == LONG_TARGET,
+            f"the whole {len(LONG_TARGET)}-octet target at /echo",
+            f"{len(echo.target)} octets",
+        )
+
+
+def _expect_fields_refused_or_kept(
+    case: Case,
+    probe: ServerProbe,
+    fields: Headers,
+    record_property: RecordProperty,
+) -> None:
+    # RFC 9110 §5.4: "A server that receives a request header field line, field value, or set
+    # of fields larger than it wishes to process MUST respond with an appropriate 4xx (Client
+    # Error) status code. Ignoring such header fields would increase the server's vulnerability
+    # to request smuggling attacks". 431 is the code for it (RFC 6585 §5).
+    response = _reply(case, probe, probe.request("GET", "/echo", headers=fields))
+    record_property("observed", _line_status(response))
+    if 400 <= response.status < 500:
+        return
+    echo = _served(case, response, "a 4xx status (431)")
+    missing = [name for name, value in fields if echo.header_values(name) != [value]]
+    case.expect_that(
+        not missing,
+        "every field sent, unchanged at /echo",
+        f"{len(missing)} of {len(fields)} missing or changed, first {missing[:3]}",
+    )
+
+
+FIELDS_TOO_MANY = Case(
+    "errors.request.fields_too_many",
+    "RFC 9110 §5.4; RFC 6585 §5",
+    MUST,
+    "More header fields than the server processes get a 4xx (431), never silently dropped",
+)
+
+
+@FIELDS_TOO_MANY
+def test_too_many_fields_get_4xx(
+    server_probe: ServerProbe, record_property: RecordProperty
+) -> None:
+    _expect_fields_refused_or_kept(FIELDS_TOO_MANY, server_probe, MANY_FIELDS, record_property)
+
+
+FIELD_TOO_LARGE = Case(
+    "errors.request.field_too_large",
+    "RFC 9110 §5.4; RFC 6585 §5",
+    MUST,
+    "A header field larger than the server processes gets a 4xx (431), never ignored",
+)
+
+
+@FIELD_TOO_LARGE
+def test_too_large_field_gets_4xx(
+    server_probe: ServerProbe, record_property: RecordProperty
+) -> None:
+    _expect_fields_refused_or_kept(FIELD_TOO_LARGE, server_probe, [LARGE_FIELD], record_property)
+
+
+HOST_MISSING = Case(
+    "errors.request.host_missing",
+    "RFC 9112 §3.2",
+    MUST,
+    "An HTTP/1.1 request without Host gets 400",
+    # The rule binds HTTP/1.1 servers; an HTTP/1.0-only server is outside it.
+    requires=(Capability.HTTP11_SERVER,),
+)
+
+
+@HOST_MISSING
+def test_missing_host_is_rejected(server_probe: ServerProbe) -> None:
+    # RFC 9112 §3.2: "A server MUST respond with a 400 (Bad Request) status code to any
+    # HTTP/1.1 request message that lacks a Host header field".
+    request = b"GET /echo HTTP/1.1\r\nX-Interop-Token: alpha\r\n\r\n"
+    _expect_status(HOST_MISSING, server_probe, request)
+
+
+HOST_DUPLICATE = Case(
+    "errors.request.host_duplicate",
+    "RFC 9112 §3.2",
+    MUST,
+    "A request with two Host field lines gets 400",
+)
+
+
+@HOST_DUPLICATE
+def test_duplicate_host_is_rejected(server_probe: ServerProbe) -> None:
+    # RFC 9112 §3.2: "... and to any request message that contains more than one Host header
+    # field line or a Host header field with an invalid field value."
+    request = server_probe.request("GET", "/echo", headers=[("Host", "other.invalid")])
+    _expect_status(HOST_DUPLICATE, server_probe, request)
+
+
+FIELD_NAME_WHITESPACE = Case(
+    "errors.request.field_name_whitespace",
+    "RFC 9112 §5.1",
+    MUST,
+    "Whitespace between a field name and its colon gets 400",
+)
+
+
+@FIELD_NAME_WHITESPACE
+def test_whitespace_before_colon_is_rejected(server_probe: ServerProbe) -> None:
+    # RFC 9112 §5.1: "A server MUST reject, with a response status code of 400 (Bad Request),
+    # any received request message that contains whitespace between a header field name and
+    # colon."
+    request = _head(server_probe, b"GET /echo HTTP/1.1", b"X-Interop-Token : alpha")
+    _expect_status(FIELD_NAME_WHITESPACE, server_probe, request)
+
+
+OBS_FOLD = Case(
+    "errors.request.obs_fold",
+    "RFC 9112 §5.2",
+    MUST,
+    "A folded field line gets 400, or the fold is replaced with SP before use",
+)
+
+
+@OBS_FOLD
+def test_obs_fold_is_rejected_or_unfolded(server_probe: ServerProbe) -> None:
+    # RFC 9112 §5.2: a server "MUST either reject the message by sending a 400 (Bad Request)
+    # ... or replace each received obs-fold with one or more SP octets prior to interpreting
+    # the field value".
+    request = _head(server_probe, b"GET /echo HTTP/1.1", b"X-Interop-Fold: first", b" second")
+    response = _reply(OBS_FOLD, server_probe, request)
+    if response.status == 400:
+        return
+    values = _served(OBS_FOLD, response, "status 400").header_values("X-Interop-Fold")
+    OBS_FOLD.expect_that(
+        len(values) == 1 and re.fullmatch("first +second", values[0]) is not None,
+        "X-Interop-Fold 'first second' (the fold replaced with SP)",
+        repr(values),
+    )
+
+
+BARE_LF = Case(
+    "errors.request.bare_lf",
+    "RFC 9112 §2.2",
+    MAY,
+    "A request whose lines end in bare LF is read as CRLF (or rejected with 400)",
+)
+
+
+@BARE_LF
+def test_bare_lf_is_read_or_rejected(server_probe: ServerProbe) -> None:
+    # RFC 9112 §2.2: "a recipient MAY recognize a single LF as a line terminator and ignore any
+    # preceding CR". A server that does not must treat the request as invalid (400), not
+    # misread it or wait for a CRLF that will not come.
+    host = server_probe.target.authority.encode("ascii")
+    request = b"GET /echo HTTP/1.1\nHost: " + host + b"\nX-Interop-Token: alpha\n\n"
+    response = _reply(BARE_LF, server_probe, request)
+    if response.status == 400:
+        return
+    echo = _served(BARE_LF, response, "status 400")
+    BARE_LF.expect("the request-target", "/echo", echo.target)
+    BARE_LF.expect("X-Interop-Token values", ["alpha"], echo.header_values("X-Interop-Token"))
+
+
+BARE_CR = Case(
+    "errors.request.bare_cr",
+    "RFC 9112 §2.2",
+    MUST,
+    "A bare CR in a field value gets 400, or is replaced with SP before use",
+)
+
+
+@BARE_CR
+def test_bare_cr_is_rejected_or_replaced(server_probe: ServerProbe) -> None:
+    # RFC 9112 §2.2: "A recipient of such a bare CR MUST consider that element to be invalid or
+    # replace each bare CR with SP before processing the element or forwarding the message."
+    request = _head(server_probe, b"GET /echo HTTP/1.1", b"X-Interop-CR: a\rb", b"X-After: 1")
+    response = _reply(BARE_CR, server_probe, request)
+    if response.status == 400:
+        return
+    echo = _served(BARE_CR, response, "status 400")
+    BARE_CR.expect(
+        "X-Interop-CR values (CR replaced with SP)", ["a b"], echo.header_values("X-Interop-CR")
+    )
+    BARE_CR.expect("X-After values", ["1"], echo.header_values("X-After"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Client cases: broken responses from a scripted server
+# ---------------------------------------------------------------------------------------------
+
+OK_LINE = b"HTTP/1.1 200 OK\r\n"
+FINAL = OK_LINE + b"Content-Length: 5\r\n\r\nhello"
+# Long enough for the client to have read the head before the reset arrives mid-body.
+RESET_AFTER = 0.1
+
+
+def _observe(
+    scripted_client: ScriptedClient, script: list[Action], record: RecordProperty
+) -> ScriptedExchange:
+    exchange = scripted_client.against(script)
+    record("observed", exchange.describe())
+    return exchange
+
+
+def _expect_error(
+    case: Case, scripted_client: ScriptedClient, script: list[Action], record: RecordProperty
+) -> None:
+    """The client reports an error, not a response; which kind is recorded, not judged (the
+    RFC requires the failure, not a name for it)."""
+    exchange = _observe(scripted_client, script, record)
+    case.expect_that(
+        isinstance(exchange.result, ClientError), "an error, not a response", exchange.describe()
+    )
+
+
+def _expect_response(
+    case: Case, scripted_client: ScriptedClient, script: list[Action], record: RecordProperty
+) -> Exchange:
+    exchange = _observe(scripted_client, script, record)
+    if isinstance(exchange.result, ClientError):
+        raise case.fail("the final response", exchange.describe())
+    return exchange.result
+
+
+TRUNCATED_LENGTH = Case(
+    "errors.client.truncated_length",
+    "RFC 9112 §6.3",
+    MUST,
+    "Content cut short of its Content-Length by a close is an error, not a response",
+)
+
+
+@TRUNCATED_LENGTH
+def test_truncated_length_body_is_an_error(
+    scripted_client: ScriptedClient, record_property: RecordProperty
+) -> None:
+    # RFC 9112 §6.3: "If the sender closes the connection or the recipient times out before the
+    # indicated number of octets are received, the recipient MUST consider the message to be
+    # incomplete and close the connection."
+    script = [Send(OK_LINE + b"Content-Length: 10\r\n\r\nabc"), Close()]
+    _expect_error(TRUNCATED_LENGTH, scripted_client, script, record_property)
+
+
+TRUNCATED_CHUNKED = Case(
+    "errors.client.truncated_chunked",
+    "RFC 9112 §7.1, §8",
+    MUST,
+    "A chunked body cut short inside a chunk by a close is an error, not a response",
+)
+
+
+@TRUNCATED_CHUNKED
+def test_truncated_chunked_body_is_an_error(
+    scripted_client: ScriptedClient, record_property: RecordProperty
+) -> None:
+    # RFC 9112 §8: "A client that receives an incomplete response message, which can occur when
+    # a connection is closed prematurely or when decoding a supposedly chunked transfer coding
+    # fails, MUST record the message as incomplete."
+    script = [Send(OK_LINE + b"Transfer-Encoding: chunked\r\n\r\n5\r\nab"), Close()]
+    _expect_error(TRUNCATED_CHUNKED, scripted_client, script, record_property)
+
+
+RESET_MID_BODY = Case(
+    "errors.client.reset_mid_body",
+    "RFC 9112 §8",
+    MUST,
+    "A connection reset in the middle of the content is an error, not a response",
+)
+
+
+@RESET_MID_BODY
+def test_reset_mid_body_is_an_error(
+    scripted_client: ScriptedClient, record_property: RecordProperty
+) -> None:
+    # RFC 9112 §8: a response cut short because "a connection is closed prematurely" is
+    # incomplete, and the client "MUST record the message as incomplete".
+    head = OK_LINE + b"Content-Length: 100\r\n\r\n"
+    script = [Send(head + contract.deterministic_bytes(10)), Pause(RESET_AFTER), Reset()]
+    _expect_error(RESET_MID_BODY, scripted_client, script, record_property)
+
+
+BAD_STATUS_LINE = Case(
+    "errors.client.bad_status_line",
+    "RFC 9112 §4",
+    SHOULD,
+    "A status line without a 3-digit status code is an error, not a response",
+)
+
+
+@BAD_STATUS_LINE
+def test_bad_status_line_is_an_error(
+    scripted_client: ScriptedClient, record_property: RecordProperty
+) -> None:
+    # RFC 9112 §4: status-code = 3DIGIT. RFC 9110 §2.4 lets a recipient "recover a usable
+    # protocol element from an invalid construct", but there is no status code here to recover:
+    # a client that reports one has made it up.
+    script = [Send(b"HTTP/1.1 abc Not a status\r\nContent-Length: 2\r\n\r\nok"), Close()]
+    _expect_error(BAD_STATUS_LINE, scripted_client, script, record_property)
+
+
+HTTP09_RESPONSE = Case(
+    "errors.client.http09_response",
+    "RFC 9112 §2.1, §4",
+    SHOULD,
+    "A reply with no status line to an HTTP/1.1 request is an error, not a 200",
+)
+
+
+@HTTP09_RESPONSE
+def test_http09_response_is_an_error(
+    scripted_client: ScriptedClient, record_property: RecordProperty
+) -> None:
+    # An HTTP/1.1 response starts with a status-line (RFC 9112 §2.1, §4); HTTP/0.9's bare
+    # content is not one, and nothing obliges an HTTP/1.1 client to accept it. Taking it as a
+    # 200 would present a status no server sent.
+    script = [Send(b"<html>no status line</html>\r\n"), Close()]
+    _expect_error(HTTP09_RESPONSE, scripted_client, script, record_property)
+
+
+DUPLICATE_LENGTH = Case(
+    "errors.client.duplicate_content_length",
+    "RFC 9112 §6.3",
+    MUST,
+    "Two different Content-Length values are an unrecoverable error, not a response",
+)
+
+
+@DUPLICATE_LENGTH
+def test_conflicting_content_lengths_are_an_error(
+    scripted_client: ScriptedClient, record_property: RecordProperty
+) -> None:
+    # RFC 9112 §6.3, rule 5: with an invalid Content-Length "the message framing is invalid and
+    # the recipient MUST treat it as an unrecoverable error" (only a list of identical values
+    # is recoverable); "the user agent MUST close the connection to the server and discard the
+    # received response".
+    lengths = b"Content-Length: 3\r\nContent-Length: 5\r\n\r\nabcde"
+    _expect_error(
+        DUPLICATE_LENGTH, scripted_client, [Send(OK_LINE + lengths), Close()], record_property
+    )
+
+
+TOO_MANY_FIELDS = Case(
+    "errors.client.too_many_fields",
+    "RFC 9110 §5.4",
+    MUST,
+    "Response fields beyond a client's limit are refused, or dropped without changing framing",
+)
+
+
+@TOO_MANY_FIELDS
+def test_too_many_fields_keep_framing(
+    scripted_client: ScriptedClient, record_property: RecordProperty
+) -> None:
+    # RFC 9110 §5.4: "A client MAY discard or truncate received field lines that are larger
+    # than the client wishes to process if the field semantics are such that the dropped
+    # value(s) can be safely ignored without changing the message framing or response
+    # semantics." Content-Length comes after 150 fields (http.client reads 100), and more octets
+    # than it announces follow before the close: dropping it would change the content.
+    fill = b"".join(b"X-Interop-Fill-%d: v\r\n" % i for i in range(150))
+    script = [Send(OK_LINE + fill + b"Content-Length: 5\r\n\r\nhello, and more"), Close()]
+    exchange = _observe(scripted_client, script, record_property)
+    if isinstance(exchange.result, ClientError):
+        return  # refusing fields beyond a limit is allowed
+    TOO_MANY_FIELDS.expect("the content framed by Content-Length", b"hello", exchange.result.body)
+
+
+def _expect_final_after_interim(
+    case: Case, scripted_client: ScriptedClient, interim: bytes, record: RecordProperty
+) -> None:
+    # RFC 9110 §15.2: "A client MUST be able to parse one or more 1xx responses received prior
+    # to a final response, even if the client does not expect one."
+    response = _expect_response(case, scripted_client, [Send(interim + FINAL), Close()], record)
+    case.expect("the final status", 200, response.status)
+    case.expect("the final response's content", b"hello", response.body)
+
+
+INTERIM_CONTINUE = Case(
+    "errors.client.interim_100",
+    "RFC 9110 §15.2",
+    MUST,
+    "Two unsolicited 100 Continue before the final response are skipped",
+)
+
+
+@INTERIM_CONTINUE
+def test_interim_continue_is_skipped(
+    scripted_client: ScriptedClient, record_property: RecordProperty
+) -> None:
+    interim = b"HTTP/1.1 100 Continue\r\n\r\n" * 2
+    _expect_final_after_interim(INTERIM_CONTINUE, scripted_client, interim, record_property)
+
+
+INTERIM_EARLY_HINTS = Case(
+    "errors.client.interim_103",
+    "RFC 9110 §15.2",
+    MUST,
+    "A 103 Early Hints before the final response is skipped",
+)
+
+
+@INTERIM_EARLY_HINTS
+def test_interim_early_hints_are_skipped(
+    scripted_client: ScriptedClient, record_property: RecordProperty
+) -> None:
+    # RFC 8297 §2: 103 carries fields (Link) for the final response to come.
+    interim = b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n\r\n"
+    _expect_final_after_interim(INTERIM_EARLY_HINTS, scripted_client, interim, record_property)
