@@ -53,6 +53,7 @@ class ScriptedExchange:
 
     result: Exchange | ClientError
     received: list[bytes]  # the request heads, one per Receive (and the first)
+    connections: list[list[bytes]] = field(default_factory=list)  # the heads, per connection
 
     def describe(self) -> str:
         if isinstance(self.result, ClientError):
@@ -81,4 +82,5 @@ class ScriptedClient:
                     result = exc
                     break
             assert result is not None
-            return ScriptedExchange(result, list(server.received))
+        # After the server stopped: every connection's record is complete.
+        return ScriptedExchange(result, list(server.received), list(server.connections))

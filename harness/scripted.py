@@ -23,6 +23,7 @@ from harness.tls import ServerCertificate
 IO_TIMEOUT = 5.0  # a single read or write on a scripted connection
 HEAD_LIMIT = 256 * 1024  # stop reading a request head past this many bytes
 HANG_LIMIT = 60.0  # even a hanging connection is closed after this long
+STOP_POLL = 0.05  # how often waiting threads look whether the server is stopping
 FILLER_CONNECT = 0.2  # each connect that fills a listener's accept queue gets this long
 MAX_FILLERS = 64  # give up filling an accept queue after this many connects
 
@@ -69,6 +70,8 @@ class ScriptedServer:
     script: list[Action]
     certificate: ServerCertificate | None = None  # serve TLS with it (the session's)
     received: list[bytes] = field(default_factory=list)
+    # The request heads of each connection, in the order connections were accepted.
+    connections: list[list[bytes]] = field(default_factory=list)
     # Play the script once this long has passed without the end of the request head, as a
     # server with a header timeout does.
     head_timeout: float = IO_TIMEOUT
@@ -79,7 +82,7 @@ class ScriptedServer:
         if self.certificate is not None:
             self._tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             self._tls.load_cert_chain(self.certificate.cert_file, self.certificate.key_file)
-        self._listener.settimeout(0.05)  # so the accept loop notices stop() promptly
+        self._listener.settimeout(STOP_POLL)  # so the accept loop notices stop() promptly
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._accept_thread = threading.Thread(target=self._accept_loop, daemon=True)
@@ -126,11 +129,13 @@ class ScriptedServer:
         except (OSError, ssl.SSLError):
             raw.close()  # the client gave up on the handshake: nothing to script
             return
+        heads: list[bytes] = []
+        self.connections.append(heads)
         with conn, contextlib.suppress(OSError):  # the client may leave at any point
-            self.received.append(self._read_head(conn))
+            self._note(heads, self._read_head(conn))
             for action in self.script:
                 if isinstance(action, Receive):
-                    self.received.append(self._read_head(conn))
+                    self._note(heads, self._read_head(conn))
                 elif isinstance(action, Send):
                     conn.sendall(action.data)
                 elif isinstance(action, Pause):
@@ -144,16 +149,24 @@ class ScriptedServer:
                     self._stop.wait(HANG_LIMIT)
                     return
 
+    def _note(self, heads: list[bytes], head: bytes) -> None:
+        self.received.append(head)
+        if head:
+            heads.append(head)
+
     def _read_head(self, conn: socket.socket) -> bytes:
         data = b""
         deadline = time.monotonic() + self.head_timeout
-        while b"\r\n\r\n" not in data and len(data) < HEAD_LIMIT:
+        while b"\r\n\r\n" not in data and len(data) < HEAD_LIMIT and not self._stop.is_set():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
-            conn.settimeout(min(remaining, IO_TIMEOUT))
+            # Short waits, so that a server being stopped does not sit out a client's silence.
+            conn.settimeout(min(remaining, STOP_POLL))
             try:
                 chunk = conn.recv(65536)
+            except TimeoutError:
+                continue
             except OSError:
                 break
             if not chunk:

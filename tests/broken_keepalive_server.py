@@ -23,18 +23,11 @@ DEFECTS = {
     "extra-byte": "content runs one byte past its Content-Length",
     "close-unannounced": "/close closes the connection without saying Connection: close",
     "close-keeps-open": "/close says Connection: close but keeps serving the connection",
-    "ignore-request-close": "a request's Connection: close is ignored",
 }
 
 
 def broken_handler(defect: str) -> type[http.server.BaseHTTPRequestHandler]:
     class BrokenHandler(stdlib.Http11Handler):
-        def parse_request(self) -> bool:
-            ok = super().parse_request()
-            if ok and defect == "ignore-request-close":
-                self.close_connection = False
-            return ok
-
         def send_header(self, keyword: str, value: str) -> None:
             if defect == "close-unannounced" and keyword.lower() == "connection":
                 self.close_connection = True  # close all the same, without the field

@@ -46,6 +46,10 @@ class RequestsClient:
         except requests.RequestException as exc:
             connecting = isinstance(exc, requests.ConnectTimeout)
             raise ClientError(classify(exc, connecting=connecting), exc) from exc
+        except ValueError as exc:
+            # urllib3 lets one failure through unwrapped: a negative chunk size reaches
+            # http.client's _safe_read, which raises ValueError.
+            raise ClientError(classify(exc, connecting=False), exc) from exc
         return Exchange(
             status=response.status_code,
             reason=response.reason,
