@@ -12,14 +12,14 @@ reference. It is not a registered implementation: it never enters a real run.
 
 from __future__ import annotations
 
-import argparse
 import http.server
 import sys
 import urllib.parse
 
+from broken_base import serve_defect  # run as a script: tests/ is on sys.path
 from werkzeug.serving import DechunkedInput
 
-from harness import contract, serve
+from harness import contract
 from harness.servers import stdlib
 
 DEFECTS = (
@@ -78,20 +78,7 @@ def chunked_handler(defect: str) -> type[http.server.BaseHTTPRequestHandler]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("defect", choices=DEFECTS)
-    parser.add_argument("--certfile")
-    parser.add_argument("--keyfile")
-    args = parser.parse_args()
-    server = stdlib.build_server(
-        http.server.ThreadingHTTPServer,
-        chunked_handler(args.defect),
-        "127.0.0.1",
-        0,
-        args.certfile,
-        args.keyfile,
-    )
-    return serve.run(server)
+    return serve_defect(__doc__, DEFECTS, chunked_handler)
 
 
 if __name__ == "__main__":

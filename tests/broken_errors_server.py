@@ -10,11 +10,12 @@ reference. It is not a registered implementation: it never enters a real run.
 
 from __future__ import annotations
 
-import argparse
 import http.server
 import sys
 
-from harness import contract, serve
+from broken_base import serve_defect  # run as a script: tests/ is on sys.path
+
+from harness import contract
 from harness.servers import stdlib
 
 NO_CONTENT_BODY_BYTES = 64 * 1024
@@ -56,13 +57,7 @@ def broken_handler(defect: str) -> type[http.server.BaseHTTPRequestHandler]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("defect", choices=DEFECTS)
-    args = parser.parse_args()
-    server = stdlib.build_server(
-        http.server.ThreadingHTTPServer, broken_handler(args.defect), "127.0.0.1", 0, None, None
-    )
-    return serve.run(server)
+    return serve_defect(__doc__, DEFECTS, broken_handler)
 
 
 if __name__ == "__main__":

@@ -9,13 +9,14 @@ unbroken reference. It is not a registered implementation: it never enters a rea
 
 from __future__ import annotations
 
-import argparse
 import http.server
 import sys
 from collections.abc import Callable
 from typing import Any
 
-from harness import contract, serve
+from broken_base import serve_defect  # run as a script: tests/ is on sys.path
+
+from harness import contract
 from harness.servers import stdlib
 
 
@@ -90,13 +91,8 @@ def broken_handler(defect: str) -> type[http.server.BaseHTTPRequestHandler]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("defect", choices=DEFECTS)
-    parser.add_argument("--certfile")
-    parser.add_argument("--keyfile")
-    args = parser.parse_args()
-
-    mutate = ECHO_DEFECTS.get(args.defect)
+    defect = sys.argv[1] if len(sys.argv) > 1 else ""
+    mutate = ECHO_DEFECTS.get(defect)
     if mutate is not None:
         original = contract.echo_document
 
@@ -105,12 +101,7 @@ def main() -> int:
             return original(**fields)
 
         contract.echo_document = broken_echo_document
-
-    handler = broken_handler(args.defect)
-    server = stdlib.build_server(
-        http.server.ThreadingHTTPServer, handler, "127.0.0.1", 0, args.certfile, args.keyfile
-    )
-    return serve.run(server)
+    return serve_defect(__doc__, DEFECTS, broken_handler)
 
 
 if __name__ == "__main__":

@@ -10,19 +10,21 @@ import pytest
 
 from harness.launcher import ServerProcess, launch
 
-BROKEN_SERVER = Path(__file__).with_name("broken_server.py")
+TESTS = Path(__file__).parent
 
 
 @pytest.fixture(scope="session")
-def broken_server() -> Iterator[Callable[[str], ServerProcess]]:
-    """``broken_server(defect)``: a running broken server (started once per session)."""
-    running: dict[str, ServerProcess] = {}
+def broken_server() -> Iterator[Callable[..., ServerProcess]]:
+    """``broken_server(defect, program="broken_server.py")``: a running deliberately broken
+    server, one of the programs in tests/ (each started once per session)."""
+    running: dict[tuple[str, str], ServerProcess] = {}
 
-    def get(defect: str) -> ServerProcess:
-        if defect not in running:
-            command = [sys.executable, str(BROKEN_SERVER), defect]
-            running[defect] = launch(f"broken:{defect}", command)
-        return running[defect]
+    def get(defect: str, program: str = "broken_server.py") -> ServerProcess:
+        key = (program, defect)
+        if key not in running:
+            command = [sys.executable, str(TESTS / program), defect]
+            running[key] = launch(f"{program}:{defect}", command)
+        return running[key]
 
     yield get
     for server in running.values():

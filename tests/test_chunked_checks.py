@@ -11,9 +11,9 @@ one that is not.
 
 from __future__ import annotations
 
+import functools
 import gzip
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from http import HTTPStatus
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from harness.cases import CheckFailed, case_of
 from harness.clients.http_client import HttpClientClient
 from harness.errors import ClientError, ErrorKind
 from harness.interop import Conversation, ScriptedClient
-from harness.launcher import ServerProcess, launch
+from harness.launcher import ServerProcess
 from harness.model import Exchange, RequestSpec, Target
 from harness.probe import Malformed, ServerProbe, request, send_raw
 from harness.scripted import Close, ScriptedServer, Send
@@ -134,20 +134,12 @@ def test_every_chunked_case_has_a_breaking_defect() -> None:
 # --- Interop checks -------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def broken_chunked_server() -> Iterator[Callable[[str], ServerProcess]]:
-    """``broken_chunked_server(defect)``: a running broken server (started once per module)."""
-    running: dict[str, ServerProcess] = {}
-
-    def get(defect: str) -> ServerProcess:
-        if defect not in running:
-            command = [sys.executable, str(BROKEN_CHUNKED_SERVER), defect]
-            running[defect] = launch(f"broken-chunked:{defect}", command)
-        return running[defect]
-
-    yield get
-    for server in running.values():
-        server.stop()
+@pytest.fixture(scope="session")
+def broken_chunked_server(
+    broken_server: Callable[..., ServerProcess],
+) -> Callable[[str], ServerProcess]:
+    """tests/broken_chunked_server.py with the given defect, running."""
+    return functools.partial(broken_server, program="broken_chunked_server.py")
 
 
 def _converse(check: Callable[[Conversation], None], server: ServerProcess) -> None:

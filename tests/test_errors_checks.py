@@ -11,8 +11,8 @@ correct one.
 
 from __future__ import annotations
 
+import functools
 import inspect
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +24,7 @@ from harness.cases import Case, CheckFailed, case_of
 from harness.clients.http_client import HttpClientClient
 from harness.errors import ClientError, ErrorKind
 from harness.interop import Conversation, ScriptedClient
-from harness.launcher import ServerProcess, launch
+from harness.launcher import ServerProcess
 from harness.model import Exchange, Headers, RequestSpec, Target
 from harness.probe import Malformed, ServerProbe, request, send_raw
 from harness.scripted import Action, Close, ScriptedServer, Send
@@ -157,20 +157,12 @@ class StrictClient:
         pass
 
 
-@pytest.fixture(scope="module")
-def broken_errors_server() -> Iterator[Callable[[str], ServerProcess]]:
-    """``broken_errors_server(defect)``: a running broken server (started once per module)."""
-    running: dict[str, ServerProcess] = {}
-
-    def get(defect: str) -> ServerProcess:
-        if defect not in running:
-            command = [sys.executable, str(BROKEN_SERVER), defect]
-            running[defect] = launch(f"broken-errors:{defect}", command)
-        return running[defect]
-
-    yield get
-    for server in running.values():
-        server.stop()
+@pytest.fixture(scope="session")
+def broken_errors_server(
+    broken_server: Callable[..., ServerProcess],
+) -> Callable[[str], ServerProcess]:
+    """tests/broken_errors_server.py with the given defect, running."""
+    return functools.partial(broken_server, program="broken_errors_server.py")
 
 
 def _call(check: Callable[..., None], cell: object) -> None:

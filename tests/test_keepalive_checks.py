@@ -9,10 +9,10 @@ with fake clients that mishandle the server's close (and, to pass, with the real
 
 from __future__ import annotations
 
+import functools
 import http.client
 import inspect
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from harness.clients.http_client import HttpClientClient
 from harness.clients.requests_client import RequestsClient
 from harness.errors import ClientError, ErrorKind
 from harness.interop import Conversation, ScriptedClient
-from harness.launcher import ServerProcess, launch
+from harness.launcher import ServerProcess
 from harness.model import Exchange, RequestSpec, Target
 from harness.probe import ServerProbe
 from harness.scripted import Action, Close, Hang, Pause, Reset, ScriptedServer, Send
@@ -221,19 +221,11 @@ def _id(check: Check, detail: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def broken_keepalive_server() -> Iterator[Callable[[str], ServerProcess]]:
-    """``broken_keepalive_server(defect)``: a running broken server (started once each)."""
-    running: dict[str, ServerProcess] = {}
-
-    def get(defect: str) -> ServerProcess:
-        if defect not in running:
-            command = [sys.executable, str(BROKEN_SERVER), defect]
-            running[defect] = launch(f"broken-keepalive:{defect}", command)
-        return running[defect]
-
-    yield get
-    for server in running.values():
-        server.stop()
+def broken_keepalive_server(
+    broken_server: Callable[..., ServerProcess],
+) -> Callable[[str], ServerProcess]:
+    """tests/broken_keepalive_server.py with the given defect, running."""
+    return functools.partial(broken_server, program="broken_keepalive_server.py")
 
 
 def test_every_keepalive_case_has_a_breaking_defect_and_a_pass() -> None:
