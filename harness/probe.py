@@ -12,6 +12,7 @@ import enum
 import re
 import socket
 import ssl
+import struct
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -229,12 +230,15 @@ def send_raw(
     methods: Sequence[str] = (),
     idle_timeout: float = deadlines.READ,
     linger: float = 0.0,
+    abort: bool = False,
 ) -> ProbeResult:
     """Send ``pieces`` (bytes, or a list of bytes and pauses in seconds) and read the reply.
 
     Reads until ``responses`` final responses are complete, then waits up to ``linger``
     seconds more to see whether the server closes the connection; stops early when the
-    server closes or resets it, or says nothing for ``idle_timeout`` seconds.
+    server closes or resets it, or says nothing for ``idle_timeout`` seconds. With ``abort``
+    the probe then resets the connection (RST) instead of closing it, so a server still
+    reading the request sees an error rather than the end of the data.
     """
     parts = [pieces] if isinstance(pieces, bytes) else list(pieces)
     started = time.monotonic()
@@ -269,6 +273,8 @@ def send_raw(
                 ending = Ending.CLOSED
                 break
             received += chunk
+        if abort:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     parsed, malformed = parse_responses(bytes(received), methods, at_eof=ending is not Ending.OPEN)
     return ProbeResult(
         sent=bytes(sent),

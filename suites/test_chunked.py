@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from hypothesis import Phase, given, note, settings
 from hypothesis import strategies as st
 
-from harness import contract
+from harness import contract, deadlines
 from harness.cases import Case, CheckFailed, Level
 from harness.errors import ClientError
 from harness.interop import SCRIPTED_TIMEOUTS, Conversation, ScriptedClient
@@ -402,6 +402,43 @@ SIZE_NON_HEX = Case(
 @SIZE_NON_HEX
 def test_non_hex_chunk_size_is_refused(server_probe: ServerProbe) -> None:
     _expect_invalid_size_refused(SIZE_NON_HEX, server_probe, "5g")
+
+
+SIZE_OVERFLOW = Case(
+    "chunked.request.size_overflow",
+    "RFC 9112 §7.1",
+    MUST,
+    "A chunk size beyond 64 bits is not wrapped: no 2xx, nothing after it read as a request",
+)
+# 2**72 + 5: a decoder that keeps the size in 64 bits reads it as 5 and decodes "hello".
+OVERFLOW_SIZE = "1" + "0" * 17 + "5"
+# A decoder that takes the size at its word waits for more content than will ever come;
+# that silence is conforming, so the probe waits this long and then resets the connection
+# (a reset, not a close: a server still reading must see an error, not the end of data).
+OVERFLOW_WAIT = 1.0 * deadlines.SCALE
+
+
+@SIZE_OVERFLOW
+def test_overflowing_chunk_size_is_refused(server_probe: ServerProbe) -> None:
+    # RFC 9112 §7.1: "Recipients MUST anticipate potentially large hexadecimal numerals and
+    # prevent parsing errors due to integer conversion overflows or precision loss".
+    post = server_probe.request(
+        "POST", "/echo", headers=CHUNKED, body=chunk(b"hello", OVERFLOW_SIZE) + LAST_CHUNK
+    )
+    result = server_probe.send(
+        post + server_probe.request("GET", FOLLOW_UP),
+        responses=2,
+        idle_timeout=OVERFLOW_WAIT,
+        abort=True,
+    )
+    SIZE_OVERFLOW.expect_that(
+        not any(200 <= r.status < 300 for r in result.final),
+        f"no 2xx: chunk size {OVERFLOW_SIZE} is 2**72 + 5, not 5",
+        result.describe(),
+    )
+    _expect_nothing_misread(
+        SIZE_OVERFLOW, result, "nothing after the overflowing chunk answered as a request"
+    )
 
 
 INVALID_SIZE_400 = Case(

@@ -87,6 +87,10 @@ PROBE_ANSWERS = {
         _response(400),
     ),
     chunked.test_non_hex_chunk_size_is_refused: (_echoed(b""), _response(400)),
+    chunked.test_overflowing_chunk_size_is_refused: (
+        _echoed(b"hello") + FOLLOW_UP_ECHO,  # the size wrapped around to 5
+        _response(400),
+    ),
     chunked.test_invalid_chunk_size_gets_400: (_response(500), _response(400)),
     chunked.test_missing_final_crlf: (_echoed(b"hello") + FOLLOW_UP_ECHO, _response(400)),
     chunked.test_transfer_encoding_with_content_length: (
