@@ -28,6 +28,7 @@ _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]+)((?:[ \t]*;[^\r\n]*)?)")
 MAX_CHUNK_SIZE_DIGITS = 16  # more than 2**64 - 1 cannot be a real chunk
 READ_SIZE = 65536
+TOTAL_TIMEOUT = 4 * deadlines.READ  # the longest a probe reads, however the server trickles
 
 
 class Ending(enum.StrEnum):
@@ -231,17 +232,22 @@ def send_raw(
     idle_timeout: float = deadlines.READ,
     linger: float = 0.0,
     abort: bool = False,
+    total_timeout: float = TOTAL_TIMEOUT,
 ) -> ProbeResult:
     """Send ``pieces`` (bytes, or a list of bytes and pauses in seconds) and read the reply.
 
     Reads until ``responses`` final responses are complete, then waits up to ``linger``
     seconds more to see whether the server closes the connection; stops early when the
-    server closes or resets it, or says nothing for ``idle_timeout`` seconds. With ``abort``
+    server closes or resets it, says nothing for ``idle_timeout`` seconds, or
+    ``total_timeout`` seconds have passed since the start. With ``abort``
     the probe then resets the connection (RST) instead of closing it, so a server still
     reading the request sees an error rather than the end of the data.
     """
     parts = [pieces] if isinstance(pieces, bytes) else list(pieces)
     started = time.monotonic()
+    # A deadline on the whole reading too: a server that trickles bytes forever must not
+    # keep a cell running.
+    give_up = started + total_timeout
     sent = bytearray()
     received = bytearray()
     ending = Ending.OPEN
@@ -257,8 +263,9 @@ def send_raw(
             ending = Ending.RESET  # the server gave up on the request while it was sent
         while ending is Ending.OPEN:
             complete = _progress(bytes(received), methods, responses)
-            wait = linger if complete else idle_timeout
-            if complete and wait <= 0:
+            wait = min(linger if complete else idle_timeout, give_up - time.monotonic())
+            if wait <= 0:
+                ending = Ending.OPEN if complete else Ending.TIMEOUT
                 break
             sock.settimeout(wait)
             try:

@@ -132,3 +132,14 @@ def test_probe_reports_how_the_connection_ended(script: list, ending: Ending) ->
         )
     assert result.ending is ending
     assert result.elapsed < 3.0
+
+
+def test_probe_gives_up_on_a_server_that_trickles_forever() -> None:
+    trickle = [Send(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")]
+    trickle += [Send(b"x"), Pause(0.1)] * 50
+    with ScriptedServer(trickle) as server:
+        result = send_raw(
+            server.target, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", idle_timeout=5.0, total_timeout=0.5
+        )
+    assert result.ending is Ending.TIMEOUT
+    assert result.elapsed < 2.0

@@ -41,8 +41,13 @@ class RequestsClient:
                 allow_redirects=False,
                 stream=True,  # keep the connection reachable until the socket is noted
             )
-            reused = self._note_socket(response)
-            body = response.content
+            try:
+                reused = self._note_socket(response)
+                body = response.content
+            finally:
+                # Hands a fully read connection back to the pool, and closes one whose body
+                # failed, instead of leaving its socket to the garbage collector.
+                response.close()
         except requests.RequestException as exc:
             connecting = isinstance(exc, requests.ConnectTimeout)
             raise ClientError(classify(exc, connecting=connecting), exc) from exc
