@@ -54,6 +54,7 @@ class HttpClientClient:
         reused = connection.sock is not None
         connecting = not reused
         started = time.perf_counter()
+        response: http.client.HTTPResponse | None = None
         try:
             if connection.sock is None:
                 # Connect explicitly so the connect deadline and the read deadline can differ.
@@ -68,6 +69,9 @@ class HttpClientClient:
             body = response.read()
         except Exception as exc:
             # The connection's state is unknown after a failure; the next send starts afresh.
+            # The response holds the socket too (its reader), so it is closed as well.
+            if response is not None:
+                response.close()
             connection.close()
             raise ClientError(classify(exc, connecting=connecting), exc) from exc
         return Exchange(
