@@ -16,6 +16,7 @@ import struct
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from harness import deadlines
 from harness.model import Headers, Target
@@ -320,10 +321,10 @@ class ServerProbe:
 
     target: Target
 
-    def send(self, pieces: bytes | Sequence[bytes | float], **options: object) -> ProbeResult:
+    def send(self, pieces: bytes | Sequence[bytes | float], **options: Any) -> ProbeResult:
         """``send_raw`` to this server; see there for ``options``."""
-        return send_raw(self.target, pieces, **options)  # type: ignore[arg-type]
+        return send_raw(self.target, pieces, **options)
 
-    def request(self, method: str = "GET", target: str = "/", **options: object) -> bytes:
+    def request(self, method: str = "GET", target: str = "/", **options: Any) -> bytes:
         """A well-formed request to this server (Host set to its authority)."""
-        return request(method, target, host=self.target.authority, **options)  # type: ignore[arg-type]
+        return request(method, target, host=self.target.authority, **options)
