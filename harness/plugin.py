@@ -7,17 +7,26 @@ records cells and writes the results file.
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pytest
 
-from harness import expectations, results
+# pytest has no public way to run an item's protocol again (pytest-rerunfailures and
+# pytest-repeat's peers import it the same way).
+from _pytest.runner import runtestprotocol
+
+from harness import expectations, results, transcript
 from harness.cases import CATALOGUE, Case, CheckFailed, case_of
 from harness.expectations import Baseline, Cell, Deviation, ExpectationError
 from harness.model import TRANSPORTS, Pairing
 from harness.registry import REGISTRY, Kind, UnknownImplementation
+from harness.report import files as report_files
+from harness.report import scores
 from harness.results import CellResult, Outcome
 
 DEVIATION_KEY = pytest.StashKey[Deviation]()
@@ -65,7 +74,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--results",
         metavar="FILE",
-        help="where to write the results JSON (default: reports/results.json)",
+        help="where to write the results JSON (default: reports/results.json); "
+        "conformance.html and summary.md are written beside it",
+    )
+    group.addoption(
+        "--repeat",
+        metavar="N",
+        type=_repeat_count,
+        default=1,
+        help="run every selected cell N times; cells whose outcome varied are marked flaky",
     )
 
 
@@ -227,7 +244,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 class ResultsRecorder:
-    """Collects every cell's outcome on the controller and writes the results file."""
+    """Collects every cell's outcome on the controller and writes the results file, the HTML
+    report and the summary next to it."""
 
     def __init__(self, config: pytest.Config, implementation_names: list[str]) -> None:
         self.config = config
@@ -235,7 +253,9 @@ class ResultsRecorder:
         self.run = results.RunInfo(started=results.now_iso(), command=results.command_line())
         self.implementation_names = implementation_names
         self.cells: dict[str, CellResult] = {}
+        self.runs: dict[str, list[_Run]] = {}  # every run of a cell (more than one: --repeat)
         self.path: Path | None = None
+        self.written: list[Path] = []
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         props = dict(report.user_properties)
@@ -248,18 +268,36 @@ class ResultsRecorder:
                 **{key: props[key] or None for key in _CELL_KEYS},
                 deviation=json.loads(props["deviation"]) if "deviation" in props else None,
             )
+        runs = self.runs.setdefault(report.nodeid, [])
+        if report.when == "setup" or not runs:
+            runs.append(_Run())
+        run = runs[-1]
         cell.duration_s = round(cell.duration_s + report.duration, 4)
         for key, value in report.user_properties:
             if key == "observed" and str(value) not in cell.observed:
                 cell.observed.append(str(value))
+        run.transcript = props.get(TRANSCRIPT_PROPERTY, run.transcript)
         outcome, message = _phase_outcome(report, props)
-        if outcome is not None and _SEVERITY[outcome] >= _SEVERITY[cell.outcome]:
-            cell.outcome = outcome
-            cell.message = message or cell.message
+        if outcome is not None and _SEVERITY[outcome] >= _SEVERITY[run.outcome]:
+            run.outcome = outcome
+            run.message = message or run.message
+
+    def _settle(self) -> None:
+        """Each cell's outcome: its worst run's, with every run's outcome listed."""
+        for nodeid, cell in self.cells.items():
+            runs = self.runs[nodeid]
+            worst = max(runs, key=lambda run: _SEVERITY[run.outcome])
+            cell.outcome, cell.message = worst.outcome, worst.message
+            cell.outcomes = [str(run.outcome) for run in runs]
+            cell.flaky = len(set(cell.outcomes)) > 1
+            # A transcript only where the check failed: a passing cell's is noise.
+            failed = worst.outcome in (Outcome.FAIL, Outcome.ERROR, Outcome.KNOWN)
+            cell.transcript = worst.transcript if failed else ""
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if not self.cells:
             return
+        self._settle()
         self.run.duration_s = round(time.monotonic() - self.started, 3)
         self.run.git_commit = results.git_commit(_root(self.config))
         self.run.workers = getattr(self.config.option, "numprocesses", 0) or 0
@@ -268,7 +306,10 @@ class ResultsRecorder:
         )
         option = self.config.getoption("results")
         self.path = Path(option) if option else _root(self.config) / "reports" / "results.json"
-        results.write(self.path, self.run, list(self.cells.values()))
+        document = results.document(self.run, list(self.cells.values()))
+        results.write(self.path, document)
+        self.written = report_files.write(document, self.path.parent)
+        report_files.publish_summary(self.path.parent)
         if self.config.getoption("update_baseline"):
             self._update_baseline()
 
@@ -291,15 +332,26 @@ class ResultsRecorder:
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if self.path is None:
             return
-        counts: dict[str, int] = {}
-        for cell in self.cells.values():
-            counts[cell.outcome] = counts.get(cell.outcome, 0) + 1
-        summary = ", ".join(f"{counts[o]} {o}" for o in _SEVERITY if o in counts)
+        cells = [asdict(cell) for cell in self.cells.values()]
         terminalreporter.write_sep("-", "http-interop")
-        terminalreporter.write_line(f"{len(self.cells)} cells: {summary}")
-        terminalreporter.write_line(f"results: {self.path}")
+        for line in scores.terminal_table(cells, self.implementation_names):
+            terminalreporter.write_line(line)
+        for path in [self.path, *self.written]:
+            terminalreporter.write_line(f"wrote {path}")
         if self.config.getoption("update_baseline"):
             terminalreporter.write_line(f"baseline updated in {_expectations_dir(self.config)}")
+
+
+TRANSCRIPT_PROPERTY = "transcript"
+
+
+@dataclass
+class _Run:
+    """One run of a cell: its worst phase's outcome, message and transcript."""
+
+    outcome: str = Outcome.PASS
+    message: str = ""
+    transcript: str = ""
 
 
 _CELL_KEYS = ("case", "suite", "rfc", "level", "requirement", "server", "client", "transport")
@@ -330,3 +382,46 @@ def _phase_outcome(report: pytest.TestReport, props: dict[str, str]) -> tuple[st
     if report.failed:  # setup or teardown broke: not a verdict on the implementation
         return Outcome.ERROR, message or report.longreprtext
     return None, ""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Attach the transcript of a cell whose check raised (a skip is no check)."""
+    # A repeated cell keeps only its latest run's transcript.
+    item.user_properties[:] = [p for p in item.user_properties if p[0] != TRANSCRIPT_PROPERTY]
+    try:
+        return (yield)
+    except pytest.skip.Exception:
+        raise
+    except BaseException:
+        text = next(filter(None, map(transcript.of, getattr(item, "funcargs", {}).values())), "")
+        if text:
+            item.user_properties.append((TRANSCRIPT_PROPERTY, text))
+        raise
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
+    """--repeat N: run each test N times in a row (its function-scoped fixtures afresh each
+    time), so that the results mark the cells whose outcome varied as flaky."""
+    count = item.config.getoption("repeat")
+    if count == 1:
+        return None  # pytest's own protocol
+    item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+    for number in range(count):
+        # Until the last run, the next item is this one: only its own fixtures are torn down.
+        runtestprotocol(item, nextitem=nextitem if number == count - 1 else item, log=True)
+    item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+    return True
+
+
+def _repeat_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of runs, 1 or more, got {text!r}"
+        )
+    return count

@@ -14,10 +14,11 @@ import subprocess
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from harness.registry import Implementation
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # docs/results-schema.md; 2 added transcript, outcomes and flaky
 MESSAGE_LIMIT = 4000  # characters of a failure message kept per cell
 
 
@@ -44,6 +45,9 @@ class CellResult:
     outcome: str = Outcome.PASS
     duration_s: float = 0.0
     message: str = ""
+    transcript: str = ""  # what went over the wire, for a cell whose check failed
+    outcomes: list[str] = field(default_factory=list)  # one per run of the cell (--repeat)
+    flaky: bool = False  # the runs of the cell did not all end alike
     deviation: dict[str, str] | None = None  # reason, rfc, evidence, source of a known one
     observed: list[str] = field(default_factory=list)  # data beside the verdict (record_property)
 
@@ -96,13 +100,17 @@ def truncate(text: str, limit: int = MESSAGE_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 20] + "\n... [truncated]"
 
 
-def write(path: Path, run: RunInfo, cells: list[CellResult]) -> None:
-    """Write the results file atomically (a reader never sees half a file)."""
-    document = {
+def document(run: RunInfo, cells: list[CellResult]) -> dict[str, Any]:
+    """The results document (docs/results-schema.md), cells in node id order."""
+    return {
         "schema_version": SCHEMA_VERSION,
         "run": asdict(run),
         "cells": [asdict(cell) for cell in sorted(cells, key=lambda c: c.nodeid)],
     }
+
+
+def write(path: Path, document: dict[str, Any]) -> None:
+    """Write a results document atomically (a reader never sees half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(path.suffix + ".partial")
     partial.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -1,0 +1,105 @@
+"""reports/summary.md: a run in Markdown, for a CI job summary or a pull-request comment.
+
+Totals, the per-implementation score table, what changed against the baseline (the
+expectation files: a failure is a cell no file lists, a fixed cell is one a file lists that
+now passes), flaky cells, and the failed cells grouped by case. Long lists are cut with a
+count of what was left out, so the summary stays within a job summary's size limit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from harness.report import scores
+from harness.report.document import Document, pairing_label, status
+
+CASES_LISTED = 40  # cases per list before "... and N more"
+CELLS_LISTED = 12  # cells per case
+
+
+def inline(text: str, limit: int = 200) -> str:
+    """One line of text that cannot break a Markdown table or list."""
+    line = " ".join(text.split())
+    line = line if len(line) <= limit else line[: limit - 3] + "..."
+    return line.replace("|", "\\|").replace("`", "'")
+
+
+def _label(cell: Document) -> str:
+    return pairing_label(cell["server"], cell["client"], cell["transport"])
+
+
+def _grouped(cells: list[Document], with_message: bool) -> list[str]:
+    by_case: dict[str, list[Document]] = defaultdict(list)
+    for cell in cells:
+        by_case[cell["case"]].append(cell)
+    lines = []
+    for case_id in sorted(by_case)[:CASES_LISTED]:
+        group = by_case[case_id]
+        first = group[0]
+        lines.append(
+            f"- **`{case_id}`** ({first['rfc']}, {first['level']}): {inline(first['requirement'])}"
+        )
+        for cell in group[:CELLS_LISTED]:
+            message = f": {inline(cell['message'])}" if with_message and cell["message"] else ""
+            lines.append(f"  - {status(cell)}: {_label(cell)}{message}")
+        if len(group) > CELLS_LISTED:
+            lines.append(f"  - ... and {len(group) - CELLS_LISTED} more cells")
+    if len(by_case) > CASES_LISTED:
+        lines.append(f"- ... and {len(by_case) - CASES_LISTED} more cases (see conformance.html)")
+    return lines
+
+
+def render(document: Document) -> str:
+    run, cells = document["run"], document["cells"]
+    names = scores.implementation_names(document)
+    totals = scores.tally(cells)
+    passed, applicable = scores.score(totals)
+    counts = ", ".join(f"{totals[s]} {s}" for s in scores.STATUSES if totals[s])
+    lines = [
+        "# HTTP interop conformance",
+        "",
+        f"{run.get('started', '?')} · Python {run.get('python', '?')} · "
+        f"commit `{(run.get('git_commit') or 'none')[:12]}` · {run.get('duration_s', 0):.0f} s",
+        "",
+        f"**{len(cells)} cells**: {counts}. **{passed}/{applicable}** applicable cells pass.",
+        "",
+        "## Scores (cells passed / applicable)",
+        "",
+    ]
+    suites = scores.suites(cells)
+    table = scores.by_implementation_and_suite(cells, names)
+    overall = scores.by_implementation(cells, names)
+    lines.append("| implementation | " + " | ".join(suites) + " | all | known | fail |")
+    lines.append("|---" * (len(suites) + 4) + "|")
+    for name in names:
+        row = " | ".join(scores.fraction(table[name][suite]) for suite in suites)
+        counts_of = overall[name]
+        all_cells = scores.fraction(counts_of)
+        lines.append(
+            f"| {name} | {row} | **{all_cells}** | {counts_of['known']} | {counts_of['fail']} |"
+        )
+    failed = [c for c in cells if c["outcome"] in ("fail", "error")]
+    new_failures = [c for c in cells if c["outcome"] == "fail"]
+    fixed = [c for c in cells if c["outcome"] == "fixed"]
+    insecure = [c for c in cells if status(c) == "insecure"]
+    flaky = [c for c in cells if c.get("flaky")]
+    lines += ["", "## Against the baseline", ""]
+    lines.append(
+        f"- **{len(new_failures)} new failure(s)**: cells that fail and no expectation file lists"
+    )
+    lines.append(
+        f"- **{len(fixed)} fix(es)**: listed deviations that now pass (update the baseline)"
+    )
+    if fixed:
+        lines += ["", "### Fixed: remove these entries from suites/expectations/", ""]
+        lines += _grouped(fixed, with_message=False)
+    if insecure:
+        lines += ["", "## Passed in insecure mode (certificate verification off)", ""]
+        lines += _grouped(insecure, with_message=False)
+    if flaky:
+        lines += ["", "## Flaky cells (the outcome varied between runs)", ""]
+        for cell in flaky[: CASES_LISTED * 2]:
+            lines.append(f"- `{cell['case']}` {_label(cell)}: {' '.join(cell['outcomes'])}")
+    lines += ["", "## Failed cells, by case", ""]
+    lines += _grouped(failed, with_message=True) if failed else ["None."]
+    return "\n".join(lines) + "\n"
