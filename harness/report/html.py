@@ -35,7 +35,7 @@ SYMBOLS = {
     "fixed": "F",
     "fail": "✗",
     "error": "!",
-    "skip": "–",
+    "skip": "\N{EN DASH}",
 }
 KINDS = (
     ("interop", "Interop: a real server and a real client"),
@@ -83,13 +83,23 @@ class Matrix:
     rows: list[Row]
 
 
-def _matrices(cells: list[Document], indices: dict[int, int]) -> list[Matrix]:
+def _matrices(cells: list[Document], indices: dict[int, int], names: list[str]) -> list[Matrix]:
+    def order(key: tuple[str, str, str]) -> tuple[int, int, str]:
+        server, client, transport = key
+        return (
+            names.index(server) if server else -1,
+            names.index(client) if client else -1,
+            transport,
+        )
+
     matrices = []
     for kind, title in KINDS:
         mine = [c for c in cells if kind_of(c) == kind]
         if not mine:
             continue
-        keys = sorted({(c["server"] or "", c["client"] or "", c["transport"]) for c in mine})
+        keys = sorted(
+            {(c["server"] or "", c["client"] or "", c["transport"]) for c in mine}, key=order
+        )
         columns = [Column(s or None, c or None, t) for s, c, t in keys]
         position = {key: i for i, key in enumerate(keys)}
         rows: dict[str, Row] = {}
@@ -167,7 +177,8 @@ def render(document: Document) -> str:
     indices = {id(cell): i for i, cell in enumerate(ordered)}
     details = [_detail(cell) for cell in ordered]
     per_suite = {
-        suite: _matrices([c for c in ordered if c["suite"] == suite], indices) for suite in suites
+        suite: _matrices([c for c in ordered if c["suite"] == suite], indices, names)
+        for suite in suites
     }
     for matrices in per_suite.values():
         for matrix in matrices:
