@@ -83,6 +83,9 @@ class Catalogue:
     def get(self, case_id: str) -> Case | None:
         return self._cases.get(case_id)
 
+    def cases(self) -> list[Case]:
+        return sorted(self._cases.values(), key=lambda case: case.id)
+
     def suites(self) -> set[str]:
         return {case.suite for case in self._cases.values()}
 

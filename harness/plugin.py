@@ -278,7 +278,7 @@ class ResultsRecorder:
                 cell.observed.append(str(value))
         run.transcript = props.get(TRANSCRIPT_PROPERTY, run.transcript)
         outcome, message = _phase_outcome(report, props)
-        if outcome is not None and _SEVERITY[outcome] >= _SEVERITY[run.outcome]:
+        if outcome is not None and results.SEVERITY[outcome] >= results.SEVERITY[run.outcome]:
             run.outcome = outcome
             run.message = message or run.message
 
@@ -286,8 +286,8 @@ class ResultsRecorder:
         """Each cell's outcome: its worst run's, with every run's outcome listed."""
         for nodeid, cell in self.cells.items():
             runs = self.runs[nodeid]
-            worst = max(runs, key=lambda run: _SEVERITY[run.outcome])
-            cell.outcome, cell.message = worst.outcome, worst.message
+            worst = max(runs, key=lambda run: results.SEVERITY[run.outcome])
+            cell.outcome, cell.message = worst.outcome, results.truncate(worst.message)
             cell.outcomes = [str(run.outcome) for run in runs]
             cell.flaky = len(set(cell.outcomes)) > 1
             # A transcript only where the check failed: a passing cell's is noise.
@@ -355,15 +355,6 @@ class _Run:
 
 
 _CELL_KEYS = ("case", "suite", "rfc", "level", "requirement", "server", "client", "transport")
-# When phases disagree, the worst one names the cell.
-_SEVERITY = {
-    Outcome.PASS: 0,
-    Outcome.SKIP: 1,
-    Outcome.KNOWN: 2,
-    Outcome.FIXED: 3,
-    Outcome.FAIL: 4,
-    Outcome.ERROR: 5,
-}
 
 
 def _phase_outcome(report: pytest.TestReport, props: dict[str, str]) -> tuple[str | None, str]:

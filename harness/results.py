@@ -31,6 +31,18 @@ class Outcome(enum.StrEnum):
     ERROR = "error"  # the harness or a server's start broke, not the check
 
 
+# When outcomes disagree (the phases of a cell, its repeated runs, the shards of a merge),
+# the worst one names the cell.
+SEVERITY = {
+    Outcome.PASS: 0,
+    Outcome.SKIP: 1,
+    Outcome.KNOWN: 2,
+    Outcome.FIXED: 3,
+    Outcome.FAIL: 4,
+    Outcome.ERROR: 5,
+}
+
+
 @dataclass
 class CellResult:
     nodeid: str

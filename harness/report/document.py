@@ -9,6 +9,7 @@ traceback.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,33 @@ SCHEMA_FILE = Path(__file__).with_name("results.schema.json")
 Document = dict[str, Any]
 CellKey = tuple[str, str, str, str]  # (case, server, client, transport): stable across runs
 
-_CELL_STRINGS = ("nodeid", "case", "suite", "rfc", "level", "requirement", "transport")
+# What the commands read of each record, with the JSON types it must have.
+_RUN_FIELDS = {
+    "started": str,
+    "command": list,
+    "python": str,
+    "platform": str,
+    "duration_s": (int, float),
+    "workers": int,
+    "implementations": list,
+}
+_IMPLEMENTATION_FIELDS = {"name": str, "kind": str, "version": str}
+_CELL_FIELDS = {
+    "nodeid": str,
+    "case": str,
+    "suite": str,
+    "rfc": str,
+    "level": str,
+    "requirement": str,
+    "transport": str,
+    "duration_s": (int, float),
+    "message": str,
+    "transcript": str,
+    "outcomes": list,
+    "flaky": bool,
+    "observed": list,
+}
+_TYPE_NAMES = {str: "a string", list: "an array", int: "an integer", bool: "true or false"}
 
 
 class ResultsFileError(ValueError):
@@ -56,25 +83,43 @@ def check(document: object, name: str) -> None:
         )
     if not isinstance(document.get("run"), dict):
         raise problem("'run' must be an object (the run's metadata)")
+    _fields(document["run"], _RUN_FIELDS, "run", problem)
+    if not isinstance(document["run"].get("git_commit"), str | None):
+        raise problem("run: 'git_commit' is missing or not a string or null")
+    for index, impl in enumerate(document["run"]["implementations"]):
+        _fields(impl, _IMPLEMENTATION_FIELDS, f"run.implementations[{index}]", problem)
     cells = document.get("cells")
     if not isinstance(cells, list):
         raise problem("'cells' must be an array")
     outcomes = {str(outcome) for outcome in Outcome}
     for index, cell in enumerate(cells):
         where = f"cells[{index}]"
-        if not isinstance(cell, dict):
-            raise problem(f"{where} must be an object")
-        for key in _CELL_STRINGS:
-            if not isinstance(cell.get(key), str):
-                raise problem(f"{where}: '{key}' is missing or not a string")
-        if cell.get("outcome") not in outcomes:
-            raise problem(
-                f"{where} ({cell['nodeid']}): outcome {cell.get('outcome')!r} is not one of "
-                f"{', '.join(sorted(outcomes))}"
-            )
+        _fields(cell, _CELL_FIELDS, where, problem)
+        where = f"{where} ({cell['nodeid']})"
+        for value in (cell.get("outcome"), *cell["outcomes"]):
+            if value not in outcomes:
+                raise problem(
+                    f"{where}: outcome {value!r} is not one of {', '.join(sorted(outcomes))}"
+                )
         for side in ("server", "client"):
             if not (cell.get(side) is None or isinstance(cell.get(side), str)):
-                raise problem(f"{where} ({cell['nodeid']}): '{side}' must be a string or null")
+                raise problem(f"{where}: '{side}' must be a string or null")
+
+
+def _fields(
+    record: object,
+    fields: dict[str, type | tuple[type, ...]],
+    where: str,
+    problem: Callable[[str], ResultsFileError],
+) -> None:
+    if not isinstance(record, dict):
+        raise problem(f"{where} must be an object")
+    for name, kind in fields.items():
+        value = record.get(name)
+        # bool is an int in Python, not in JSON: true is no duration.
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+            expected = _TYPE_NAMES.get(kind, "a number") if isinstance(kind, type) else "a number"
+            raise problem(f"{where}: '{name}' is missing or not {expected}")
 
 
 def key(cell: Document) -> CellKey:

@@ -1,0 +1,116 @@
+"""Comparing two runs: regressions, fixes, new and removed cells, other changed outcomes.
+
+Cells are matched by (case, server, client, transport), not by pytest node id, so renaming
+a test function does not read as one case removed and another added. Statuses are compared
+as the reports show them (a pass in insecure mode is no pass):
+
+- regression: passed before (pass, or fixed), now does not (fail, error, known, insecure);
+  a cell that became a known deviation regressed even though the baseline now lists it.
+- fix: did not pass before (and was applicable), passes now.
+- changed: any other change of status, such as fail -> known or pass -> skip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from harness.report.document import CellKey, Document, describe_key, key, status
+from harness.report.summary import inline
+
+PASSING = ("pass", "fixed")
+NOT_PASSING = ("fail", "error", "known", "insecure")
+
+
+@dataclass(frozen=True)
+class Change:
+    key: CellKey
+    old: str | None  # the status before; None for a new cell
+    new: str | None  # the status now; None for a removed cell
+    message: str = ""  # the new cell's message (the old one's for a removed cell)
+
+
+@dataclass
+class Diff:
+    regressions: list[Change] = field(default_factory=list)
+    fixes: list[Change] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)
+    new: list[Change] = field(default_factory=list)
+    removed: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+
+    def sections(self) -> list[tuple[str, list[Change]]]:
+        return [
+            ("Regressions", self.regressions),
+            ("Fixes", self.fixes),
+            ("Other changed outcomes", self.changed),
+            ("New cells", self.new),
+            ("Removed cells", self.removed),
+        ]
+
+
+def compare(old: Document, new: Document) -> Diff:
+    before = {key(cell): cell for cell in old["cells"]}
+    after = {key(cell): cell for cell in new["cells"]}
+    diff = Diff()
+    for cell_key in sorted(before.keys() | after.keys()):
+        was, now = before.get(cell_key), after.get(cell_key)
+        if now is None:
+            diff.removed.append(Change(cell_key, status(was), None, was["message"]))
+            continue
+        if was is None:
+            diff.new.append(Change(cell_key, None, status(now), now["message"]))
+            continue
+        old_status, new_status = status(was), status(now)
+        change = Change(cell_key, old_status, new_status, now["message"])
+        if old_status == new_status:
+            diff.unchanged += 1
+        elif old_status in PASSING and new_status in NOT_PASSING:
+            diff.regressions.append(change)
+        elif old_status in NOT_PASSING and new_status in PASSING:
+            diff.fixes.append(change)
+        else:
+            diff.changed.append(change)
+    return diff
+
+
+def _headline(diff: Diff) -> str:
+    counts = ", ".join(f"{len(changes)} {title.lower()}" for title, changes in diff.sections())
+    return f"{counts}; {diff.unchanged} cells unchanged"
+
+
+def _transition(change: Change) -> str:
+    return f"{change.old or '(none)'} -> {change.new or '(none)'}"
+
+
+def render_text(diff: Diff, old_name: str, new_name: str) -> str:
+    lines = [f"{old_name} -> {new_name}: {_headline(diff)}"]
+    for title, changes in diff.sections():
+        if not changes:
+            continue
+        lines += ["", f"{title} ({len(changes)}):"]
+        for change in changes:
+            lines.append(f"  {_transition(change):<18} {describe_key(change.key)}")
+            if change.message and change.new in NOT_PASSING:
+                lines.append(f"  {'':<18}   {inline(change.message)}")
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(diff: Diff, old_name: str, new_name: str) -> str:
+    verdict = f"**{len(diff.regressions)} regression(s)**" if diff.regressions else "No regressions"
+    lines = [
+        "## Conformance diff",
+        "",
+        f"`{old_name}` -> `{new_name}`: {verdict}. {_headline(diff)}.",
+    ]
+    for title, changes in diff.sections():
+        if not changes:
+            continue
+        lines += ["", f"### {title} ({len(changes)})", "", "| cell | was | now | message |"]
+        lines.append("|---|---|---|---|")
+        for change in changes:
+            message = inline(change.message) if change.new in NOT_PASSING else ""
+            lines.append(
+                f"| `{inline(describe_key(change.key))}` | {change.old or '-'} | "
+                f"{change.new or '-'} | {message} |"
+            )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,96 @@
+"""Combining results files from shards into one (a CI matrix, or runs split by suite).
+
+Every file must have this harness's schema version; a mix is refused with each file's
+version named. A cell found in several files (the same case and pairing, say on two Python
+versions) becomes one cell: every run's outcome is listed, the worst decides, and it is
+flaky only if a run of it was. The merged run keeps where it came from in ``merged_from``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from harness.report.document import CellKey, Document, ResultsFileError, check, key
+from harness.results import SCHEMA_VERSION, SEVERITY, command_line
+
+
+def read_for_merge(paths: list[Path]) -> list[tuple[str, Document]]:
+    """Load every file; refuse a mix of schema versions before anything else is checked."""
+    loaded = []
+    for path in paths:
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ResultsFileError(f"{path}: no such file") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ResultsFileError(f"{path}: not a readable JSON file: {exc}") from None
+        loaded.append((str(path), document))
+    versions = {
+        name: document.get("schema_version") if isinstance(document, dict) else None
+        for name, document in loaded
+    }
+    if any(version != SCHEMA_VERSION for version in versions.values()):
+        listed = ", ".join(f"{name}: {version!r}" for name, version in versions.items())
+        raise ResultsFileError(
+            f"cannot merge: incompatible schema versions ({listed}); this harness reads "
+            f"version {SCHEMA_VERSION} only (docs/results-schema.md)"
+        )
+    for name, document in loaded:
+        check(document, name)
+    return loaded
+
+
+def _joined(values: list[str | None]) -> str | None:
+    distinct = list(dict.fromkeys(v for v in values if v))
+    return ", ".join(distinct) if distinct else None
+
+
+def _merge_cell(cells: list[Document]) -> Document:
+    worst = max(cells, key=lambda cell: SEVERITY[cell["outcome"]])
+    merged = dict(worst)
+    merged["outcomes"] = [outcome for cell in cells for outcome in cell["outcomes"]]
+    merged["flaky"] = any(cell["flaky"] for cell in cells)
+    merged["observed"] = list(dict.fromkeys(o for cell in cells for o in cell["observed"]))
+    merged["duration_s"] = round(sum(cell["duration_s"] for cell in cells), 4)
+    return merged
+
+
+def merge(loaded: list[tuple[str, Document]]) -> Document:
+    runs = [document["run"] for _, document in loaded]
+    implementations: dict[tuple[str, str], Document] = {}
+    for run in runs:
+        for impl in run["implementations"]:
+            known = implementations.setdefault((impl["kind"], impl["name"]), dict(impl))
+            known["version"] = _joined([known["version"], impl["version"]]) or ""
+    by_key: dict[CellKey, list[Document]] = {}
+    for _, document in loaded:
+        for cell in document["cells"]:
+            by_key.setdefault(key(cell), []).append(cell)
+    cells = sorted((_merge_cell(group) for group in by_key.values()), key=lambda c: c["nodeid"])
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "run": {
+            "started": min(run["started"] for run in runs),
+            "command": command_line(),
+            "python": _joined([run["python"] for run in runs]) or "",
+            "platform": _joined([run["platform"] for run in runs]) or "",
+            "git_commit": _joined([run["git_commit"] for run in runs]),
+            # Shards run side by side: the merged run took as long as the longest.
+            "duration_s": max(run["duration_s"] for run in runs),
+            "workers": max(run["workers"] for run in runs),
+            "implementations": list(implementations.values()),
+            "merged_from": [
+                {
+                    "file": name,
+                    "started": document["run"]["started"],
+                    "python": document["run"]["python"],
+                    "platform": document["run"]["platform"],
+                    "git_commit": document["run"]["git_commit"],
+                    "cells": len(document["cells"]),
+                }
+                for name, document in loaded
+            ],
+        },
+        "cells": cells,
+    }
