@@ -11,7 +11,7 @@ import argparse
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -332,9 +332,9 @@ class ResultsRecorder:
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if self.path is None:
             return
-        cells = [asdict(cell) for cell in self.cells.values()]
+        document = results.document(self.run, list(self.cells.values()))
         terminalreporter.write_sep("-", "http-interop")
-        for line in scores.terminal_table(cells, self.implementation_names):
+        for line in scores.terminal_table(document):
             terminalreporter.write_line(line)
         for path in [self.path, *self.written]:
             terminalreporter.write_line(f"wrote {path}")
@@ -400,8 +400,11 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         return None  # pytest's own protocol
     item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
     for number in range(count):
-        # Until the last run, the next item is this one: only its own fixtures are torn down.
-        runtestprotocol(item, nextitem=nextitem if number == count - 1 else item, log=True)
+        # Until the last run, "next" is the item's parent: teardown then stops there, so the
+        # item's own fixtures end (and the next run sets them up afresh) while the module's
+        # and the session's, such as the running servers, stay up.
+        between = nextitem if number == count - 1 else item.parent
+        runtestprotocol(item, nextitem=between, log=True)
     item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
     return True
 

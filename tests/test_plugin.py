@@ -17,7 +17,9 @@ import pytest
 from fixtures.environment import scrubbed_names
 from harness import expectations
 from harness.registry import REGISTRY
+from harness.results import SCHEMA_VERSION
 from tests.pytest_run import ROOT, run_pytest
+from tests.real_results import FAKE_DEVIATION
 
 NARROW = ["suites/test_methods.py", "--server", "stdlib-threading", "--transport", "http"]
 
@@ -38,7 +40,7 @@ def outcomes(document: dict) -> dict[str, str]:
 def test_results_file_records_every_cell(tmp_path: Path) -> None:
     done, document = run_suite(tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert document["schema_version"] == 1
+    assert document["schema_version"] == SCHEMA_VERSION
     run = document["run"]
     assert {impl["name"] for impl in run["implementations"]} == {
         "stdlib-threading",
@@ -76,15 +78,6 @@ def _expectations_copy(tmp_path: Path) -> Path:
     directory = tmp_path / "expectations"
     shutil.copytree(ROOT / "suites" / "expectations", directory)
     return directory
-
-
-FAKE_DEVIATION = """
-[[deviation]]
-case = "methods.get"
-reason = "pretends http.client cannot send GET"
-rfc = "RFC 9110 §9.3.1"
-evidence = "none: a self-test's fake entry"
-"""
 
 
 def test_a_deviation_that_passes_fails_the_run_as_fixed(tmp_path: Path) -> None:

@@ -36,11 +36,13 @@ def involves(cell: Document, name: str) -> bool:
 
 
 def implementation_names(document: Document) -> list[str]:
-    """Servers first, then clients, in the run's order; any name only the cells know last."""
+    """The implementations that have cells: servers first, then clients, in the run's order
+    (a name only the cells know, last)."""
     described = sorted(
         document["run"].get("implementations", []), key=lambda impl: impl.get("kind") != "server"
     )
-    names = [impl["name"] for impl in described]
+    in_cells = {name for cell in document["cells"] for name in (cell["server"], cell["client"])}
+    names = [impl["name"] for impl in described if impl["name"] in in_cells]
     for cell in document["cells"]:
         for name in (cell["server"], cell["client"]):
             if name and name not in names:
@@ -73,9 +75,10 @@ def fraction(counts: Counter[str]) -> str:
     return f"{passed}/{applicable}" if applicable else "n/a"
 
 
-def terminal_table(cells: list[Document], names: list[str]) -> list[str]:
+def terminal_table(document: Document) -> list[str]:
     """One line per implementation: pass / fail / known / skip counts (and any other status
     that occurred), then the totals; fits one screen."""
+    cells, names = document["cells"], implementation_names(document)
     totals = tally(cells)
     always = ("pass", "fail", "known", "skip")
     columns = [*always, *(s for s in STATUSES if s not in always and totals[s])]

@@ -1,0 +1,220 @@
+"""What a run writes beside results.json: the file itself against its JSON Schema,
+conformance.html, summary.md, the job summary, the terminal table, transcripts, --repeat.
+
+The runs are real (the methods suite on one server); one of them uses altered expectation
+files so that it has a real failure and a real fixed deviation.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from harness import transcript
+from harness.report import html, scores, summary
+from tests.pytest_run import ROOT, run_pytest
+from tests.real_results import (
+    UNLISTED,
+    altered_expectations,
+    load_valid,
+    real_run,
+    schema_errors,
+)
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    directory = tmp_path_factory.mktemp("plain")
+    step_summary = directory / "step_summary.md"
+    step_summary.write_text("earlier step\n", encoding="utf-8")
+    env = dict(os.environ, GITHUB_STEP_SUMMARY=str(step_summary))
+    done, results = real_run(directory, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return {"done": done, "results": results, "step_summary": step_summary}
+
+
+@pytest.fixture(scope="module")
+def altered(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    directory = tmp_path_factory.mktemp("altered")
+    expectations_dir = altered_expectations(directory / "expectations")
+    done, results = real_run(
+        directory, "--transport", "http", "--expectations", str(expectations_dir)
+    )
+    assert done.returncode == 1, "a failure and a fixed deviation fail the run"
+    return {"done": done, "results": results}
+
+
+def test_written_results_files_match_the_schema(plain: dict, altered: dict) -> None:
+    for run in (plain, altered):
+        document = load_valid(run["results"])
+        assert document["cells"]
+        assert all(cell["outcomes"] == [cell["outcome"]] for cell in document["cells"])
+
+
+def test_the_schema_rejects_what_it_must() -> None:
+    document = {"schema_version": 2, "run": {}, "cells": [{"outcome": "maybe"}]}
+    errors = " ".join(schema_errors(document))
+    assert "'started' is a required property" in errors
+    assert "'case' is a required property" in errors
+
+
+def test_run_writes_html_and_summary_beside_results(plain: dict) -> None:
+    directory = plain["results"].parent
+    assert (directory / "conformance.html").stat().st_size > 0
+    assert (directory / "summary.md").read_text(encoding="utf-8").startswith("# HTTP interop")
+    for name in ("results.json", "conformance.html", "summary.md"):
+        assert f"wrote {directory / name}" in plain["done"].stdout
+
+
+def test_terminal_table_per_implementation(plain: dict) -> None:
+    out = plain["done"].stdout
+    assert re.search(r"implementation\s+pass\s+fail\s+known\s+skip\s+score", out), out
+    document = load_valid(plain["results"])
+    for name in ("stdlib-threading", "http.client", "requests"):
+        counts = scores.by_implementation(document["cells"], [name])[name]
+        row = rf"{re.escape(name)}\s+{counts['pass']}\s+{counts['fail']}\s+{counts['known']}\s+"
+        assert re.search(row + rf"{counts['skip']}\s", out), out
+
+
+def test_summary_goes_to_the_job_summary_too(plain: dict) -> None:
+    written = (plain["results"].parent / "summary.md").read_text(encoding="utf-8")
+    assert plain["step_summary"].read_text(encoding="utf-8") == "earlier step\n" + written
+
+
+def test_summary_shows_new_failures_and_fixes(altered: dict) -> None:
+    text = (altered["results"].parent / "summary.md").read_text(encoding="utf-8")
+    assert "**1 new failure(s)**" in text and "**1 fix(es)**" in text
+    fixed_section = text.split("### Fixed")[1].split("## Failed cells")[0]
+    assert "`methods.get`" in fixed_section
+    failed_section = text.split("## Failed cells, by case")[1]
+    assert f"**`{UNLISTED[1]}`** (RFC 9110 §9.1, MUST)" in failed_section
+    assert "fail: stdlib-threading x requests, http: expected the method" in failed_section
+    assert "| stdlib-threading |" in text and "| requests |" in text
+
+
+def test_transcript_kept_for_failed_cells_only(altered: dict) -> None:
+    cells = load_valid(altered["results"])["cells"]
+    failed = next(c for c in cells if c["outcome"] == "fail")
+    assert "> get /echo HTTP/1.1" in failed["transcript"], "the request as the client sent it"
+    assert "< HTTP/1.1 200 OK" in failed["transcript"]
+    assert all(c["transcript"] for c in cells if c["outcome"] == "known")
+    assert not any(c["transcript"] for c in cells if c["outcome"] in ("pass", "skip", "fixed"))
+
+
+def _page_cells(page: str) -> list[dict]:
+    found = re.search(r'<script id="cells" type="application/json">(.*?)</script>', page, re.S)
+    assert found
+    return json.loads(found[1])
+
+
+def test_html_is_self_contained_and_shows_every_cell(altered: dict) -> None:
+    page = (altered["results"].parent / "conformance.html").read_text(encoding="utf-8")
+    document = load_valid(altered["results"])
+    assert not re.search(r"<link|<img|src=|@import|url\(|https?://(?!json-schema)", page)
+    assert page.count('class="c s-') == len(document["cells"])
+    assert len(_page_cells(page)) == len(document["cells"])
+    for status in ("pass", "fail", "known", "fixed", "skip"):
+        assert f"c s-{status}" in page
+    shown = {cell["case"]: cell for cell in _page_cells(page) if cell["status"] == "fail"}
+    failed = shown[UNLISTED[1]]
+    assert failed["expected"] == "the method to arrive as sent 'get' (RFC 9110 §9.1)"
+    assert failed["got"] == "'GET'"
+    assert "> get /echo" in failed["transcript"]
+    known = next(cell for cell in _page_cells(page) if cell["status"] == "known")
+    assert known["deviation"]["evidence"] and known["deviation"]["reason"]
+
+
+def test_html_escapes_what_cells_carry(plain: dict) -> None:
+    document = load_valid(plain["results"])
+    hostile = copy.deepcopy(document)
+    hostile["cells"][0]["message"] = "expected </script><script>alert(1)</script>, got <b>"
+    hostile["cells"][0]["transcript"] = "< \\x00</script>"
+    page = html.render(hostile)
+    assert "<script>alert(1)" not in page and "<b>" not in page
+    target = hostile["cells"][0]["nodeid"]
+    shown = next(cell for cell in _page_cells(page) if cell["nodeid"] == target)
+    assert shown["transcript"] == "< \\x00</script>"
+
+
+def test_insecure_pass_is_shown_as_insecure_mode(plain: dict) -> None:
+    document = load_valid(plain["results"])
+    insecure = copy.deepcopy(document)
+    cell = next(c for c in insecure["cells"] if c["outcome"] == "pass")
+    cell["insecure"] = True
+    assert not schema_errors(insecure)
+    page = html.render(insecure)
+    assert page.count("c s-insecure") == 1
+    text = summary.render(insecure)
+    assert "## Passed in insecure mode" in text and f"`{cell['case']}`" in text
+    name = cell["server"]
+    before = scores.score(scores.by_implementation(document["cells"], [name])[name])
+    after = scores.score(scores.by_implementation(insecure["cells"], [name])[name])
+    assert after == (before[0] - 1, before[1]), "applicable, and not passed"
+
+
+FLAKY_SUITE = """
+from pathlib import Path
+
+from harness.cases import Case, Level
+
+STABLE = Case("methods.zz_selftest_stable", "RFC 9110 §9", Level.MUST, "always passes")
+FLAKY = Case("methods.zz_selftest_flaky", "RFC 9110 §9", Level.MUST, "passes every other run")
+RUNS = Path(__file__).with_name("runs.txt")
+
+
+@STABLE
+def test_stable(scripted_client):
+    pass
+
+
+@FLAKY
+def test_flaky(scripted_client):
+    runs = int(RUNS.read_text()) if RUNS.exists() else 0
+    RUNS.write_text(str(runs + 1))
+    if runs % 2:
+        raise FLAKY.fail("an even-numbered run", f"run {runs}")
+"""
+
+
+def test_repeat_marks_cells_whose_outcome_varied(tmp_path: Path) -> None:
+    (tmp_path / "test_flaky_selftest.py").write_text(FLAKY_SUITE, encoding="utf-8")
+    (tmp_path / "expectations").mkdir()
+    results = tmp_path / "results.json"
+    done = run_pytest(
+        *("-c", str(ROOT / "pyproject.toml"), "--rootdir", str(tmp_path)),
+        *("-p", "harness.plugin", "-p", "fixtures.certificates", "-p", "fixtures.servers"),
+        str(tmp_path / "test_flaky_selftest.py"),
+        *("--client", "http.client", "--transport", "http", "--repeat", "3"),
+        *("--expectations", str(tmp_path / "expectations"), "--results", str(results)),
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    cells = {cell["case"]: cell for cell in load_valid(results)["cells"]}
+    flaky = cells["methods.zz_selftest_flaky"]
+    assert flaky["outcomes"] == ["pass", "fail", "pass"]
+    assert flaky["flaky"] and flaky["outcome"] == "fail"
+    assert "run 1" in flaky["message"]
+    stable = cells["methods.zz_selftest_stable"]
+    assert stable["outcomes"] == ["pass"] * 3 and not stable["flaky"]
+    assert "1 flaky cell(s)" in done.stdout
+    text = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "`methods.zz_selftest_flaky` http.client (scripted server), http: pass fail pass" in text
+    assert "c s-fail flaky" in (tmp_path / "conformance.html").read_text(encoding="utf-8")
+
+
+def test_repeat_must_be_a_positive_count() -> None:
+    done = run_pytest("suites/test_methods.py", "--repeat", "0", "--collect-only", "-q")
+    assert done.returncode == 4
+    assert "expected a whole number of runs, 1 or more, got '0'" in done.stderr
+
+
+def test_transcript_is_binary_safe_and_bounded() -> None:
+    shown = transcript.show_bytes(b"GET / HTTP/1.1\r\nX: \x00\xff\\\n\nend")
+    assert shown == "GET / HTTP/1.1\\r\\n\nX: \\x00\\xff\\\\\\n\n\\n\nend"
+    assert shown.isprintable() or set(shown) - set(map(chr, range(32, 127))) == {"\n"}
+    long = transcript.bound("x" * (transcript.LIMIT * 3))
+    assert len(long) <= transcript.LIMIT and long.endswith("characters of transcript not kept]")
