@@ -1,0 +1,198 @@
+"""python -m harness report|diff|merge|list, run as a user runs them, on real results files
+(two shards of the methods suite on one server: http and https)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.results import SCHEMA_VERSION
+from tests.pytest_run import DEADLINE, ROOT
+from tests.real_results import UNLISTED, altered_expectations, load_valid, real_run
+
+
+def harness(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def shards(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    directory = tmp_path_factory.mktemp("shards")
+    files = {}
+    for transport in ("http", "https"):
+        done, files[transport] = real_run(directory / transport, "--transport", transport)
+        assert done.returncode == 0, done.stdout + done.stderr
+    # The http shard again, with expectation files that turn one known deviation into a
+    # failure and list a passing cell (a fix): a real run with changed outcomes.
+    expectations_dir = altered_expectations(directory / "expectations")
+    _, files["altered"] = real_run(
+        directory / "altered", "--transport", "http", "--expectations", str(expectations_dir)
+    )
+    return files
+
+
+def no_traceback(done: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in done.stderr + done.stdout, done.stderr
+
+
+@pytest.mark.parametrize("command", [[], ["report"], ["diff"], ["merge"], ["list"]])
+def test_help(command: list[str]) -> None:
+    done = harness(*command, "--help")
+    assert done.returncode == 0 and "usage: python -m harness" in done.stdout
+
+
+def test_report_renders_a_results_file_elsewhere(shards: dict[str, Path], tmp_path: Path) -> None:
+    done = harness("report", str(shards["http"]), "-o", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "out" / "conformance.html").read_text(encoding="utf-8")
+    assert "methods.head.no_body" in page
+    beside = (shards["http"].parent / "summary.md").read_text(encoding="utf-8")
+    assert (tmp_path / "out" / "summary.md").read_text(encoding="utf-8") == beside
+
+
+def test_diff_of_a_run_with_itself_is_empty(shards: dict[str, Path]) -> None:
+    done = harness("diff", str(shards["http"]), str(shards["http"]))
+    assert done.returncode == 0
+    assert "0 regressions, 0 fixes, 0 other changed outcomes, 0 new cells, 0 removed cells" in (
+        done.stdout
+    )
+
+
+def test_diff_reports_changed_new_and_removed_cells(shards: dict[str, Path]) -> None:
+    done = harness("diff", str(shards["http"]), str(shards["altered"]))
+    assert done.returncode == 0, "known -> fail and pass -> fixed are no regressions"
+    assert "known -> fail" in done.stdout and UNLISTED[1] in done.stdout
+    assert "pass -> fixed" in done.stdout and "methods.get [stdlib-threading x http.client" in (
+        done.stdout
+    )
+    other = harness("diff", str(shards["http"]), str(shards["https"]))
+    cells = len(load_valid(shards["http"])["cells"])
+    assert f"{cells} new cells, {cells} removed cells" in other.stdout
+
+
+def test_diff_exits_1_on_a_regression(shards: dict[str, Path], tmp_path: Path) -> None:
+    # A regression needs an implementation that changed between two runs; a real run with
+    # one passing cell turned into a failure stands in for it.
+    document = load_valid(shards["http"])
+    cell = next(c for c in document["cells"] if c["outcome"] == "pass")
+    cell.update(outcome="fail", outcomes=["fail"], message="expected 200 (RFC 9110 §9), got 500")
+    regressed = tmp_path / "regressed.json"
+    regressed.write_text(json.dumps(document), encoding="utf-8")
+    done = harness("diff", str(shards["http"]), str(regressed))
+    assert done.returncode == 1
+    assert "Regressions (1):" in done.stdout and "pass -> fail" in done.stdout
+    assert "expected 200 (RFC 9110 §9), got 500" in done.stdout
+    markdown = harness("diff", "--markdown", str(shards["http"]), str(regressed))
+    assert markdown.returncode == 1
+    assert "**1 regression(s)**" in markdown.stdout
+    assert f"| `{cell['case']} [" in markdown.stdout and "| pass | fail |" in markdown.stdout
+
+
+def test_merge_combines_shards(shards: dict[str, Path], tmp_path: Path) -> None:
+    merged_path = tmp_path / "merged.json"
+    done = harness("merge", str(shards["http"]), str(shards["https"]), "-o", str(merged_path))
+    assert done.returncode == 0, done.stderr
+    merged = load_valid(merged_path)
+    parts = [load_valid(shards[t]) for t in ("http", "https")]
+    assert len(merged["cells"]) == sum(len(p["cells"]) for p in parts)
+    assert [m["file"] for m in merged["run"]["merged_from"]] == [
+        str(shards["http"]),
+        str(shards["https"]),
+    ]
+    assert {c["transport"] for c in merged["cells"]} == {"http", "https"}
+    # The merged file is a results file like any other.
+    assert harness("report", str(merged_path)).returncode == 0
+    assert harness("diff", str(shards["http"]), str(merged_path)).returncode == 0
+
+
+def test_merge_of_the_same_cells_lists_every_outcome(
+    shards: dict[str, Path], tmp_path: Path
+) -> None:
+    merged_path = tmp_path / "merged.json"
+    files = (str(shards["http"]), str(shards["altered"]))
+    assert harness("merge", *files, "-o", str(merged_path)).returncode == 0
+    cells = {c["case"]: c for c in load_valid(merged_path)["cells"] if c["client"] == "requests"}
+    unlisted = cells[UNLISTED[1]]
+    assert unlisted["outcomes"] == ["known", "fail"] and unlisted["outcome"] == "fail"
+
+
+def test_merge_refuses_other_schema_versions(shards: dict[str, Path], tmp_path: Path) -> None:
+    old = tmp_path / "old.json"
+    document = load_valid(shards["http"])
+    document["schema_version"] = SCHEMA_VERSION - 1
+    old.write_text(json.dumps(document), encoding="utf-8")
+    done = harness("merge", str(shards["http"]), str(old), "-o", str(tmp_path / "out.json"))
+    assert done.returncode == 2
+    assert "incompatible schema versions" in done.stderr
+    assert f"{old}: {SCHEMA_VERSION - 1}" in done.stderr
+    assert f"{shards['http']}: {SCHEMA_VERSION}" in done.stderr
+    assert not (tmp_path / "out.json").exists()
+    no_traceback(done)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "no such file"),
+        ("{not json", "not JSON"),
+        ("[]", "not a results file"),
+        ('{"schema_version": 2, "run": {}, "cells": []}', "run: 'started' is missing"),
+    ],
+)
+@pytest.mark.parametrize("command", ["report", "diff"])
+def test_unusable_files_are_named_without_a_traceback(
+    tmp_path: Path, shards: dict[str, Path], command: str, content: str | None, expected: str
+) -> None:
+    path = tmp_path / "results.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    args = [str(path)] if command == "report" else [str(shards["http"]), str(path)]
+    done = harness(command, *args)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"python -m harness {command}: error: {path}: {expected}")
+    no_traceback(done)
+
+
+def test_a_malformed_cell_is_located(tmp_path: Path, shards: dict[str, Path]) -> None:
+    document = load_valid(shards["http"])
+    document["cells"][3]["outcome"] = "sort of"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    done = harness("report", str(path))
+    assert done.returncode == 2
+    assert f"{path}: cells[3] ({document['cells'][3]['nodeid']}): outcome 'sort of'" in done.stderr
+    no_traceback(done)
+
+
+def test_list_as_text_and_json() -> None:
+    text = harness("list")
+    assert text.returncode == 0
+    assert "stdlib-threading" in text.stdout and "methods.head.no_body" in text.stdout
+    listed = json.loads(harness("list", "--json").stdout)
+    assert {"name", "kind", "description", "package", "lacks"} <= set(listed["implementations"][0])
+    head = next(case for case in listed["cases"] if case["id"] == "methods.head.no_body")
+    assert head["suite"] == "methods" and head["rfc"].startswith("RFC 9110") and head["level"]
+    assert {case["suite"] for case in listed["cases"]} >= {"methods", "keepalive", "errors"}
+
+
+def test_list_without_suites_folder(tmp_path: Path) -> None:
+    done = harness("list", "--suites", str(tmp_path / "nowhere"))
+    assert done.returncode == 2
+    assert "no such folder of suites" in done.stderr
+    no_traceback(done)
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    done = harness("publish")
+    assert done.returncode == 2 and "invalid choice: 'publish'" in done.stderr
