@@ -1,0 +1,111 @@
+"""conformance.html in a real browser: headless Chromium (Debian's chromium and
+chromium-driver packages, which .ci/run installs) driven by Selenium.
+
+Rendered from a real run with one failure, and checked as a person uses it: the matrix
+shows, the filters hide what they should, a click opens the cell's details.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.real_results import UNLISTED, altered_expectations, real_run
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+if CHROMIUM is None or CHROMEDRIVER is None:
+    pytest.skip(
+        "headless Chromium is not installed (apt-get install chromium chromium-driver; "
+        ".ci/run does): the browser self-test needs a real browser",
+        allow_module_level=True,
+    )
+webdriver = pytest.importorskip(
+    "selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')"
+)
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+WAIT = 20  # seconds for the browser to start, load or update the page
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("browser")
+    expectations_dir = altered_expectations(directory / "expectations")
+    real_run(directory, "--transport", "http", "--expectations", str(expectations_dir))
+    return directory / "conformance.html"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(argument)
+    options.add_argument("--window-size=1400,1000")
+    service = webdriver.ChromeService(executable_path=CHROMEDRIVER)
+    driver = webdriver.Chrome(options=options, service=service)
+    driver.set_page_load_timeout(WAIT)
+    driver.set_script_timeout(WAIT)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def visible(driver: Any, selector: str) -> list[Any]:
+    return [node for node in driver.find_elements(By.CSS_SELECTOR, selector) if node.is_displayed()]
+
+
+@pytest.fixture
+def page(browser: Any, report: Path) -> Any:
+    browser.get(report.as_uri())
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.ID, "f-count").text)
+    return browser
+
+
+def test_matrix_shows(page: Any) -> None:
+    cells = page.execute_script("return cells.length")
+    assert cells > 0
+    assert len(visible(page, "td.c")) == cells
+    assert visible(page, "#overview table.scores tr[data-impl='stdlib-threading']")
+    assert visible(page, "table.matrix td.c.s-fail")
+    assert visible(page, "table.matrix td.c.s-known")
+
+
+def test_search_filters_case_rows(page: Any) -> None:
+    box = page.find_element(By.ID, "f-search")
+    box.send_keys("head.no_body")
+    WebDriverWait(page, WAIT).until(lambda d: d.find_element(By.ID, "f-count").text[0] == "1")
+    rows = visible(page, "table.matrix tbody tr")
+    assert [row.get_attribute("data-case") for row in rows] == ["methods.head.no_body"]
+
+
+def test_implementation_and_failure_filters(page: Any) -> None:
+    Select(page.find_element(By.ID, "f-impl")).select_by_visible_text("http.client")
+    WebDriverWait(page, WAIT).until(lambda d: not visible(d, "th.col[data-impls~='requests']"))
+    assert all("http.client" in td.get_attribute("data-impls") for td in visible(page, "td.c"))
+    page.find_element(By.ID, "f-failures").click()
+    # http.client has no failure in this run: nothing is left, and the page says so.
+    WebDriverWait(page, WAIT).until(lambda d: d.find_element(By.ID, "empty").is_displayed())
+    Select(page.find_element(By.ID, "f-impl")).select_by_visible_text("requests")
+    WebDriverWait(page, WAIT).until(lambda d: visible(d, "table.matrix tbody tr"))
+    rows = visible(page, "table.matrix tbody tr")
+    assert [row.get_attribute("data-case") for row in rows] == [UNLISTED[1]]
+
+
+def test_a_click_opens_the_cell_detail(page: Any) -> None:
+    visible(page, "td.c.s-fail")[0].click()
+    detail = page.find_element(By.ID, "detail")
+    WebDriverWait(page, WAIT).until(lambda d: detail.is_displayed())
+    text = detail.text
+    assert UNLISTED[1] in text and "stdlib-threading x requests, http" in text
+    assert "expected\nthe method to arrive as sent 'get' (RFC 9110 §9.1)" in text
+    assert "> get /echo HTTP/1.1" in detail.find_element(By.TAG_NAME, "pre").text
+    page.find_element(By.CSS_SELECTOR, "#detail .close").click()
+    WebDriverWait(page, WAIT).until(lambda d: not detail.is_displayed())
