@@ -61,6 +61,19 @@ class Column:
         return " · ".join(filter(None, (self.server, self.client, self.transport)))
 
     @property
+    def group(self) -> str:
+        """The header above this column and its neighbours: the server, or the client of a
+        client case."""
+        return self.server or self.client or ""
+
+    @property
+    def sub(self) -> str:
+        """The column's own header, under its group's."""
+        return (
+            f"{self.client} · {self.transport}" if self.server and self.client else self.transport
+        )
+
+    @property
     def implementations(self) -> str:
         return " ".join(filter(None, (self.server, self.client)))
 
@@ -81,6 +94,18 @@ class Matrix:
     title: str
     columns: list[Column]
     rows: list[Row]
+
+    @property
+    def groups(self) -> list[tuple[str, int, int]]:
+        """(name, first column, number of columns) of each run of columns in one group."""
+        groups: list[tuple[str, int, int]] = []
+        for index, column in enumerate(self.columns):
+            if groups and groups[-1][0] == column.group:
+                name, first, count = groups[-1]
+                groups[-1] = (name, first, count + 1)
+            else:
+                groups.append((column.group, index, 1))
+        return groups
 
 
 def _matrices(cells: list[Document], indices: dict[int, int], names: list[str]) -> list[Matrix]:
@@ -142,14 +167,11 @@ def _detail(cell: Document) -> dict[str, Any]:
     }
 
 
-def _pair_matrix(cells: list[Document], names: list[str], run: Document) -> dict[str, Any]:
+def _pair_matrix(cells: list[Document], names: list[str]) -> dict[str, Any]:
     """Servers (rows) x clients (columns), plus the raw probe column and the scripted server
     row, each entry the tally of its cells over every suite and transport."""
-    kinds = {impl["name"]: impl.get("kind") for impl in run.get("implementations", [])}
-    in_cells_server = {c["server"] for c in cells if c["server"]}
-    in_cells_client = {c["client"] for c in cells if c["client"]}
-    servers = [n for n in names if kinds.get(n) == "server" or n in in_cells_server]
-    clients = [n for n in names if kinds.get(n) == "client" or n in in_cells_client]
+    servers = [name for name in names if any(c["server"] == name for c in cells)]
+    clients = [name for name in names if any(c["client"] == name for c in cells)]
 
     def entry(server: str | None, client: str | None) -> dict[str, Any] | None:
         mine = [c for c in cells if c["server"] == server and c["client"] == client]
@@ -202,8 +224,9 @@ def render(document: Document) -> str:
         scores=scores.by_implementation_and_suite(cells, names),
         overall=scores.by_implementation(cells, names),
         fraction=scores.fraction,
+        breakdown=scores.breakdown,
         percent=scores.percent,
-        pairs=_pair_matrix(cells, names, run),
+        pairs=_pair_matrix(cells, names),
         per_suite=per_suite,
         details=details,
         flaky=sum(1 for c in cells if c.get("flaky")),

@@ -75,6 +75,11 @@ def fraction(counts: Counter[str]) -> str:
     return f"{passed}/{applicable}" if applicable else "n/a"
 
 
+def breakdown(counts: Counter[str]) -> str:
+    """ "3 pass, 1 known, 2 skip": every status that occurred, in display order."""
+    return ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s]) or "no cells"
+
+
 def terminal_table(document: Document) -> list[str]:
     """One line per implementation: pass / fail / known / skip counts (and any other status
     that occurred), then the totals; fits one screen."""

@@ -54,7 +54,7 @@ def render(document: Document) -> str:
     names = scores.implementation_names(document)
     totals = scores.tally(cells)
     passed, applicable = scores.score(totals)
-    counts = ", ".join(f"{totals[s]} {s}" for s in scores.STATUSES if totals[s])
+    counts = scores.breakdown(totals)
     lines = [
         "# HTTP interop conformance",
         "",
