@@ -268,6 +268,8 @@ class ResultsRecorder:
                 **{key: props[key] or None for key in _CELL_KEYS},
                 deviation=json.loads(props["deviation"]) if "deviation" in props else None,
             )
+        if str(props.get(INSECURE_PROPERTY, "")).lower() in ("1", "true"):
+            cell.insecure = True
         runs = self.runs.setdefault(report.nodeid, [])
         if report.when == "setup" or not runs:
             runs.append(_Run())
@@ -343,6 +345,7 @@ class ResultsRecorder:
 
 
 TRANSCRIPT_PROPERTY = "transcript"
+INSECURE_PROPERTY = "insecure"  # set by a TLS cell run with certificate verification off
 
 
 @dataclass

@@ -62,6 +62,7 @@ class CellResult:
     flaky: bool = False  # the runs of the cell did not all end alike
     deviation: dict[str, str] | None = None  # reason, rfc, evidence, source of a known one
     observed: list[str] = field(default_factory=list)  # data beside the verdict (record_property)
+    insecure: bool = False  # a TLS cell run with certificate verification off
 
 
 @dataclass

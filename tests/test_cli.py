@@ -79,6 +79,18 @@ def test_diff_reports_changed_new_and_removed_cells(shards: dict[str, Path]) -> 
     other = harness("diff", str(shards["http"]), str(shards["https"]))
     cells = len(load_valid(shards["http"])["cells"])
     assert f"{cells} new cells, {cells} removed cells" in other.stdout
+    assert "New cases" not in other.stdout, "the same cases, other pairings"
+
+
+def test_diff_names_new_and_removed_cases(shards: dict[str, Path], tmp_path: Path) -> None:
+    document = load_valid(shards["http"])
+    document["cells"] = [c for c in document["cells"] if c["case"] != "methods.get"]
+    fewer = tmp_path / "fewer.json"
+    fewer.write_text(json.dumps(document), encoding="utf-8")
+    removed = harness("diff", str(shards["http"]), str(fewer))
+    assert removed.returncode == 0 and "Removed cases: methods.get\n" in removed.stdout
+    added = harness("diff", "--markdown", str(fewer), str(shards["http"]))
+    assert "New cases: methods.get" in added.stdout
 
 
 def test_diff_exits_1_on_a_regression(shards: dict[str, Path], tmp_path: Path) -> None:

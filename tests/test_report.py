@@ -11,7 +11,6 @@ import copy
 import json
 import os
 import re
-from pathlib import Path
 
 import pytest
 
@@ -157,13 +156,14 @@ def test_insecure_pass_is_shown_as_insecure_mode(plain: dict) -> None:
     assert after == (before[0] - 1, before[1]), "applicable, and not passed"
 
 
-FLAKY_SUITE = """
+SCRATCH_SUITE = """
 from pathlib import Path
 
 from harness.cases import Case, Level
 
 STABLE = Case("methods.zz_selftest_stable", "RFC 9110 §9", Level.MUST, "always passes")
 FLAKY = Case("methods.zz_selftest_flaky", "RFC 9110 §9", Level.MUST, "passes every other run")
+INSECURE = Case("methods.zz_selftest_insecure", "RFC 9110 §4.3.4", Level.MUST, "verification off")
 RUNS = Path(__file__).with_name("runs.txt")
 
 
@@ -178,32 +178,58 @@ def test_flaky(scripted_client):
     RUNS.write_text(str(runs + 1))
     if runs % 2:
         raise FLAKY.fail("an even-numbered run", f"run {runs}")
+
+
+@INSECURE
+def test_insecure(scripted_client, record_property):
+    record_property("insecure", True)
 """
 
 
-def test_repeat_marks_cells_whose_outcome_varied(tmp_path: Path) -> None:
-    (tmp_path / "test_flaky_selftest.py").write_text(FLAKY_SUITE, encoding="utf-8")
-    (tmp_path / "expectations").mkdir()
-    results = tmp_path / "results.json"
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A run of a scratch suite outside suites/ (one client, three runs of every cell)."""
+    directory = tmp_path_factory.mktemp("scratch")
+    (directory / "test_scratch_selftest.py").write_text(SCRATCH_SUITE, encoding="utf-8")
+    (directory / "expectations").mkdir()
+    results = directory / "results.json"
     done = run_pytest(
-        *("-c", str(ROOT / "pyproject.toml"), "--rootdir", str(tmp_path)),
+        *("-c", str(ROOT / "pyproject.toml"), "--rootdir", str(directory)),
         *("-p", "harness.plugin", "-p", "fixtures.certificates", "-p", "fixtures.servers"),
-        str(tmp_path / "test_flaky_selftest.py"),
+        str(directory / "test_scratch_selftest.py"),
         *("--client", "http.client", "--transport", "http", "--repeat", "3"),
-        *("--expectations", str(tmp_path / "expectations"), "--results", str(results)),
+        *("--expectations", str(directory / "expectations"), "--results", str(results)),
     )
     assert done.returncode == 1, done.stdout + done.stderr
     cells = {cell["case"]: cell for cell in load_valid(results)["cells"]}
-    flaky = cells["methods.zz_selftest_flaky"]
+    return {"done": done, "directory": directory, "cells": cells}
+
+
+def test_repeat_marks_cells_whose_outcome_varied(scratch: dict) -> None:
+    flaky = scratch["cells"]["methods.zz_selftest_flaky"]
     assert flaky["outcomes"] == ["pass", "fail", "pass"]
     assert flaky["flaky"] and flaky["outcome"] == "fail"
     assert "run 1" in flaky["message"]
-    stable = cells["methods.zz_selftest_stable"]
+    stable = scratch["cells"]["methods.zz_selftest_stable"]
     assert stable["outcomes"] == ["pass"] * 3 and not stable["flaky"]
-    assert "1 flaky cell(s)" in done.stdout
-    text = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "1 flaky cell(s)" in scratch["done"].stdout
+    text = (scratch["directory"] / "summary.md").read_text(encoding="utf-8")
     assert "`methods.zz_selftest_flaky` http.client (scripted server), http: pass fail pass" in text
-    assert "c s-fail flaky" in (tmp_path / "conformance.html").read_text(encoding="utf-8")
+    page = (scratch["directory"] / "conformance.html").read_text(encoding="utf-8")
+    assert "c s-fail flaky" in page
+
+
+def test_insecure_property_reaches_the_reports(scratch: dict) -> None:
+    insecure = scratch["cells"]["methods.zz_selftest_insecure"]
+    assert insecure["insecure"] and insecure["outcome"] == "pass"
+    assert not scratch["cells"]["methods.zz_selftest_stable"]["insecure"]
+    assert re.search(
+        r"implementation\s+pass\s+fail\s+known\s+skip\s+insecure", scratch["done"].stdout
+    )
+    text = (scratch["directory"] / "summary.md").read_text(encoding="utf-8")
+    assert "## Passed in insecure mode" in text and "`methods.zz_selftest_insecure`" in text
+    page = (scratch["directory"] / "conformance.html").read_text(encoding="utf-8")
+    assert page.count("c s-insecure") == 1
 
 
 def test_repeat_must_be_a_positive_count() -> None:

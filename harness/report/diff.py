@@ -37,6 +37,8 @@ class Diff:
     new: list[Change] = field(default_factory=list)
     removed: list[Change] = field(default_factory=list)
     unchanged: int = 0
+    new_cases: list[str] = field(default_factory=list)  # case ids only the new run has
+    removed_cases: list[str] = field(default_factory=list)  # case ids only the old run has
 
     def sections(self) -> list[tuple[str, list[Change]]]:
         return [
@@ -51,7 +53,11 @@ class Diff:
 def compare(old: Document, new: Document) -> Diff:
     before = {key(cell): cell for cell in old["cells"]}
     after = {key(cell): cell for cell in new["cells"]}
-    diff = Diff()
+    old_cases = {cell["case"] for cell in old["cells"]}
+    new_cases = {cell["case"] for cell in new["cells"]}
+    diff = Diff(
+        new_cases=sorted(new_cases - old_cases), removed_cases=sorted(old_cases - new_cases)
+    )
     for cell_key in sorted(before.keys() | after.keys()):
         was, now = before.get(cell_key), after.get(cell_key)
         if now is None:
@@ -82,8 +88,16 @@ def _transition(change: Change) -> str:
     return f"{change.old or '(none)'} -> {change.new or '(none)'}"
 
 
+def _cases(diff: Diff) -> list[str]:
+    return [
+        f"{title}: {', '.join(cases)}"
+        for title, cases in (("New cases", diff.new_cases), ("Removed cases", diff.removed_cases))
+        if cases
+    ]
+
+
 def render_text(diff: Diff, old_name: str, new_name: str) -> str:
-    lines = [f"{old_name} -> {new_name}: {_headline(diff)}"]
+    lines = [f"{old_name} -> {new_name}: {_headline(diff)}", *_cases(diff)]
     for title, changes in diff.sections():
         if not changes:
             continue
@@ -101,6 +115,7 @@ def render_markdown(diff: Diff, old_name: str, new_name: str) -> str:
         "## Conformance diff",
         "",
         f"`{old_name}` -> `{new_name}`: {verdict}. {_headline(diff)}.",
+        *(f"\n{line}" for line in _cases(diff)),
     ]
     for title, changes in diff.sections():
         if not changes:
