@@ -22,12 +22,16 @@ from harness.results import CellResult, Outcome
 
 DEVIATION_KEY = pytest.StashKey[Deviation]()
 PAIRINGS_KEY = pytest.StashKey[dict[str, list[Pairing]]]()
-# The fixtures a cell can take, each with the sides of the pairing it needs.
-CELL_FIXTURES = {
-    "interop": ("server", "client"),  # a real server and a real client
-    "server_probe": ("server",),  # the raw probe client against each server
-    "scripted_client": ("client",),  # each client against a scripted server
+# The fixtures a cell can take, each with the sides of the pairing it needs and the
+# transports it runs over.
+CELL_FIXTURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "interop": (("server", "client"), TRANSPORTS),  # a real server and a real client
+    "server_probe": (("server",), TRANSPORTS),  # the raw probe client against each server
+    "scripted_client": (("client",), TRANSPORTS),  # each client against a scripted server
+    "tls_client": (("client",), ("https",)),  # each client against the certificate zoo
+    "tls_server": (("server",), ("https",)),  # each HTTPS server's TLS set-up
 }
+INSECURE_PROPERTY = "insecure"  # a cell run with certificate verification disabled
 BASELINE_KEY = pytest.StashKey[Baseline]()
 FIXED_PROPERTY = "fixed_deviation"
 
@@ -93,8 +97,9 @@ def pytest_configure(config: pytest.Config) -> None:
             for server in (servers if "server" in sides else [None])
             for client in (clients if "client" in sides else [None])
             for transport in transports
+            if transport in fixture_transports
         ]
-        for fixture, sides in CELL_FIXTURES.items()
+        for fixture, (sides, fixture_transports) in CELL_FIXTURES.items()
     }
     if not _is_worker(config):
         config.pluginmanager.register(
@@ -135,9 +140,15 @@ def _load_baseline(config: pytest.Config) -> Baseline:
 
 
 def _cell(item: pytest.Item) -> tuple[Case, Pairing] | None:
-    case = case_of(getattr(item, "function", None))
+    """The case and pairing of a cell. The case is the test function's (its decorator) or,
+    for a test parametrized over several cases, the Case among its parameters."""
     callspec = getattr(item, "callspec", None)
-    if case is None or callspec is None:
+    if callspec is None:
+        return None
+    case = case_of(getattr(item, "function", None)) or next(
+        (value for value in callspec.params.values() if isinstance(value, Case)), None
+    )
+    if case is None:
         return None
     for fixture in CELL_FIXTURES:
         if fixture in callspec.params:
@@ -252,6 +263,8 @@ class ResultsRecorder:
         for key, value in report.user_properties:
             if key == "observed" and str(value) not in cell.observed:
                 cell.observed.append(str(value))
+            elif key == INSECURE_PROPERTY:
+                cell.insecure = True
         outcome, message = _phase_outcome(report, props)
         if outcome is not None and _SEVERITY[outcome] >= _SEVERITY[cell.outcome]:
             cell.outcome = outcome

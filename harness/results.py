@@ -46,6 +46,9 @@ class CellResult:
     message: str = ""
     deviation: dict[str, str] | None = None  # reason, rfc, evidence, source of a known one
     observed: list[str] = field(default_factory=list)  # data beside the verdict (record_property)
+    # Run with certificate verification disabled: a pass says the connection worked, never
+    # that verification did.
+    insecure: bool = False
 
 
 @dataclass
