@@ -3,6 +3,7 @@ scripted server (client cases)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from harness import contract, deadlines
@@ -101,8 +102,9 @@ class ScriptedClient:
 
 @dataclass(frozen=True)
 class HttpsServer:
-    """An HTTPS server of the matrix as the TLS suite's server cases see it: its name (to
-    start another instance with other certificate files) and the running instance."""
+    """An HTTPS server of the matrix as the TLS suite's server cases see it: the running
+    instance, and the command that starts another with other certificate files."""
 
     name: str
     target: Target
+    command: Callable[[str, str], list[str]]  # (certfile, keyfile) -> the server's command

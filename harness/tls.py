@@ -69,7 +69,7 @@ def _write_leaf(
     ca_file = directory / "ca.pem"
     if not ca_file.exists():
         ca.cert_pem.write_to_path(ca_file)
-    cert_file = directory / f"{name}-chain.pem"
+    cert_file = directory / f"{name}-cert.pem"
     key_file = directory / f"{name}-key.pem"
     leaf.private_key_pem.write_to_path(key_file)
     blobs = leaf.cert_chain_pems if chain else leaf.cert_chain_pems[:1]
@@ -113,9 +113,7 @@ def client_handshake(target: Target, context: ssl.SSLContext, timeout: float) ->
         return Handshake(sni=target.host, error=f"{type(exc).__name__}: {exc}")
 
 
-def set_versions(
-    context: ssl.SSLContext, minimum: ssl.TLSVersion, maximum: ssl.TLSVersion
-) -> None:
+def set_versions(context: ssl.SSLContext, minimum: ssl.TLSVersion, maximum: ssl.TLSVersion) -> None:
     """Limit ``context`` to the versions from ``minimum`` to ``maximum``. Naming TLS 1.0 or
     1.1 raises a DeprecationWarning in Python 3.10+, which is the point here: the zoo
     offers them on purpose, to see who refuses."""
@@ -125,12 +123,12 @@ def set_versions(
         context.maximum_version = maximum
 
 
-def legacy_client_context(version: ssl.TLSVersion) -> ssl.SSLContext:
-    """A client that offers ``version`` only, at OpenSSL security level 0, and checks nothing:
-    what a server that still negotiates an old protocol would accept."""
+def legacy_client_context(minimum: ssl.TLSVersion, maximum: ssl.TLSVersion) -> ssl.SSLContext:
+    """A client that offers the versions from ``minimum`` to ``maximum``, at OpenSSL
+    security level 0, and checks nothing: what finds a server still speaking an old one."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.set_ciphers("ALL:@SECLEVEL=0")
-    set_versions(context, version, version)
+    set_versions(context, minimum, maximum)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     return context
@@ -149,8 +147,9 @@ class ZooEntry:
     name: str
     description: str
     certificate: ServerCertificate
-    minimum_version: ssl.TLSVersion = ssl.TLSVersion.MINIMUM_SUPPORTED
-    maximum_version: ssl.TLSVersion = ssl.TLSVersion.MAXIMUM_SUPPORTED
+    # None: the ssl module's default (TLS 1.2 and up in Python 3.10+)
+    minimum_version: ssl.TLSVersion | None = None
+    maximum_version: ssl.TLSVersion | None = None
     client_ca_file: str | None = None  # set: the server requires a client certificate from it
     legacy: bool = False  # allow what OpenSSL's security level 2 refuses (short keys, TLS 1.0)
     unavailable: str | None = None
@@ -167,7 +166,11 @@ class ZooEntry:
             # key or to speak TLS 1.0/1.1; level 0 lets the server offer them, so that the
             # client's own policy is what is measured.
             context.set_ciphers("ALL:@SECLEVEL=0")
-        set_versions(context, self.minimum_version, self.maximum_version)
+        set_versions(
+            context,
+            self.minimum_version or context.minimum_version,
+            self.maximum_version or context.maximum_version,
+        )
         context.load_cert_chain(self.certificate.cert_file, self.certificate.key_file)
         context.set_alpn_protocols(ALPN_PROTOCOLS)
         if self.client_ca_file:
@@ -203,7 +206,7 @@ def make_zoo(directory: Path, now: datetime.datetime | None = None) -> Zoo:
 
     def made(name: str, cert: x509.Certificate, key: _PrivateKey) -> ServerCertificate:
         """A certificate made with cryptography; the zoo's root is still the one given."""
-        cert_file = directory / f"{name}-chain.pem"
+        cert_file = directory / f"{name}-cert.pem"
         key_file = directory / f"{name}-key.pem"
         cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
         key_file.write_bytes(_key_pem(key))
@@ -334,8 +337,8 @@ def make_zoo(directory: Path, now: datetime.datetime | None = None) -> Zoo:
     return Zoo(
         entries={entry.name: entry for entry in entries},
         ca_file=valid.ca_file,
-        client_cert=_client_cert(directory, "client", client_ca),
-        foreign_client_cert=_client_cert(directory, "foreign-client", trustme.CA()),
+        client_cert=_client_cert(directory, "trusted", client_ca),
+        foreign_client_cert=_client_cert(directory, "foreign", trustme.CA()),
         mismatched_key_file=str(mismatched_file),
     )
 
@@ -347,8 +350,9 @@ def _with_availability(entry: ZooEntry) -> ZooEntry:
         server = entry.server_context()
     except ssl.SSLError as exc:
         return _replace_unavailable(entry, f"the local OpenSSL cannot load it: {exc}")
-    client = legacy_client_context(entry.minimum_version)
-    set_versions(client, entry.minimum_version, ssl.TLSVersion.MAXIMUM_SUPPORTED)
+    client = legacy_client_context(
+        ssl.TLSVersion.MINIMUM_SUPPORTED, ssl.TLSVersion.MAXIMUM_SUPPORTED
+    )
     if not handshakes_in_memory(server, client):
         return _replace_unavailable(
             entry,
@@ -483,8 +487,8 @@ def _leaf_builder(
 def _client_cert(directory: Path, name: str, ca: trustme.CA) -> ClientCertificate:
     # trustme's leaves carry both serverAuth and clientAuth in extendedKeyUsage.
     cert = ca.issue_cert("client@http-interop.test", common_name="http-interop client")
-    cert_file = directory / f"{name}-cert.pem"
-    key_file = directory / f"{name}-key.pem"
+    cert_file = directory / f"{name}-client-cert.pem"
+    key_file = directory / f"{name}-client-key.pem"
     cert_file.write_bytes(b"".join(blob.bytes() for blob in cert.cert_chain_pems))
     cert.private_key_pem.write_to_path(key_file)
     return ClientCertificate(str(cert_file), str(key_file))

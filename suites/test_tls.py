@@ -33,7 +33,7 @@ from harness import deadlines
 from harness.cases import Case, Level, RecordProperty
 from harness.errors import ClientError, ErrorKind
 from harness.interop import SCRIPTED_TIMEOUTS, HttpsServer, ScriptedClient, ScriptedExchange
-from harness.launcher import LaunchError, launch, server_command
+from harness.launcher import LaunchError, launch
 from harness.model import ClientCertificate, Exchange, RequestSpec, Verify
 from harness.registry import Capability
 from harness.scripted import Close, Send
@@ -377,7 +377,7 @@ def _refuses_old_tls(
     if zoo[entry].unavailable:
         pytest.skip(f"not applicable here: {zoo[entry].unavailable}")
     handshake = client_handshake(
-        tls_server.target, legacy_client_context(version), HANDSHAKE_TIMEOUT
+        tls_server.target, legacy_client_context(version, version), HANDSHAKE_TIMEOUT
     )
     record_property("observed", f"tls: {handshake.describe()}")
     case.expect_that(
@@ -442,11 +442,7 @@ BAD_KEY_PAIR = Case(
 def test_server_refuses_a_bad_key_pair(
     tls_server: HttpsServer, zoo: Zoo, record_property: RecordProperty
 ) -> None:
-    command = server_command(
-        tls_server.name,
-        certfile=zoo["valid"].certificate.cert_file,
-        keyfile=zoo.mismatched_key_file,
-    )
+    command = tls_server.command(zoo["valid"].certificate.cert_file, zoo.mismatched_key_file)
     try:
         server = launch(tls_server.name, command, scheme="https", ca_file=zoo.ca_file)
     except LaunchError as exc:
