@@ -19,6 +19,7 @@ import ssl
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import trustme
 from cryptography import x509
@@ -60,15 +61,16 @@ def make_session_certificate(directory: Path) -> ServerCertificate:
     """A fresh CA and a leaf for the loopback names, written under ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
     ca = trustme.CA()
-    return _write_leaf(directory, "server", ca, ca.issue_cert(*LOOPBACK_NAMES))
+    ca_file = directory / "ca.pem"
+    ca.cert_pem.write_to_path(ca_file)
+    return _write_leaf(directory, "server", ca_file, ca.issue_cert(*LOOPBACK_NAMES))
 
 
 def _write_leaf(
-    directory: Path, name: str, ca: trustme.CA, leaf: trustme.LeafCert, *, chain: bool = True
+    directory: Path, name: str, ca_file: Path, leaf: trustme.LeafCert, *, chain: bool = True
 ) -> ServerCertificate:
-    ca_file = directory / "ca.pem"
-    if not ca_file.exists():
-        ca.cert_pem.write_to_path(ca_file)
+    """Write ``leaf`` (and the intermediates it came with, where ``chain``); ``ca_file`` is
+    the root a client is told to trust, whoever issued it."""
     cert_file = directory / f"{name}-cert.pem"
     key_file = directory / f"{name}-key.pem"
     leaf.private_key_pem.write_to_path(key_file)
@@ -200,9 +202,11 @@ def make_zoo(directory: Path, now: datetime.datetime | None = None) -> Zoo:
     intermediate = root.create_child_ca()
     root_key = _load_key(root)
     root_cert = x509.load_pem_x509_certificate(root.cert_pem.bytes())
+    root_file = directory / "ca.pem"
+    root.cert_pem.write_to_path(root_file)  # overwrites a zoo made here before
 
     def leaf(name: str, ca: trustme.CA, *names: str, chain: bool = True) -> ServerCertificate:
-        return _write_leaf(directory, name, root, ca.issue_cert(*names), chain=chain)
+        return _write_leaf(directory, name, root_file, ca.issue_cert(*names), chain=chain)
 
     def made(name: str, cert: x509.Certificate, key: _PrivateKey) -> ServerCertificate:
         """A certificate made with cryptography; the zoo's root is still the one given."""
@@ -210,19 +214,19 @@ def make_zoo(directory: Path, now: datetime.datetime | None = None) -> Zoo:
         key_file = directory / f"{name}-key.pem"
         cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
         key_file.write_bytes(_key_pem(key))
-        return ServerCertificate(str(directory / "ca.pem"), str(cert_file), str(key_file))
+        return ServerCertificate(str(root_file), str(cert_file), str(key_file))
 
-    def dated(
-        name: str, not_before: datetime.datetime, not_after: datetime.datetime
+    def issued(
+        name: str,
+        not_before: datetime.datetime = now - _DAY,
+        not_after: datetime.datetime = now + 30 * _DAY,
+        **options: Any,
     ) -> ServerCertificate:
         key = ec.generate_private_key(ec.SECP256R1())
-        return made(
-            name,
-            _issue(root_cert, root_key, key, LOOPBACK_NAMES, not_before, not_after),
-            key,
-        )
+        cert = _issue(root_cert, root_key, key, LOOPBACK_NAMES, not_before, not_after, **options)
+        return made(name, cert, key)
 
-    valid = leaf("valid", root, *LOOPBACK_NAMES)  # also writes ca.pem
+    valid = leaf("valid", root, *LOOPBACK_NAMES)
     weak_key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
     self_signed_key = ec.generate_private_key(ec.SECP256R1())
     no_san_key = ec.generate_private_key(ec.SECP256R1())
@@ -256,17 +260,19 @@ def make_zoo(directory: Path, now: datetime.datetime | None = None) -> Zoo:
         ZooEntry(
             "expired",
             "a leaf whose notAfter has passed",
-            dated("expired", now - 30 * _DAY, now - _DAY),
+            issued("expired", now - 30 * _DAY, now - _DAY),
         ),
         ZooEntry(
             "not-yet-valid",
             "a leaf whose notBefore is in the future",
-            dated("not-yet-valid", now + _DAY, now + 30 * _DAY),
+            issued("not-yet-valid", now + _DAY, now + 30 * _DAY),
         ),
         ZooEntry(
             "untrusted-root",
             "a leaf from a second root the client is not told to trust",
-            _write_leaf(directory, "untrusted-root", root, other_root.issue_cert(*LOOPBACK_NAMES)),
+            _write_leaf(
+                directory, "untrusted-root", root_file, other_root.issue_cert(*LOOPBACK_NAMES)
+            ),
         ),
         ZooEntry(
             "self-signed",
@@ -287,6 +293,11 @@ def make_zoo(directory: Path, now: datetime.datetime | None = None) -> Zoo:
                 ),
                 no_san_key,
             ),
+        ),
+        ZooEntry(
+            "missing-aki",
+            "a leaf without the authorityKeyIdentifier RFC 5280 §4.2.1.1 requires of a CA",
+            issued("missing-aki", authority_key_id=False),
         ),
         ZooEntry(
             "weak-key",
@@ -319,10 +330,10 @@ def make_zoo(directory: Path, now: datetime.datetime | None = None) -> Zoo:
             maximum_version=ssl.TLSVersion.TLSv1_3,
         ),
     ]
-    for version, name in ((ssl.TLSVersion.TLSv1, "tls1_0"), (ssl.TLSVersion.TLSv1_1, "tls1_1")):
+    for version, name in ((ssl.TLSVersion.TLSv1, "1.0"), (ssl.TLSVersion.TLSv1_1, "1.1")):
         entry = ZooEntry(
-            f"{name}-only",
-            f"speaks {version.name.replace('v', ' ').replace('_', '.')} only",
+            f"tls{name.replace('.', '_')}-only",
+            f"speaks TLS {name} only",
             valid,
             minimum_version=version,
             maximum_version=version,
@@ -426,14 +437,16 @@ def _issue(
     not_after: datetime.datetime,
     *,
     cn: str | None = None,
+    authority_key_id: bool = True,
 ) -> x509.Certificate:
     """A server leaf signed by ``issuer``; ``names`` empty means no subjectAltName at all."""
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn or "http-interop zoo leaf")])
     builder = _leaf_builder(subject, issuer.subject, key, not_before, not_after, names)
-    builder = builder.add_extension(
-        x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
-        critical=False,
-    )
+    if authority_key_id:
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
+            critical=False,
+        )
     return builder.sign(issuer_key, hashes.SHA256())
 
 

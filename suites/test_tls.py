@@ -105,6 +105,10 @@ SCENARIOS = [
     Scenario("self_signed", "self-signed", UNTRUSTED, _PATH, MUST),
     # RFC 9110 §4.3.4: "A reference identity of type CN-ID MUST NOT be used by clients."
     Scenario("no_san", "no-san", HOSTNAME, "RFC 9110 §4.3.4", MUST, dial=DNS_NAME),
+    # RFC 5280 §4.2.1.1: conforming CAs MUST include the authorityKeyIdentifier; path
+    # validation (§6) does not require a client to check it, so refusing is a MAY (what
+    # OpenSSL's X509_STRICT does, on by default from Python 3.13).
+    Scenario("missing_aki", "missing-aki", UNTRUSTED, "RFC 5280 §4.2.1.1", MAY),
     # RFC 9325 §4.4 asks for RSA keys of 2048 bits or more; a client that accepts 1024
     # accepts a key that can be factored.
     Scenario("weak_key", "weak-key", UNTRUSTED, "RFC 9325 §4.4", SHOULD),
