@@ -5,4 +5,5 @@ pytest_plugins = [
     "fixtures.certificates",
     "fixtures.environment",
     "fixtures.servers",
+    "fixtures.tls",
 ]

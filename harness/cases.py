@@ -83,8 +83,9 @@ class Catalogue:
     def get(self, case_id: str) -> Case | None:
         return self._cases.get(case_id)
 
-    def cases(self) -> list[Case]:
-        return sorted(self._cases.values(), key=lambda case: case.id)
+    def cases(self, suite: str | None = None) -> list[Case]:
+        """Every case, or every case of ``suite``, in the order they were defined."""
+        return [case for case in self._cases.values() if suite in (None, case.suite)]
 
     def suites(self) -> set[str]:
         return {case.suite for case in self._cases.values()}

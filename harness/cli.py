@@ -83,7 +83,7 @@ def _list(args: argparse.Namespace) -> int:
     ]
     cases = [
         {"id": case.id, "suite": case.suite, "rfc": case.rfc, "level": str(case.level)}
-        for case in CATALOGUE.cases()
+        for case in sorted(CATALOGUE.cases(), key=lambda case: case.id)
     ]
     if args.json:
         print(json.dumps({"implementations": implementations, "cases": cases}, indent=2))

@@ -56,6 +56,11 @@ _VERIFY_CODES = {
     62: ErrorKind.TLS_HOSTNAME,  # HOSTNAME_MISMATCH
     64: ErrorKind.TLS_HOSTNAME,  # IP_ADDRESS_MISMATCH
 }
+# Alerts a client receives when the server refused its certificate or its lack of one
+# (RFC 8446 §4.4.2.4: certificate_required when none came; unknown_ca or bad_certificate
+# for one the server does not trust). A client's own verification failures surface as
+# SSLCertVerificationError instead, so receiving these always concerns the client's side.
+_CLIENT_CERT_ALERTS = ("CERTIFICATE_REQUIRED", "ALERT_UNKNOWN_CA", "ALERT_BAD_CERTIFICATE")
 
 
 def causes(exc: BaseException) -> list[BaseException]:
@@ -88,7 +93,7 @@ def kind_of_low_level(exc: BaseException) -> ErrorKind | None:
     if isinstance(exc, ssl.SSLCertVerificationError):
         return _VERIFY_CODES.get(exc.verify_code, ErrorKind.TLS_UNTRUSTED)
     if isinstance(exc, ssl.SSLError):
-        if "CERTIFICATE_REQUIRED" in str(exc):
+        if any(alert in str(exc) for alert in _CLIENT_CERT_ALERTS):
             return ErrorKind.TLS_CLIENT_CERT_REQUIRED
         if isinstance(exc, ssl.SSLEOFError | ssl.SSLZeroReturnError):
             return ErrorKind.CONNECTION_CLOSED

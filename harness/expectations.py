@@ -6,6 +6,7 @@ One file per implementation, ``suites/expectations/<impl>.toml``::
     case = "methods.case_sensitive"       # required: a case id
     peer = "flask"                        # optional: only with this peer implementation
     transport = "https"                   # optional: only over this transport
+    python = "<3.13"                      # optional: only on these Python versions (PEP 440)
     reason = "..."                        # required: what the implementation does instead
     rfc = "RFC 9110 §9.1"                 # required: the requirement it deviates from
     evidence = "https://... or a source location"   # required
@@ -17,17 +18,20 @@ the run fails with "fixed: update the baseline".
 from __future__ import annotations
 
 import json
+import platform
 import re
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
 from harness.model import TRANSPORTS
 
 PLACEHOLDER = "TODO"  # what --update-baseline writes for a person to fill in
 _REQUIRED = ("case", "reason", "rfc", "evidence")
-_OPTIONAL = ("peer", "transport")
+_OPTIONAL = ("peer", "transport", "python")
 
 
 class ExpectationError(ValueError):
@@ -54,10 +58,16 @@ class Deviation:
     evidence: str
     peer: str | None = None
     transport: str | None = None
+    # A PEP 440 specifier of the Python versions it happens on: an implementation in the
+    # standard library (or one that follows its defaults) can behave differently by version.
+    python: str | None = None
     source: str = ""  # "file:line", for messages
 
-    def matches(self, cell: Cell) -> bool:
+    def matches(self, cell: Cell, python_version: str | None = None) -> bool:
         if cell.case != self.case or self.implementation not in (cell.server, cell.client):
+            return False
+        version = python_version or platform.python_version()
+        if self.python is not None and version not in SpecifierSet(self.python):
             return False
         peer = cell.client if self.implementation == cell.server else cell.server
         if self.peer is not None and self.peer != peer:
@@ -148,6 +158,13 @@ def _parse_entry(
         raise problem(
             f"transport must be one of {', '.join(TRANSPORTS)}, not {entry['transport']!r}"
         )
+    if entry.get("python") is not None:
+        try:
+            SpecifierSet(entry["python"])
+        except InvalidSpecifier:
+            raise problem(
+                f"python must be a version specifier such as '<3.13', not {entry['python']!r}"
+            ) from None
     if known_case is not None and not known_case(entry["case"]):
         raise problem(f"case {entry['case']!r} does not exist")
     return Deviation(
@@ -158,6 +175,7 @@ def _parse_entry(
         evidence=entry["evidence"].strip(),
         peer=entry.get("peer"),
         transport=entry.get("transport"),
+        python=entry.get("python"),
         source=where,
     )
 
@@ -209,6 +227,8 @@ def render(deviations: list[Deviation]) -> str:
             lines.append(f"peer = {_toml_string(deviation.peer)}")
         if deviation.transport:
             lines.append(f"transport = {_toml_string(deviation.transport)}")
+        if deviation.python:
+            lines.append(f"python = {_toml_string(deviation.python)}")
         lines += [
             f"reason = {_toml_string(deviation.reason)}",
             f"rfc = {_toml_string(deviation.rfc)}",

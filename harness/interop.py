@@ -3,15 +3,16 @@ scripted server (client cases)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from harness import contract, deadlines
 from harness.cases import CheckFailed
 from harness.clients import Client
 from harness.errors import ClientError
 from harness.model import Exchange, RequestSpec, Target, Timeouts
-from harness.scripted import Action, ScriptedServer
-from harness.tls import ServerCertificate
+from harness.scripted import Action, ScriptedServer, ServerTls
+from harness.tls import Handshake
 
 # A scripted server answers at once or never: waiting longer tells nothing more.
 SCRIPTED_TIMEOUTS = Timeouts(connect=deadlines.CONNECT, read=2.0 * deadlines.SCALE)
@@ -54,6 +55,7 @@ class ScriptedExchange:
     result: Exchange | ClientError
     received: list[bytes]  # the request heads, one per Receive (and the first)
     connections: list[list[bytes]] = field(default_factory=list)  # the heads, per connection
+    handshakes: list[Handshake] = field(default_factory=list)  # TLS, as the server saw them
 
     def describe(self) -> str:
         if isinstance(self.result, ClientError):
@@ -66,21 +68,43 @@ class ScriptedClient:
     """A client under test, facing a scripted server over the cell's transport."""
 
     client: Client
-    certificate: ServerCertificate | None = None  # set for the https transport
+    certificate: ServerTls | None = None  # set for the https transport
 
     def against(
-        self, script: list[Action], specs: list[RequestSpec] | None = None
+        self,
+        script: list[Action],
+        specs: list[RequestSpec] | None = None,
+        *,
+        tls: ServerTls | None = None,
+        host: str | None = None,
     ) -> ScriptedExchange:
         """Send each spec (default: one GET /) to a fresh scripted server playing ``script``
-        on every connection; the result is the last exchange or the first error."""
-        with ScriptedServer(script, certificate=self.certificate) as server:
+        on every connection; the result is the last exchange or the first error.
+
+        ``tls`` serves another TLS configuration than the cell's (a zoo entry); ``host`` is
+        the name or address the client dials instead of the listening address (it must
+        resolve to that address: ``localhost``)."""
+        with ScriptedServer(script, certificate=tls or self.certificate) as server:
+            target = server.target if host is None else replace(server.target, host=host)
             result: Exchange | ClientError | None = None
             for spec in specs or [RequestSpec("GET", "/", timeouts=SCRIPTED_TIMEOUTS)]:
                 try:
-                    result = self.client.send(spec, server.target)
+                    result = self.client.send(spec, target)
                 except ClientError as exc:
                     result = exc
                     break
             assert result is not None
         # After the server stopped: every connection's record is complete.
-        return ScriptedExchange(result, list(server.received), list(server.connections))
+        return ScriptedExchange(
+            result, list(server.received), list(server.connections), list(server.handshakes)
+        )
+
+
+@dataclass(frozen=True)
+class HttpsServer:
+    """An HTTPS server of the matrix as the TLS suite's server cases see it: the running
+    instance, and the command that starts another with other certificate files."""
+
+    name: str
+    target: Target
+    command: Callable[[str, str], list[str]]  # (certfile, keyfile) -> the server's command

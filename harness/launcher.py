@@ -26,6 +26,12 @@ from harness import deadlines
 from harness.model import Target
 
 READY_PREFIX = "LISTENING "
+# Spawns happen one at a time (the waits for ready lines still overlap). Once, CPython
+# 3.12.1 failed one of four Popen calls made at the same moment from the ServerPool's
+# threads with "[Errno 14] Bad address" (EFAULT from its vfork/exec path); a loop of 400
+# concurrent spawns did not reproduce it, but a spawn takes milliseconds, so the lock costs
+# nothing measurable and removes the question.
+_SPAWN_LOCK = threading.Lock()
 _STDOUT_TAIL_LINES = 50
 _STDERR_TAIL_BYTES = 4000
 
@@ -95,16 +101,17 @@ def launch(
     """
     stderr = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server; stop() closes it)
     try:
-        process = subprocess.Popen(
-            list(command),
-            # Held open and never written: a server that watches it (harness.serve
-            # --stop-on-stdin-eof) stops when the harness dies, even by SIGKILL.
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            start_new_session=True,  # its own process group: stop() kills every descendant
-            env=env,
-        )
+        with _SPAWN_LOCK:
+            process = subprocess.Popen(
+                list(command),
+                # Held open and never written: a server that watches it (harness.serve
+                # --stop-on-stdin-eof) stops when the harness dies, even by SIGKILL.
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                start_new_session=True,  # its own process group: stop() kills every descendant
+                env=env,
+            )
     except OSError as exc:
         stderr.close()
         raise LaunchError(

@@ -43,6 +43,16 @@ class RequestSpec:
     verify: Verify = Verify.TARGET_CA
     # The request's HTTP version, for clients that let you choose (Capability.CHOOSE_HTTP_VERSION).
     http_version: str = "HTTP/1.1"
+    # A certificate the client presents when the server asks for one (mTLS).
+    client_certificate: ClientCertificate | None = None
+
+
+@dataclass(frozen=True)
+class ClientCertificate:
+    """PEM files of a certificate (chain) and its private key, for a client to present."""
+
+    cert_file: str
+    key_file: str
 
 
 @dataclass(frozen=True)

@@ -31,12 +31,16 @@ from harness.results import CellResult, Outcome
 
 DEVIATION_KEY = pytest.StashKey[Deviation]()
 PAIRINGS_KEY = pytest.StashKey[dict[str, list[Pairing]]]()
-# The fixtures a cell can take, each with the sides of the pairing it needs.
-CELL_FIXTURES = {
-    "interop": ("server", "client"),  # a real server and a real client
-    "server_probe": ("server",),  # the raw probe client against each server
-    "scripted_client": ("client",),  # each client against a scripted server
+# The fixtures a cell can take, each with the sides of the pairing it needs and the
+# transports it runs over.
+CELL_FIXTURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "interop": (("server", "client"), TRANSPORTS),  # a real server and a real client
+    "server_probe": (("server",), TRANSPORTS),  # the raw probe client against each server
+    "scripted_client": (("client",), TRANSPORTS),  # each client against a scripted server
+    "tls_client": (("client",), ("https",)),  # each client against the certificate zoo
+    "tls_server": (("server",), ("https",)),  # each HTTPS server's TLS set-up
 }
+INSECURE_PROPERTY = "insecure"  # a cell run with certificate verification disabled
 BASELINE_KEY = pytest.StashKey[Baseline]()
 FIXED_PROPERTY = "fixed_deviation"
 
@@ -110,8 +114,9 @@ def pytest_configure(config: pytest.Config) -> None:
             for server in (servers if "server" in sides else [None])
             for client in (clients if "client" in sides else [None])
             for transport in transports
+            if transport in fixture_transports
         ]
-        for fixture, sides in CELL_FIXTURES.items()
+        for fixture, (sides, fixture_transports) in CELL_FIXTURES.items()
     }
     if not _is_worker(config):
         config.pluginmanager.register(
@@ -152,9 +157,15 @@ def _load_baseline(config: pytest.Config) -> Baseline:
 
 
 def _cell(item: pytest.Item) -> tuple[Case, Pairing] | None:
-    case = case_of(getattr(item, "function", None))
+    """The case and pairing of a cell. The case is the test function's (its decorator) or,
+    for a test parametrized over several cases, the Case among its parameters."""
     callspec = getattr(item, "callspec", None)
-    if case is None or callspec is None:
+    if callspec is None:
+        return None
+    case = case_of(getattr(item, "function", None)) or next(
+        (value for value in callspec.params.values() if isinstance(value, Case)), None
+    )
+    if case is None:
         return None
     for fixture in CELL_FIXTURES:
         if fixture in callspec.params:
@@ -268,8 +279,6 @@ class ResultsRecorder:
                 **{key: props[key] or None for key in _CELL_KEYS},
                 deviation=json.loads(props["deviation"]) if "deviation" in props else None,
             )
-        if str(props.get(INSECURE_PROPERTY, "")).lower() in ("1", "true"):
-            cell.insecure = True
         runs = self.runs.setdefault(report.nodeid, [])
         if report.when == "setup" or not runs:
             runs.append(_Run())
@@ -278,6 +287,8 @@ class ResultsRecorder:
         for key, value in report.user_properties:
             if key == "observed" and str(value) not in cell.observed:
                 cell.observed.append(str(value))
+            elif key == INSECURE_PROPERTY:
+                cell.insecure = True
         run.transcript = props.get(TRANSCRIPT_PROPERTY, run.transcript)
         outcome, message = _phase_outcome(report, props)
         if outcome is not None and results.SEVERITY[outcome] >= results.SEVERITY[run.outcome]:
@@ -345,7 +356,6 @@ class ResultsRecorder:
 
 
 TRANSCRIPT_PROPERTY = "transcript"
-INSECURE_PROPERTY = "insecure"  # set by a TLS cell run with certificate verification off
 
 
 @dataclass

@@ -24,6 +24,7 @@ class Capability(enum.StrEnum):
     DUPLICATE_REQUEST_HEADERS = "duplicate-request-headers"
     CHOOSE_HTTP_VERSION = "choose-http-version"
     HTTP11_SERVER = "http11-server"  # bound by RFC 9112's rules for HTTP/1.1 servers
+    CLIENT_CERTIFICATE = "client-certificate"  # presents a certificate when asked (mTLS)
 
 
 class UnknownImplementation(LookupError):

@@ -62,7 +62,9 @@ class CellResult:
     flaky: bool = False  # the runs of the cell did not all end alike
     deviation: dict[str, str] | None = None  # reason, rfc, evidence, source of a known one
     observed: list[str] = field(default_factory=list)  # data beside the verdict (record_property)
-    insecure: bool = False  # a TLS cell run with certificate verification off
+    # Run with certificate verification disabled: a pass says the connection worked, never
+    # that verification did.
+    insecure: bool = False
 
 
 @dataclass

@@ -16,9 +16,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import Protocol
 
 from harness.model import Target
-from harness.tls import ServerCertificate
+from harness.tls import Handshake
 
 IO_TIMEOUT = 5.0  # a single read or write on a scripted connection
 HEAD_LIMIT = 256 * 1024  # stop reading a request head past this many bytes
@@ -26,6 +27,7 @@ HANG_LIMIT = 60.0  # even a hanging connection is closed after this long
 STOP_POLL = 0.05  # how often waiting threads look whether the server is stopping
 FILLER_CONNECT = 0.2  # each connect that fills a listener's accept queue gets this long
 MAX_FILLERS = 64  # give up filling an accept queue after this many connects
+LINGER = 1.0  # after a failed handshake, wait this long at most for the client to close
 
 
 @dataclass(frozen=True)
@@ -62,14 +64,24 @@ class Hang:
 Action = Send | Pause | Close | Reset | Receive | Hang
 
 
+class ServerTls(Protocol):
+    """What a scripted server needs to serve TLS: harness.tls's ServerCertificate or ZooEntry."""
+
+    @property
+    def ca_file(self) -> str: ...
+
+    def server_context(self) -> ssl.SSLContext: ...
+
+
 @dataclass
 class ScriptedServer:
     """Use as ``with ScriptedServer([Send(b"..."), Close()]) as server:``, then send to
     ``server.target``; ``received`` holds each connection's request head."""
 
     script: list[Action]
-    certificate: ServerCertificate | None = None  # serve TLS with it (the session's)
+    certificate: ServerTls | None = None  # serve TLS with it (the session's, or a zoo entry)
     received: list[bytes] = field(default_factory=list)
+    handshakes: list[Handshake] = field(default_factory=list)  # TLS only, in accept order
     # The request heads of each connection, in the order connections were accepted.
     connections: list[list[bytes]] = field(default_factory=list)
     # Play the script once this long has passed without the end of the request head, as a
@@ -80,8 +92,8 @@ class ScriptedServer:
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._tls: ssl.SSLContext | None = None
         if self.certificate is not None:
-            self._tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-            self._tls.load_cert_chain(self.certificate.cert_file, self.certificate.key_file)
+            self._tls = self.certificate.server_context()
+            self._tls.sni_callback = _note_sni
         self._listener.settimeout(STOP_POLL)  # so the accept loop notices stop() promptly
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -125,9 +137,9 @@ class ScriptedServer:
     def _serve(self, raw: socket.socket) -> None:
         raw.settimeout(IO_TIMEOUT)
         try:
-            conn = raw if self._tls is None else self._tls.wrap_socket(raw, server_side=True)
+            conn = raw if self._tls is None else self._handshake(raw, self._tls)
         except (OSError, ssl.SSLError):
-            raw.close()  # the client gave up on the handshake: nothing to script
+            raw.close()  # the handshake failed (the client refused, or gave up): nothing to script
             return
         heads: list[bytes] = []
         self.connections.append(heads)
@@ -148,6 +160,40 @@ class ScriptedServer:
                 elif isinstance(action, Hang):
                     self._stop.wait(HANG_LIMIT)
                     return
+
+    def _handshake(self, raw: socket.socket, context: ssl.SSLContext) -> ssl.SSLSocket:
+        conn = context.wrap_socket(raw, server_side=True, do_handshake_on_connect=False)
+        try:
+            conn.do_handshake()
+        except (OSError, ssl.SSLError) as exc:
+            self.handshakes.append(Handshake(getattr(conn, _SNI_ATTRIBUTE, None), error=str(exc)))
+            self._linger(conn)
+            raise
+        cipher = conn.cipher()
+        self.handshakes.append(
+            Handshake(
+                sni=getattr(conn, _SNI_ATTRIBUTE, None),
+                version=conn.version(),
+                cipher=cipher[0] if cipher else None,
+                alpn=conn.selected_alpn_protocol(),
+            )
+        )
+        return conn
+
+    def _linger(self, conn: ssl.SSLSocket) -> None:
+        """Close after a failed handshake without resetting: OpenSSL has sent its alert, and
+        under TLS 1.3 the client may already have sent its request. Closing with that unread
+        would send RST, which can overtake the alert and leave the client with a bare reset
+        instead of the reason (the lingering close of RFC 9112 §9.6, for the same cause)."""
+        with contextlib.suppress(OSError):
+            conn.shutdown(socket.SHUT_WR)  # drops the TLS layer; the TCP socket stays
+            deadline = time.monotonic() + LINGER
+            while (remaining := deadline - time.monotonic()) > 0 and not self._stop.is_set():
+                conn.settimeout(min(remaining, STOP_POLL))
+                with contextlib.suppress(TimeoutError):
+                    if not conn.recv(65536):
+                        break
+        conn.close()
 
     def _note(self, heads: list[bytes], head: bytes) -> None:
         self.received.append(head)
@@ -174,6 +220,15 @@ class ScriptedServer:
             data += chunk
         conn.settimeout(IO_TIMEOUT)
         return data
+
+
+_SNI_ATTRIBUTE = "http_interop_sni"
+
+
+def _note_sni(conn: ssl.SSLSocket | ssl.SSLObject, name: str | None, _: ssl.SSLContext) -> None:
+    """The server-side SNI callback (RFC 6066 §3): keep the name the client sent on its socket,
+    where _handshake reads it. Returning None lets the handshake go on."""
+    setattr(conn, _SNI_ATTRIBUTE, name)
 
 
 @contextlib.contextmanager

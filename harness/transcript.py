@@ -69,8 +69,8 @@ class RecordingScriptedClient(ScriptedClient):
 
     runs: list[tuple[list[Action], ScriptedExchange]] = field(default_factory=list)
 
-    def against(self, script: list[Action], specs: Any = None) -> ScriptedExchange:
-        exchange = super().against(script, specs)
+    def against(self, script: list[Action], specs: Any = None, **options: Any) -> ScriptedExchange:
+        exchange = super().against(script, specs, **options)
         self.runs.append((script, exchange))
         return exchange
 
@@ -89,6 +89,8 @@ def _scripted(runs: list[tuple[list[Action], ScriptedExchange]]) -> str:
     parts = []
     for number, (script, exchange) in enumerate(runs, 1):
         lines = [f"--- scripted server {number}: the client's result: {exchange.describe()}"]
+        for handshake in exchange.handshakes:
+            lines.append(f"TLS handshake (SNI {handshake.sni!r}): {handshake.describe()}")
         for connection, heads in enumerate(exchange.connections, 1):
             for head in heads:
                 lines.append(f"connection {connection}, request received:")

@@ -16,7 +16,7 @@ import pytest
 from fixtures.servers import ServerPool
 from harness import contract
 from harness.clients import ssl_context
-from harness.model import Target, Verify
+from harness.model import RequestSpec, Target
 from harness.registry import REGISTRY, Kind
 
 SERVERS = REGISTRY.names(Kind.SERVER)
@@ -32,7 +32,7 @@ def fetch(
     target: Target, method: str, path: str, body: bytes | None = None
 ) -> tuple[http.client.HTTPResponse, bytes]:
     if target.scheme == "https":
-        context = ssl_context(Verify.TARGET_CA, target)
+        context = ssl_context(RequestSpec(), target)
         conn: http.client.HTTPConnection = http.client.HTTPSConnection(
             target.host, target.port, timeout=TIMEOUT, context=context
         )

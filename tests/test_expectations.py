@@ -126,6 +126,12 @@ MALFORMED = [
         id="bad-transport",
     ),
     pytest.param(
+        after_a_valid_entry(entry(python="3.13 and up")),
+        f"requests.toml:{SECOND_ENTRY_LINE}: python must be a version specifier such as "
+        "'<3.13', not '3.13 and up'",
+        id="bad-python-specifier",
+    ),
+    pytest.param(
         after_a_valid_entry(entry(case="methods.nosuch")),
         f"requests.toml:{SECOND_ENTRY_LINE}: case 'methods.nosuch' does not exist",
         id="unknown-case",
@@ -210,6 +216,23 @@ MATCHES = [
 ]
 
 
+@pytest.mark.parametrize(
+    ("python", "version", "expected"),
+    [
+        (None, "3.11.7", True),
+        ("<3.13", "3.12.1", True),
+        ("<3.13", "3.13.0", False),
+        (">=3.13", "3.13.0", True),
+        (">=3.13", "3.11.7", False),
+    ],
+)
+def test_deviation_matches_only_its_python_versions(
+    python: str | None, version: str, expected: bool
+) -> None:
+    known = dataclasses.replace(deviation(), python=python)
+    assert known.matches(cell(), python_version=version) is expected
+
+
 @pytest.mark.parametrize(("known", "candidate", "expected"), MATCHES)
 def test_deviation_matches_its_case_implementation_peer_and_transport(
     known: Deviation, candidate: Cell, expected: bool
@@ -243,7 +266,7 @@ def test_render_loads_back_to_the_same_deviations(tmp_path: Path) -> None:
             deviation(), reason='sends "get" as GET\x7f', evidence="models.py\nC:\\requests §1"
         ),
         deviation(peer="flask", transport="https"),
-        deviation(case="methods.request.no_content_delete"),
+        dataclasses.replace(deviation(case="methods.request.no_content_delete"), python="<3.13"),
     ]
     path = write(tmp_path / "requests.toml", render(deviations))
     loaded = load_file(path, known_implementations=KNOWN, known_case=known_case)

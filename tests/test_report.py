@@ -214,7 +214,10 @@ def test_repeat_marks_cells_whose_outcome_varied(scratch: dict) -> None:
     assert stable["outcomes"] == ["pass"] * 3 and not stable["flaky"]
     assert "1 flaky cell(s)" in scratch["done"].stdout
     text = (scratch["directory"] / "summary.md").read_text(encoding="utf-8")
-    assert "`methods.zz_selftest_flaky` http.client (scripted server), http: pass fail pass" in text
+    assert (
+        "`methods.zz_selftest_flaky` http.client (against a scripted server), http: pass fail pass"
+        in text
+    )
     page = (scratch["directory"] / "conformance.html").read_text(encoding="utf-8")
     assert "c s-fail flaky" in page
 

@@ -23,14 +23,17 @@ class Client(Protocol):
         ...
 
 
-def ssl_context(verify: Verify, target: Target) -> ssl.SSLContext:
-    """The client-side context for a trust mode, made with the ssl module's public API."""
-    if verify is Verify.TARGET_CA:
-        return ssl.create_default_context(cafile=target.ca_file)
-    context = ssl.create_default_context()
-    if verify is Verify.NONE:
+def ssl_context(spec: RequestSpec, target: Target) -> ssl.SSLContext:
+    """The client-side context for a spec's trust mode and client certificate, made with the
+    ssl module's public API and its defaults (what an application using it gets)."""
+    cafile = target.ca_file if spec.verify is Verify.TARGET_CA else None
+    context = ssl.create_default_context(cafile=cafile)
+    if spec.verify is Verify.NONE:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
+    if spec.client_certificate is not None:
+        cert = spec.client_certificate
+        context.load_cert_chain(cert.cert_file, cert.key_file)
     return context
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from harness.clients import http_version_text, ssl_context
 from harness.errors import ClientError, classify
-from harness.model import Exchange, Headers, RequestSpec, Target, Verify
+from harness.model import Exchange, Headers, RequestSpec, Target
 
 
 class _HeaderFields:
@@ -30,14 +30,15 @@ class _HeaderFields:
 
 class HttpClientClient:
     def __init__(self) -> None:
-        self._connections: dict[tuple[str, str, int, Verify, str], http.client.HTTPConnection] = {}
+        self._connections: dict[tuple[object, ...], http.client.HTTPConnection] = {}
 
     def _connection(self, spec: RequestSpec, target: Target) -> http.client.HTTPConnection:
-        key = (target.scheme, target.host, target.port, spec.verify, spec.http_version)
+        # A connection serves one target with one trust mode, client certificate and version.
+        key = (target, spec.verify, spec.client_certificate, spec.http_version)
         if key not in self._connections:
             if target.scheme == "https":
                 connection: http.client.HTTPConnection = http.client.HTTPSConnection(
-                    target.host, target.port, context=ssl_context(spec.verify, target)
+                    target.host, target.port, context=ssl_context(spec, target)
                 )
             else:
                 connection = http.client.HTTPConnection(target.host, target.port)

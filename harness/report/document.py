@@ -136,8 +136,8 @@ def pairing_label(server: str | None, client: str | None, transport: str) -> str
     if server and client:
         return f"{server} x {client}, {transport}"
     if server:
-        return f"{server} (raw probe), {transport}"
-    return f"{client} (scripted server), {transport}"
+        return f"{server} (probed by the harness), {transport}"
+    return f"{client} (against a scripted server), {transport}"
 
 
 def status(cell: Document) -> str:

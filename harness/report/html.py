@@ -3,8 +3,9 @@ rendered with Jinja2 from a results document.
 
 This module shapes the document into what the template shows: the overview (scores per
 implementation and suite, the servers x clients pair matrix) and, per suite, one matrix of
-cases x pairings for each kind of cell (interop, raw probe, scripted server). Every cell's
-details travel once, as JSON in the page, and the page's script shows them on a click.
+cases x pairings for each kind of cell (interop, server probed by the harness, client
+against a scripted server). Every cell's details travel once, as JSON in the page, and the
+page's script shows them on a click.
 """
 
 from __future__ import annotations
@@ -39,8 +40,11 @@ SYMBOLS = {
 }
 KINDS = (
     ("interop", "Interop: a real server and a real client"),
-    ("probe", "Server probes: exact bytes from the raw probe client"),
-    ("client", "Client cases: exact bytes from a scripted server"),
+    ("probe", "Server cases: the harness probes each server (raw bytes, or a TLS handshake)"),
+    (
+        "client",
+        "Client cases: each client against a scripted server (exact bytes, or a TLS set-up)",
+    ),
 )
 
 
@@ -168,8 +172,9 @@ def _detail(cell: Document) -> dict[str, Any]:
 
 
 def _pair_matrix(cells: list[Document], names: list[str]) -> dict[str, Any]:
-    """Servers (rows) x clients (columns), plus the raw probe column and the scripted server
-    row, each entry the tally of its cells over every suite and transport."""
+    """Servers (rows) x clients (columns), plus the column of server cases and the row of
+    client cases (where the harness plays the other side); each entry the tally of its cells
+    over every suite and transport."""
     servers = [name for name in names if any(c["server"] == name for c in cells)]
     clients = [name for name in names if any(c["client"] == name for c in cells)]
 
