@@ -223,6 +223,8 @@ def render(document: Document) -> str:
         suites=suites,
         totals=totals,
         total_score=scores.fraction(totals),
+        # The overview's count columns: known and fail always, the rarer ones when they occur.
+        counted=["known", "fail", *(s for s in ("insecure", "fixed", "error") if totals[s])],
         statuses=scores.STATUSES,
         symbols=SYMBOLS,
         suite_counts=suite_counts,
