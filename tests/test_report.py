@@ -188,7 +188,8 @@ def test_insecure(scripted_client, record_property):
 
 @pytest.fixture(scope="module")
 def scratch(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """A run of a scratch suite outside suites/ (one client, three runs of every cell)."""
+    """A run of a scratch suite outside suites/ (one client, three runs of every cell, under
+    pytest-xdist: each worker repeats the items it was given)."""
     directory = tmp_path_factory.mktemp("scratch")
     (directory / "test_scratch_selftest.py").write_text(SCRATCH_SUITE, encoding="utf-8")
     (directory / "expectations").mkdir()
@@ -197,7 +198,7 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> dict:
         *("-c", str(ROOT / "pyproject.toml"), "--rootdir", str(directory)),
         *("-p", "harness.plugin", "-p", "fixtures.certificates", "-p", "fixtures.servers"),
         str(directory / "test_scratch_selftest.py"),
-        *("--client", "http.client", "--transport", "http", "--repeat", "3"),
+        *("--client", "http.client", "--transport", "http", "--repeat", "3", "-n", "2"),
         *("--expectations", str(directory / "expectations"), "--results", str(results)),
     )
     assert done.returncode == 1, done.stdout + done.stderr
