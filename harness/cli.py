@@ -31,8 +31,7 @@ class UserError(Exception):
 
 def _report(args: argparse.Namespace) -> int:
     document = load(args.results)
-    directory = args.output or args.results.parent
-    for path in files.write(document, directory):
+    for path in files.write(document, args.results, args.output):
         print(f"wrote {path}")
     return 0
 

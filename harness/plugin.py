@@ -78,8 +78,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--results",
         metavar="FILE",
-        help="where to write the results JSON (default: reports/results.json); "
-        "conformance.html and summary.md are written beside it",
+        help="where to write the results JSON (default: reports/results.json); the HTML "
+        "report and summary are written beside it (conformance.html and summary.md, or named "
+        "after FILE: results-x.json gets conformance-x.html and summary-x.md)",
     )
     group.addoption(
         "--repeat",
@@ -321,8 +322,8 @@ class ResultsRecorder:
         self.path = Path(option) if option else _root(self.config) / "reports" / "results.json"
         document = results.document(self.run, list(self.cells.values()))
         results.write(self.path, document)
-        self.written = report_files.write(document, self.path.parent)
-        report_files.publish_summary(self.path.parent)
+        self.written = report_files.write(document, self.path)
+        report_files.publish_summary(self.written[1])
         if self.config.getoption("update_baseline"):
             self._update_baseline()
 

@@ -11,11 +11,12 @@ import copy
 import json
 import os
 import re
+from pathlib import Path
 
 import pytest
 
 from harness import transcript
-from harness.report import html, scores, summary
+from harness.report import files, html, scores, summary
 from tests.pytest_run import ROOT, run_pytest
 from tests.real_results import (
     UNLISTED,
@@ -249,3 +250,21 @@ def test_transcript_is_binary_safe_and_bounded() -> None:
     assert shown.isprintable() or set(shown) - set(map(chr, range(32, 127))) == {"\n"}
     long = transcript.bound("x" * (transcript.LIMIT * 3))
     assert len(long) <= transcript.LIMIT and long.endswith("characters of transcript not kept]")
+
+
+@pytest.mark.parametrize(
+    ("results", "html_name", "summary_name"),
+    [
+        ("results.json", "conformance.html", "summary.md"),
+        ("results-tls-py312.json", "conformance-tls-py312.html", "summary-tls-py312.md"),
+        ("shard.json", "conformance-shard.html", "summary-shard.md"),
+    ],
+)
+def test_reports_are_named_after_their_results_file(
+    results: str, html_name: str, summary_name: str
+) -> None:
+    # Runs that share reports/ (the conformance run, the TLS runs on other Pythons) keep
+    # their own reports.
+    html_path, summary_path = files.names(Path("reports") / results)
+    assert (html_path, summary_path) == (Path("reports", html_name), Path("reports", summary_name))
+    assert files.names(Path(results), Path("out"))[0] == Path("out", html_name)
