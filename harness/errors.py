@@ -43,6 +43,14 @@ class ClientError(Exception):
         self.original_text = str(original)
         super().__init__(f"{kind}: {self.original_type}: {self.original_text}")
 
+    @classmethod
+    def reported(cls, kind: ErrorKind, original_type: str, original_text: str) -> ClientError:
+        """A failure an external client reported in its JSON (it has no Python exception)."""
+        error = cls.__new__(cls)
+        error.kind, error.original_type, error.original_text = kind, original_type, original_text
+        Exception.__init__(error, f"{kind}: {original_type}: {original_text}")
+        return error
+
 
 # OpenSSL X509_V_ERR_* codes (include/openssl/x509_vfy.h) as ssl.SSLCertVerificationError
 # reports them in ``verify_code``.

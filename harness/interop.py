@@ -10,6 +10,7 @@ from harness import contract, deadlines
 from harness.cases import CheckFailed
 from harness.clients import Client
 from harness.errors import ClientError
+from harness.launcher import ServerProcess
 from harness.model import Exchange, RequestSpec, Target, Timeouts
 from harness.scripted import Action, ScriptedServer, ServerTls
 from harness.tls import Handshake
@@ -103,8 +104,9 @@ class ScriptedClient:
 @dataclass(frozen=True)
 class HttpsServer:
     """An HTTPS server of the matrix as the TLS suite's server cases see it: the running
-    instance, and the command that starts another with other certificate files."""
+    instance, and how to start another with other certificate files."""
 
     name: str
     target: Target
-    command: Callable[[str, str], list[str]]  # (certfile, keyfile) -> the server's command
+    # (certfile, keyfile, ca_file) -> another running instance; raises LaunchError
+    start: Callable[[str, str, str], ServerProcess]

@@ -13,6 +13,7 @@ import os
 import queue
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,7 @@ from typing import IO
 
 from harness import deadlines
 from harness.model import Target
+from harness.registry import REGISTRY, Kind, Ready
 
 READY_PREFIX = "LISTENING "
 # Spawns happen one at a time (the waits for ready lines still overlap). Once, CPython
@@ -32,6 +34,7 @@ READY_PREFIX = "LISTENING "
 # concurrent spawns did not reproduce it, but a spawn takes milliseconds, so the lock costs
 # nothing measurable and removes the question.
 _SPAWN_LOCK = threading.Lock()
+PORT_POLL = 0.05  # how often a port-ready server's port is tried
 _STDOUT_TAIL_LINES = 50
 _STDERR_TAIL_BYTES = 4000
 
@@ -93,11 +96,14 @@ def launch(
     ca_file: str | None = None,
     ready_timeout: float = deadlines.SERVER_READY,
     env: dict[str, str] | None = None,
+    ready_port: int | None = None,
 ) -> ServerProcess:
-    """Start ``command`` and return once it printed its ready line.
+    """Start ``command`` and return once it printed its ready line, or, with
+    ``ready_port``, once 127.0.0.1:``ready_port`` accepts a connection (for a program that
+    cannot print the line; docs/contract.md, "Ready line").
 
     Raises LaunchError naming the implementation, the command, its exit status and the end
-    of its stderr when it exits first or stays silent past ``ready_timeout``.
+    of its stderr when it exits first or is not ready within ``ready_timeout``.
     """
     stderr = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server; stop() closes it)
     try:
@@ -132,6 +138,14 @@ def launch(
         return LaunchError(message)
 
     deadline = time.monotonic() + ready_timeout
+    if ready_port is not None:
+        why = _wait_for_port(process, ready_port, deadline)
+        if why:
+            if process.poll() is None:
+                _terminate(process, 0.5, deadlines.SERVER_KILL_WAIT)
+            raise failure(f"{why} within {ready_timeout:.1f}s")
+        target = Target(scheme=scheme, host="127.0.0.1", port=ready_port, ca_file=ca_file)
+        return ServerProcess(name, list(command), target, process, stderr, tail)
     try:
         while True:
             line = lines.get(timeout=max(deadline - time.monotonic(), 0.0))
@@ -150,6 +164,61 @@ def launch(
         raise failure(str(exc)) from None
     target = Target(scheme=scheme, host=host, port=port, ca_file=ca_file)
     return ServerProcess(name, list(command), target, process, stderr, tail)
+
+
+def _wait_for_port(process: subprocess.Popen[bytes], port: int, deadline: float) -> str | None:
+    """None once the port accepts a connection; otherwise why not, by the deadline."""
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return f"exited with status {process.returncode} before port {port} accepted"
+        with socket.socket() as probe:
+            probe.settimeout(PORT_POLL)
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return None
+        time.sleep(PORT_POLL)
+    return f"did not accept connections on port {port}"
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now (the kernel's pick), for {port} templates."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(
+    name: str,
+    *,
+    certfile: str | None = None,
+    keyfile: str | None = None,
+    ca_file: str | None = None,
+) -> ServerProcess:
+    """Start the registered server ``name`` (HTTPS when ``certfile`` is given), however it
+    is declared: a built-in run by harness.serve, or a command template."""
+    impl = REGISTRY.get(Kind.SERVER, name)
+    scheme = "https" if certfile else "http"
+    if not impl.command:
+        command = server_command(name, certfile=certfile, keyfile=keyfile)
+        return launch(name, command, scheme=scheme, ca_file=ca_file)
+    port = free_port() if impl.ready is Ready.PORT else 0
+    values = {
+        "python": sys.executable,
+        "host": "127.0.0.1",
+        "port": str(port),
+        "certfile": certfile or "",
+        "keyfile": keyfile or certfile or "",
+    }
+    template = list(impl.command) + (list(impl.tls_args) if certfile else [])
+    try:
+        command = [part.format_map(values) for part in template]
+    except (KeyError, ValueError, IndexError) as exc:
+        raise LaunchError(
+            f"server {name!r} ({impl.origin}): its command {shlex.join(template)} has a "
+            f"placeholder the harness does not fill ({exc}); use {{python}}, {{host}}, "
+            "{port}, {certfile}, {keyfile}"
+        ) from None
+    ready_port = port if impl.ready is Ready.PORT else None
+    return launch(name, command, scheme=scheme, ca_file=ca_file, ready_port=ready_port)
 
 
 def _parse_ready(line: str) -> tuple[str, int]:

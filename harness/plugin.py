@@ -8,6 +8,7 @@ records cells and writes the results file.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import time
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ import pytest
 # pytest-repeat's peers import it the same way).
 from _pytest.runner import runtestprotocol
 
-from harness import expectations, results, transcript
+from harness import expectations, extensions, results, transcript
 from harness.cases import CATALOGUE, Case, CheckFailed, case_of
 from harness.expectations import Baseline, Cell, Deviation, ExpectationError
 from harness.model import TRANSPORTS, Pairing
@@ -76,6 +77,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="rewrite the expectation files from this run's results",
     )
     group.addoption(
+        "--impls",
+        action="append",
+        metavar="FILE",
+        help="a TOML file of implementations run as commands (repeatable; "
+        f"{extensions.DEFAULT_FILE} at the root is always read; "
+        "docs/adding-an-implementation.md)",
+    )
+    group.addoption(
+        "--server-cmd",
+        action="append",
+        metavar="NAME=COMMAND",
+        help="add a server run as COMMAND, a template with {host} and {port} that prints "
+        "LISTENING <host> <port> when ready (repeatable; plain HTTP only)",
+    )
+    group.addoption(
+        "--client-cmd",
+        action="append",
+        metavar="NAME=COMMAND",
+        help="add a client run as COMMAND: it reads a request as JSON on stdin and prints "
+        "the exchange as JSON (repeatable; docs/contract.md)",
+    )
+    group.addoption(
         "--results",
         metavar="FILE",
         help="where to write the results JSON (default: reports/results.json); the HTML "
@@ -105,7 +128,25 @@ def _is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
 
+def _register_extensions(config: pytest.Config) -> None:
+    """Entry points, implementation files and --server-cmd/--client-cmd, into the registry
+    (on the controller and on every xdist worker alike: they get the same options)."""
+    files = [Path(path) for path in config.getoption("impls") or []]
+    default = _root(config) / extensions.DEFAULT_FILE
+    if default.is_file():
+        files.insert(0, default)
+    options = {
+        Kind.SERVER: config.getoption("server_cmd") or [],
+        Kind.CLIENT: config.getoption("client_cmd") or [],
+    }
+    try:
+        extensions.register_all(REGISTRY, files, options)
+    except extensions.ExtensionError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    _register_extensions(config)
     servers = _selected(config, "server", Kind.SERVER)
     clients = _selected(config, "client", Kind.CLIENT)
     transports = list(dict.fromkeys(config.getoption("transport") or TRANSPORTS))
@@ -195,7 +236,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             ("client", pairing.client or ""),
             ("transport", pairing.transport),
         ]
-        missing = _missing_capability(case, pairing)
+        missing = _not_applicable(case, pairing)
         if missing:
             item.add_marker(pytest.mark.skip(reason=missing))
             continue
@@ -225,14 +266,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             )
 
 
-def _missing_capability(case: Case, pairing: Pairing) -> str | None:
+@functools.cache
+def _unavailable(kind: Kind, name: str) -> str | None:
+    return REGISTRY.get(kind, name).unavailable()
+
+
+def _not_applicable(case: Case, pairing: Pairing) -> str | None:
+    """Why the cell cannot run: an implementation lacks a capability the case requires,
+    or cannot run on this machine."""
     for name, kind in ((pairing.server, Kind.SERVER), (pairing.client, Kind.CLIENT)):
         if name is None:
             continue
         impl = REGISTRY.get(kind, name)
         for capability in case.requires:
-            if capability in impl.lacks:
-                return f"not applicable: {name} cannot do {capability}: {impl.lacks[capability]}"
+            reason = impl.cannot(capability)
+            if reason:
+                return f"not applicable: {name} cannot do {capability}: {reason}"
+        unavailable = _unavailable(kind, name)
+        if unavailable:
+            return f"not applicable here: {unavailable}"
+        if kind is Kind.SERVER and pairing.transport == "https" and impl.https_unsupported():
+            return f"not applicable: {impl.https_unsupported()}"
     return None
 
 

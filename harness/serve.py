@@ -16,6 +16,7 @@ import socketserver
 import sys
 import threading
 
+from harness import extensions
 from harness.registry import REGISTRY, Kind, UnknownImplementation
 
 SHUTDOWN_GRACE = 2.0  # seconds to let in-flight requests finish after SIGTERM
@@ -45,9 +46,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
+        # Servers of installed packages too: their entry points name them.
+        extensions.register_all(REGISTRY, [], {})
         impl = REGISTRY.get(Kind.SERVER, args.name)
-    except UnknownImplementation as exc:
+    except (UnknownImplementation, extensions.ExtensionError) as exc:
         print(f"harness.serve: {exc}", file=sys.stderr)
+        return 2
+    if impl.command:
+        print(f"harness.serve: {impl.name} is run by its own command, not here", file=sys.stderr)
         return 2
     server = impl.load()(args.host, args.port, args.certfile, args.keyfile)
     return run(server, stop_on_stdin_eof=args.stop_on_stdin_eof)

@@ -33,7 +33,7 @@ from harness import deadlines
 from harness.cases import Case, Level, RecordProperty
 from harness.errors import ClientError, ErrorKind
 from harness.interop import SCRIPTED_TIMEOUTS, HttpsServer, ScriptedClient, ScriptedExchange
-from harness.launcher import LaunchError, launch
+from harness.launcher import LaunchError
 from harness.model import ClientCertificate, Exchange, RequestSpec, Verify
 from harness.registry import Capability
 from harness.scripted import Close, Send
@@ -446,9 +446,10 @@ BAD_KEY_PAIR = Case(
 def test_server_refuses_a_bad_key_pair(
     tls_server: HttpsServer, zoo: Zoo, record_property: RecordProperty
 ) -> None:
-    command = tls_server.command(zoo["valid"].certificate.cert_file, zoo.mismatched_key_file)
     try:
-        server = launch(tls_server.name, command, scheme="https", ca_file=zoo.ca_file)
+        server = tls_server.start(
+            zoo["valid"].certificate.cert_file, zoo.mismatched_key_file, zoo.ca_file
+        )
     except LaunchError as exc:
         record_property("observed", f"launcher: {str(exc).splitlines()[0]}")
         BAD_KEY_PAIR.expect_that(

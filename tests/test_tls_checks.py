@@ -26,7 +26,7 @@ from harness.clients.http_client import HttpClientClient
 from harness.clients.requests_client import RequestsClient
 from harness.errors import ClientError, ErrorKind, classify
 from harness.interop import HttpsServer, ScriptedClient
-from harness.launcher import server_command
+from harness.launcher import ServerProcess, launch, start_server
 from harness.model import Exchange, RequestSpec, Target, Verify
 from harness.scripted import ScriptedServer
 from harness.tls import Zoo, legacy_client_context, make_zoo
@@ -238,6 +238,10 @@ def test_sni_checks(
             client.close()
 
 
+def _not_started(cert: str, key: str, ca: str) -> ServerProcess:
+    raise AssertionError("the scripted zoo servers are not started by command")
+
+
 @pytest.fixture
 def zoo_server(zoo: Zoo) -> Iterator[Callable[[str], HttpsServer]]:
     """``zoo_server(entry)``: an HttpsServer that is a scripted server serving ``entry``."""
@@ -246,7 +250,7 @@ def zoo_server(zoo: Zoo) -> Iterator[Callable[[str], HttpsServer]]:
     def serve(entry: str) -> HttpsServer:
         server = ScriptedServer(tls.RESPONSE, certificate=zoo[entry]).__enter__()
         servers.append(server)
-        return HttpsServer(f"zoo-{entry}", server.target, lambda cert, key: [])
+        return HttpsServer(f"zoo-{entry}", server.target, _not_started)
 
     yield serve
     for server in servers:
@@ -290,13 +294,19 @@ STARTS_WHATEVER_ITS_KEY = [
 
 def test_bad_key_pair_check(zoo: Zoo) -> None:
     target = Target("https", "127.0.0.1", 9, zoo.ca_file)
-    broken = HttpsServer("starts-anyway", target, lambda cert, key: STARTS_WHATEVER_ITS_KEY)
+    broken = HttpsServer(
+        "starts-anyway",
+        target,
+        lambda cert, key, ca: launch("starts-anyway", STARTS_WHATEVER_ITS_KEY, scheme="https"),
+    )
     with pytest.raises(CheckFailed, match="it started"):
         tls.test_server_refuses_a_bad_key_pair(broken, zoo, lambda *_: None)
     correct = HttpsServer(
         "stdlib-threading",
         target,
-        lambda cert, key: server_command("stdlib-threading", certfile=cert, keyfile=key),
+        lambda cert, key, ca: start_server(
+            "stdlib-threading", certfile=cert, keyfile=key, ca_file=ca
+        ),
     )
     tls.test_server_refuses_a_bad_key_pair(correct, zoo, lambda *_: None)
 

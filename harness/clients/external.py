@@ -1,0 +1,116 @@
+"""The adapter for a client in any language: a program that reads one request spec as JSON
+on stdin and writes one exchange, or one normalised error, as JSON on stdout.
+
+The formats are in docs/contract.md ("External clients"). The program runs once per
+request, under a deadline; a program that cannot be started, crashes, overruns its deadline
+or prints something that is not the format raises :class:`ExternalClientFailure`, which
+names the client, the command, its exit status and the end of its stderr. That fails the
+cell as the adapter's fault, never as a verdict on HTTP.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shlex
+import subprocess
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from harness import deadlines
+from harness.errors import ClientError, ErrorKind
+from harness.model import Exchange, RequestSpec, Target
+
+STDERR_TAIL = 2000  # characters of a failing program's stderr kept in the message
+# Beyond the spec's own connect and read deadlines: process start-up, and a busy machine.
+SLACK = 5.0 * deadlines.SCALE
+
+
+class ExternalClientFailure(RuntimeError):
+    """The external client program broke its side of the protocol (not an HTTP failure)."""
+
+
+def request_document(spec: RequestSpec, target: Target) -> dict[str, Any]:
+    """The JSON request an external client reads (docs/contract.md)."""
+    if spec.body is None:
+        body: dict[str, Any] | None = None
+    elif isinstance(spec.body, bytes | bytearray):
+        body = {"base64": base64.b64encode(spec.body).decode("ascii")}
+    else:
+        body = {"chunks_base64": [base64.b64encode(c).decode("ascii") for c in spec.body]}
+    cert = spec.client_certificate
+    return {
+        "method": spec.method,
+        "url": target.base_url + spec.target,
+        "target": spec.target,
+        "headers": [[name, value] for name, value in spec.headers],
+        "body": body,
+        "timeouts": {"connect": spec.timeouts.connect, "read": spec.timeouts.read},
+        "verify": spec.verify.value,
+        "ca_file": target.ca_file,
+        "client_certificate": cert and {"cert_file": cert.cert_file, "key_file": cert.key_file},
+        "http_version": spec.http_version,
+    }
+
+
+class ExternalClient:
+    def __init__(self, name: str, command: Sequence[str]) -> None:
+        self.name = name
+        self.command = list(command)
+
+    def send(self, spec: RequestSpec, target: Target) -> Exchange:
+        document = json.dumps(request_document(spec, target))
+        deadline = spec.timeouts.connect + spec.timeouts.read + SLACK
+        started = time.perf_counter()
+        try:
+            done = subprocess.run(
+                self.command,
+                input=document.encode(),
+                capture_output=True,
+                timeout=deadline,
+                check=False,
+            )
+        except OSError as exc:
+            raise self._failure(f"could not be started: {exc}") from None
+        except subprocess.TimeoutExpired as exc:
+            raise self._failure(
+                f"did not answer within {deadline:.1f}s", exc.stderr or b""
+            ) from None
+        if done.returncode != 0:
+            raise self._failure(f"exited with status {done.returncode}", done.stderr)
+        try:
+            return self._result(json.loads(done.stdout), time.perf_counter() - started)
+        except (ValueError, KeyError, TypeError) as exc:
+            shown = done.stdout[:300].decode("utf-8", "replace")
+            raise self._failure(
+                f"printed no valid result ({exc!r}; stdout began {shown!r})", done.stderr
+            ) from None
+
+    def _result(self, result: dict[str, Any], elapsed: float) -> Exchange:
+        if set(result) == {"error"}:
+            error = result["error"]
+            raise ClientError.reported(ErrorKind(error["kind"]), error["type"], error["text"])
+        exchange = result["exchange"]
+        reused = exchange.get("reused")
+        if reused not in (True, False, None):
+            raise TypeError(f"'reused' must be true, false or null, not {reused!r}")
+        return Exchange(
+            status=int(exchange["status"]),
+            reason=str(exchange["reason"]),
+            http_version=str(exchange["http_version"]),
+            headers=[(str(name), str(value)) for name, value in exchange["headers"]],
+            body=base64.b64decode(exchange["body_base64"], validate=True),
+            reused=reused,
+            elapsed=float(exchange.get("elapsed", elapsed)),
+        )
+
+    def _failure(self, why: str, stderr: bytes = b"") -> ExternalClientFailure:
+        tail = stderr.decode("utf-8", "replace").strip()[-STDERR_TAIL:]
+        return ExternalClientFailure(
+            f"client {self.name!r} {why} (command: {shlex.join(self.command)})"
+            + (f"\n--- stderr (last lines) ---\n{tail}" if tail else "\n--- stderr: empty ---")
+        )
+
+    def close(self) -> None:
+        """Nothing outlives a request: each runs in its own process."""

@@ -1,0 +1,178 @@
+"""Implementations beyond the built-ins, from three places (docs/adding-an-implementation.md):
+
+- entry points ``http_interop.servers`` / ``http_interop.clients`` of installed packages,
+  each naming a :class:`harness.registry.Implementation`;
+- implementation files (``--impls FILE``, and ``implementations.toml`` at the root), TOML
+  with ``[[server]]`` and ``[[client]]`` tables;
+- ``--server-cmd NAME=COMMAND`` and ``--client-cmd NAME=COMMAND`` on the command line.
+
+Every problem is an :class:`ExtensionError` that says where it is and what is valid.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import shlex
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from harness.registry import Capability, Implementation, Kind, Ready, Registry
+
+ENTRY_POINT_GROUPS = {Kind.SERVER: "http_interop.servers", Kind.CLIENT: "http_interop.clients"}
+DEFAULT_FILE = "implementations.toml"  # at the repository root, loaded when present
+_KEYS = {
+    "name",
+    "description",
+    "package",
+    "command",
+    "tls_args",
+    "ready",
+    "program",
+    "lacks",
+    "provides",
+}
+
+
+class ExtensionError(ValueError):
+    """A declared implementation that cannot be used; the message says where and why."""
+
+
+def entry_point_implementations() -> list[Implementation]:
+    """Every implementation that installed packages declare through entry points."""
+    found = []
+    for kind, group in ENTRY_POINT_GROUPS.items():
+        for entry_point in importlib.metadata.entry_points(group=group):
+            where = f"entry point {entry_point.name!r} ({entry_point.value}) in group {group}"
+            try:
+                impl = entry_point.load()
+            except Exception as exc:  # a broken third-party package: say which
+                raise ExtensionError(f"{where} cannot be loaded: {exc!r}") from None
+            if not isinstance(impl, Implementation) or impl.kind is not kind:
+                raise ExtensionError(
+                    f"{where} must name a harness.registry.Implementation of kind {kind}, "
+                    f"not {impl!r}"
+                )
+            found.append(impl)
+    return found
+
+
+def load_file(path: Path) -> list[Implementation]:
+    """The implementations a TOML file declares (see the module docstring)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ExtensionError(f"{path}: cannot be read: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ExtensionError(f"{path}: not valid TOML: {exc}") from None
+    unknown = set(data) - {"server", "client"}
+    if unknown:
+        raise ExtensionError(
+            f"{path}: unknown table(s) {sorted(unknown)}; only [[server]] and [[client]]"
+        )
+    found = []
+    for kind in (Kind.SERVER, Kind.CLIENT):
+        entries = data.get(str(kind), [])
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise ExtensionError(f"{path}: '{kind}' must be an array of tables, [[{kind}]]")
+        for index, entry in enumerate(entries, 1):
+            found.append(_parse(entry, kind, f"{path}: [[{kind}]] number {index}"))
+    return found
+
+
+# Every external client runs once per request (docs/contract.md, external clients).
+_ONE_SHOT_CLIENT = {
+    Capability.PERSISTENT_CONNECTIONS: (
+        "an external client runs once per request, so no connection outlives a request"
+    )
+}
+
+
+def _parse(entry: dict[str, Any], kind: Kind, where: str) -> Implementation:
+    def problem(message: str) -> ExtensionError:
+        name = entry.get("name")
+        return ExtensionError(f"{where}{f' ({name})' if name else ''}: {message}")
+
+    unknown = set(entry) - _KEYS
+    if unknown:
+        raise problem(f"unknown key(s) {sorted(unknown)}; allowed: {', '.join(sorted(_KEYS))}")
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise problem("'name' is missing")
+    command = entry.get("command")
+    if not _is_argv(command) or not command:
+        raise problem("'command' must be a non-empty array of strings (an argv)")
+    tls_args = entry.get("tls_args", [])
+    if not _is_argv(tls_args):
+        raise problem("'tls_args' must be an array of strings")
+    try:
+        ready = Ready(entry.get("ready", Ready.LINE))
+    except ValueError:
+        raise problem(f"'ready' must be one of {', '.join(Ready)}") from None
+    lacks = entry.get("lacks", {})
+    provides = entry.get("provides", [])
+    if not isinstance(lacks, dict) or not all(isinstance(v, str) for v in lacks.values()):
+        raise problem("'lacks' must be a table of capability = \"reason\"")
+    try:
+        lacks = {Capability(key): reason for key, reason in lacks.items()}
+        provides = frozenset(Capability(value) for value in provides)
+    except ValueError as exc:
+        raise problem(f"{exc}; capabilities are: {', '.join(Capability)}") from None
+    return Implementation(
+        name=name,
+        kind=kind,
+        description=str(entry.get("description", f"external {kind}: {shlex.join(command)}")),
+        package=str(entry.get("package", "")),
+        command=tuple(command),
+        tls_args=tuple(tls_args),
+        ready=ready,
+        program=entry.get("program"),
+        lacks={**(_ONE_SHOT_CLIENT if kind is Kind.CLIENT else {}), **lacks},
+        provides=provides,
+        origin=where.split(": ")[0],
+    )
+
+
+def _is_argv(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(part, str) for part in value)
+
+
+def from_option(kind: Kind, text: str) -> Implementation:
+    """``NAME=COMMAND`` from --server-cmd / --client-cmd; COMMAND is split as a shell would.
+
+    A server given so serves plain HTTP only (its https cells are skipped): an
+    implementations file declares the ``tls_args`` that make it serve HTTPS.
+    """
+    option = f"--{kind}-cmd"
+    name, sep, command = text.partition("=")
+    if not sep or not name.strip() or not command.strip():
+        raise ExtensionError(f"{option} {text!r}: expected NAME=COMMAND")
+    try:
+        argv = shlex.split(command)
+    except ValueError as exc:
+        raise ExtensionError(f"{option} {text!r}: cannot split the command: {exc}") from None
+    return Implementation(
+        name=name.strip(),
+        kind=kind,
+        description=f"external {kind}: {command.strip()}",
+        package="",
+        command=tuple(argv),
+        # A command given on the command line is for ad-hoc runs: it declares no lacks, but
+        # a client run once per request cannot keep a connection.
+        lacks=_ONE_SHOT_CLIENT if kind is Kind.CLIENT else {},
+        origin=option,
+    )
+
+
+def register_all(registry: Registry, files: list[Path], options: dict[Kind, list[str]]) -> None:
+    """Add every declared implementation to ``registry``; a duplicate name is an error."""
+    declared = entry_point_implementations()
+    for path in files:
+        declared += load_file(path)
+    for kind, texts in options.items():
+        declared += [from_option(kind, text) for text in texts]
+    for impl in declared:
+        try:
+            registry.add(impl)
+        except ValueError as exc:
+            raise ExtensionError(str(exc)) from None
