@@ -1,0 +1,296 @@
+"""Implementations from outside the built-in registry: implementation files, command-line
+options, entry points, command-template servers and external clients, and what a broken one
+gets (a clear error naming it; every other cell unaffected)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from harness import extensions
+from harness.clients.external import ExternalClient, ExternalClientFailure, request_document
+from harness.errors import ClientError, ErrorKind
+from harness.extensions import ExtensionError
+from harness.launcher import LaunchError, free_port, launch, start_server
+from harness.model import ClientCertificate, RequestSpec, Target, Verify
+from harness.registry import Capability, Implementation, Kind, Ready, Registry
+from tests.pytest_run import ROOT, run_pytest
+
+PY = sys.executable
+SERVE = [PY, "-m", "harness.serve", "stdlib-threading", "--host", "{host}", "--port", "{port}"]
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_an_implementations_file_declares_servers_and_clients(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "impls.toml",
+        """
+        [[server]]
+        name = "thing"
+        command = ["thing-server", "--port", "{port}"]
+        tls_args = ["--cert", "{certfile}"]
+        ready = "port"
+        program = "thing-server"
+        lacks = { "chunked-response" = "writes no chunked coding" }
+
+        [[client]]
+        name = "thing-client"
+        command = ["thing-client"]
+        provides = []
+        """,
+    )
+    server, client = extensions.load_file(path)
+    assert (server.kind, server.name, server.ready) == (Kind.SERVER, "thing", Ready.PORT)
+    assert server.command == ("thing-server", "--port", "{port}")
+    assert server.lacks == {Capability.CHUNKED_RESPONSE: "writes no chunked coding"}
+    assert server.origin == str(path)
+    # Every external client runs once per request: no connection outlives it.
+    assert Capability.PERSISTENT_CONNECTIONS in client.lacks
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("[[server]]\nname = 1\n", "'name' is missing"),
+        ('[[server]]\nname = "a"\n', "(a): 'command' must be a non-empty array"),
+        ('[[server]]\nname = "a"\ncommand = "a b"\n', "'command' must be a non-empty array"),
+        ('[[client]]\nname = "a"\ncommand = ["a"]\nflavour = 1\n', "unknown key(s) ['flavour']"),
+        ('[[server]]\nname = "a"\ncommand = ["a"]\nready = "soon"\n', "'ready' must be one of"),
+        (
+            '[[server]]\nname = "a"\ncommand = ["a"]\nlacks = { "teleport" = "no" }\n',
+            "'teleport' is not a valid Capability; capabilities are: persistent-connections",
+        ),
+        ('[[servers]]\nname = "a"\n', "unknown table(s) ['servers']"),
+        ("[[server]\n", "not valid TOML"),
+    ],
+)
+def test_a_malformed_implementations_file_says_where_and_what(
+    tmp_path: Path, text: str, fragment: str
+) -> None:
+    path = write(tmp_path / "impls.toml", text)
+    with pytest.raises(ExtensionError) as caught:
+        extensions.load_file(path)
+    assert str(caught.value).startswith(str(path))
+    assert fragment in str(caught.value)
+
+
+def test_a_missing_implementations_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ExtensionError, match=r"nowhere\.toml: cannot be read"):
+        extensions.load_file(tmp_path / "nowhere.toml")
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [("noequals", "expected NAME=COMMAND"), ("a=", "expected NAME=COMMAND"), ("a='x", "split")],
+)
+def test_a_malformed_command_option_is_refused(text: str, fragment: str) -> None:
+    with pytest.raises(ExtensionError, match=fragment):
+        extensions.from_option(Kind.SERVER, text)
+
+
+def test_a_duplicate_name_names_both_origins() -> None:
+    registry = Registry()
+    with pytest.raises(ExtensionError, match=r"'flask' \(--server-cmd\) is already registered"):
+        extensions.register_all(registry, [], {Kind.SERVER: ["flask=python -m x"]})
+
+
+def test_entry_points_of_installed_packages_are_registered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A package installed on sys.path, as pip would leave it: a module and its dist-info.
+    write(
+        tmp_path / "fake_adapter.py",
+        """
+        from harness.registry import Implementation, Kind
+
+        CLIENT = Implementation(
+            name="fake", kind=Kind.CLIENT, description="a fake", package="fake-adapter",
+            factory="fake_adapter:FakeClient",
+        )
+        NOT_AN_IMPLEMENTATION = 42
+        """,
+    )
+    info = tmp_path / "fake_adapter-1.0.dist-info"
+    info.mkdir()
+    write(info / "METADATA", "Metadata-Version: 2.1\nName: fake-adapter\nVersion: 1.0\n")
+    entry_points = "[http_interop.clients]\nfake = fake_adapter:CLIENT\n"
+    write(info / "entry_points.txt", entry_points)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    registry = Registry()
+    extensions.register_all(registry, [], {})
+    assert registry.get(Kind.CLIENT, "fake").version() == "1.0"
+
+    write(info / "entry_points.txt", entry_points + "broken = fake_adapter:NOT_AN_IMPLEMENTATION\n")
+    with pytest.raises(ExtensionError, match=r"entry point 'broken'.*must name a harness"):
+        extensions.register_all(Registry(), [], {})
+
+
+@pytest.fixture
+def declared(monkeypatch: pytest.MonkeyPatch) -> Registry:
+    """The process's registry, restored after the test."""
+    from harness import registry as module
+
+    fresh = Registry()
+    monkeypatch.setattr(module, "REGISTRY", fresh)
+    monkeypatch.setattr("harness.launcher.REGISTRY", fresh)
+    return fresh
+
+
+@pytest.mark.parametrize("ready", list(Ready))
+def test_a_command_server_starts_by_its_ready_line_or_by_its_port(
+    declared: Registry, ready: Ready
+) -> None:
+    silent = (PY, str(ROOT / "tests" / "programs" / "silent_server.py"), "{port}")
+    command = tuple(SERVE) if ready is Ready.LINE else silent
+    declared.add(Implementation("cmd", Kind.SERVER, "", "", command=command, ready=ready))
+    server = start_server("cmd")
+    try:
+        assert server.target.host == "127.0.0.1" and server.target.port > 0
+    finally:
+        server.stop()
+
+
+def test_a_port_server_that_never_listens_fails_within_its_deadline() -> None:
+    never = [PY, "-c", "import time; time.sleep(60)"]
+    with pytest.raises(LaunchError, match="'mute' did not accept connections on port"):
+        launch("mute", never, ready_port=free_port(), ready_timeout=1.0)
+
+
+def test_an_unknown_placeholder_is_named(declared: Registry) -> None:
+    declared.add(Implementation("typo", Kind.SERVER, "", "", command=(PY, "{prot}")))
+    with pytest.raises(LaunchError, match=r"placeholder .*'prot'.*use \{python\}"):
+        start_server("typo")
+
+
+def test_the_request_document_carries_the_whole_spec() -> None:
+    spec = RequestSpec(
+        "POST",
+        "/echo?x=1",
+        headers=[("X-A", "1"), ("X-A", "2")],
+        body=iter([b"ab", b"c"]),
+        verify=Verify.NONE,
+        client_certificate=ClientCertificate("c.pem", "k.pem"),
+        http_version="HTTP/1.0",
+    )
+    document = request_document(spec, Target("https", "127.0.0.1", 8443, "ca.pem"))
+    assert document == {
+        "method": "POST",
+        "url": "https://127.0.0.1:8443/echo?x=1",
+        "target": "/echo?x=1",
+        "headers": [["X-A", "1"], ["X-A", "2"]],
+        "body": {"chunks_base64": ["YWI=", "Yw=="]},
+        "timeouts": {"connect": 5.0, "read": 10.0},
+        "verify": "none",
+        "ca_file": "ca.pem",
+        "client_certificate": {"cert_file": "c.pem", "key_file": "k.pem"},
+        "http_version": "HTTP/1.0",
+    }
+
+
+def _program(tmp_path: Path, output: str, status: int = 0) -> ExternalClient:
+    """An external client that prints ``output`` and exits with ``status``."""
+    script = write(
+        tmp_path / "client.py",
+        f"import sys\nsys.stdin.read()\nprint({output!r})\n"
+        f"print('a line of stderr', file=sys.stderr)\nsys.exit({status})\n",
+    )
+    return ExternalClient("prog", [PY, str(script)])
+
+
+TARGET = Target("http", "127.0.0.1", 9)
+
+
+def test_an_external_client_reports_an_exchange(tmp_path: Path) -> None:
+    exchange = {
+        "status": 200,
+        "reason": "OK",
+        "http_version": "HTTP/1.1",
+        "headers": [["A", "1"]],
+        "body_base64": "aGk=",
+        "reused": None,
+    }
+    client = _program(tmp_path, json.dumps({"exchange": exchange}))
+    result = client.send(RequestSpec(), TARGET)
+    assert (result.status, result.headers, result.body, result.reused) == (
+        200,
+        [("A", "1")],
+        b"hi",
+        None,
+    )
+
+
+def test_an_external_client_reports_a_normalised_error(tmp_path: Path) -> None:
+    error = {"kind": "tls.hostname", "type": "curl exit 60", "text": "no alternative name"}
+    with pytest.raises(ClientError) as caught:
+        _program(tmp_path, json.dumps({"error": error})).send(RequestSpec(), TARGET)
+    assert caught.value.kind is ErrorKind.TLS_HOSTNAME
+    assert (caught.value.original_type, caught.value.original_text) == (
+        "curl exit 60",
+        "no alternative name",
+    )
+
+
+@pytest.mark.parametrize(
+    ("output", "status", "fragment"),
+    [
+        ("not json", 0, "printed no valid result"),
+        ('{"error": {"kind": "tls.weird", "type": "t", "text": "x"}}', 0, "printed no valid"),
+        ('{"exchange": {"status": 200}}', 0, "printed no valid result"),
+        ("{}", 3, "exited with status 3"),
+    ],
+)
+def test_a_broken_external_client_fails_with_a_clear_reason(
+    tmp_path: Path, output: str, status: int, fragment: str
+) -> None:
+    with pytest.raises(ExternalClientFailure) as caught:
+        _program(tmp_path, output, status).send(RequestSpec(), TARGET)
+    message = str(caught.value)
+    assert message.startswith(f"client 'prog' {fragment}")
+    assert "(command: " in message and "a line of stderr" in message
+
+
+def test_an_external_client_that_cannot_start_is_named() -> None:
+    client = ExternalClient("ghost", ["/no/such/client"])
+    with pytest.raises(ExternalClientFailure, match="client 'ghost' could not be started"):
+        client.send(RequestSpec(), TARGET)
+
+
+def test_broken_implementations_fail_their_own_cells_only(tmp_path: Path) -> None:
+    """A server that never starts and a client that prints garbage fail their own cells
+    with the reason; the built-in cells of the same run pass."""
+    results = tmp_path / "results.json"
+    done = run_pytest(
+        "suites/test_methods.py",
+        "-k",
+        "test_get and not content",
+        "--server",
+        "stdlib-threading",
+        "--server",
+        "crashing",
+        "--server-cmd",
+        f"crashing={PY} -c 'import sys; sys.exit(4)'",
+        "--client",
+        "requests",
+        "--client",
+        "garbage",
+        "--client-cmd",
+        f"garbage={PY} -c 'print(\"<html>\")'",
+        "--transport",
+        "http",
+        f"--results={results}",
+    )
+    cells = json.loads(results.read_text(encoding="utf-8"))["cells"]
+    outcome = {(c["server"], c["client"]): (c["outcome"], c["message"]) for c in cells}
+    assert outcome[("stdlib-threading", "requests")][0] == "pass", done.stdout
+    assert outcome[("crashing", "requests")][0] == "error"
+    assert "server 'crashing' exited with status 4" in outcome[("crashing", "requests")][1]
+    assert outcome[("stdlib-threading", "garbage")][0] == "fail"
+    assert "client 'garbage' printed no valid result" in outcome[("stdlib-threading", "garbage")][1]
