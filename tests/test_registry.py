@@ -6,19 +6,26 @@ import dataclasses
 
 import pytest
 
-from harness.registry import REGISTRY, Implementation, Kind, Registry, UnknownImplementation
+from harness.registry import (
+    BUILTIN,
+    REGISTRY,
+    Implementation,
+    Kind,
+    Registry,
+    UnknownImplementation,
+)
 from tests.pytest_run import run_pytest
 
 
 def test_unknown_name_fails_with_the_known_names_of_its_kind() -> None:
     with pytest.raises(UnknownImplementation) as excinfo:
-        REGISTRY.get(Kind.CLIENT, "curl")
-    assert str(excinfo.value) == "unknown client 'curl'; known clients: http.client, requests"
+        Registry().get(Kind.CLIENT, "nosuch")
+    assert str(excinfo.value) == "unknown client 'nosuch'; known clients: http.client, requests"
 
 
 def test_a_server_name_is_unknown_as_a_client() -> None:
     with pytest.raises(UnknownImplementation):
-        REGISTRY.get(Kind.CLIENT, "flask")
+        Registry().get(Kind.CLIENT, "flask")
 
 
 @pytest.mark.parametrize(
@@ -29,19 +36,29 @@ def test_a_server_name_is_unknown_as_a_client() -> None:
     ],
 )
 def test_names_of_each_kind_in_registration_order(kind: Kind, names: list[str]) -> None:
-    assert REGISTRY.names(kind) == names
+    assert Registry().names(kind) == names
 
 
-@pytest.mark.parametrize("impl", REGISTRY.all(), ids=lambda impl: impl.name)
-def test_every_implementation_reports_its_installed_version(impl: Implementation) -> None:
+@pytest.mark.parametrize("impl", BUILTIN, ids=lambda impl: impl.name)
+def test_every_builtin_reports_its_installed_version(impl: Implementation) -> None:
     version = impl.version()
     assert version.strip()
     assert version != "not installed"
 
 
-@pytest.mark.parametrize("impl", REGISTRY.all(), ids=lambda impl: impl.name)
+@pytest.mark.parametrize("impl", BUILTIN, ids=lambda impl: impl.name)
 def test_every_factory_path_resolves(impl: Implementation) -> None:
     assert callable(impl.load())
+
+
+@pytest.mark.parametrize("impl", REGISTRY.all(), ids=lambda impl: f"{impl.kind}-{impl.name}")
+def test_every_registered_implementation_runs_here_or_says_why_not(impl: Implementation) -> None:
+    # The registry of this run: built-ins, entry points and implementations.toml.
+    reason = impl.unavailable()
+    if reason is None and not impl.command:
+        assert callable(impl.load())
+    elif reason is not None:
+        assert impl.name in reason
 
 
 def test_version_of_a_missing_distribution_says_not_installed() -> None:
@@ -51,7 +68,7 @@ def test_version_of_a_missing_distribution_says_not_installed() -> None:
 
 def test_registering_a_name_twice_for_one_kind_is_refused() -> None:
     flask = REGISTRY.get(Kind.SERVER, "flask")
-    with pytest.raises(ValueError, match="server 'flask' is registered twice"):
+    with pytest.raises(ValueError, match=r"server 'flask' \(built-in\) is already registered"):
         Registry((flask, dataclasses.replace(flask, description="another Flask")))
 
 

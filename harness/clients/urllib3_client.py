@@ -1,0 +1,104 @@
+"""The ``urllib3`` adapter: one PoolManager per client, used through its own TLS parameters.
+
+Trust and the client certificate are urllib3's pool parameters (``cert_reqs``, ``ca_certs``,
+``cert_file``, ``key_file``), so urllib3 builds its own SSLContext
+(urllib3/util/ssl_.py: create_urllib3_context), as an application using urllib3 gets it.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+import weakref
+
+import urllib3
+import urllib3.exceptions
+
+from harness.clients import http_version_text
+from harness.errors import ClientError, classify
+from harness.model import Exchange, RequestSpec, Target, Verify
+
+
+class Urllib3Client:
+    def __init__(self) -> None:
+        # No retries and no redirects: the adapter reports what one request got.
+        self._manager = urllib3.PoolManager(retries=False)
+        # Sockets this client has carried a response on: seeing one again means the pool
+        # reused the connection. urllib3 has no public flag for that, so we observe it.
+        self._seen_sockets: weakref.WeakSet[object] = weakref.WeakSet()
+
+    def _pool(self, spec: RequestSpec, target: Target) -> urllib3.HTTPConnectionPool:
+        tls: dict[str, object] = {}
+        if target.scheme == "https":
+            cert = spec.client_certificate
+            tls = {
+                "cert_reqs": "CERT_NONE" if spec.verify is Verify.NONE else "CERT_REQUIRED",
+                # None: urllib3 loads the default trust store (ssl_wrap_socket).
+                "ca_certs": target.ca_file if spec.verify is Verify.TARGET_CA else None,
+                "cert_file": cert.cert_file if cert else None,
+                "key_file": cert.key_file if cert else None,
+            }
+        # The pool key includes these parameters: each trust mode gets a pool of its own.
+        return self._manager.connection_from_url(target.base_url, pool_kwargs=tls)
+
+    def send(self, spec: RequestSpec, target: Target) -> Exchange:
+        if spec.http_version != "HTTP/1.1":
+            raise ValueError(f"urllib3 cannot send {spec.http_version} requests")
+        # HTTPHeaderDict keeps repeated names (urllib3 sends each value as its own line).
+        headers = urllib3.HTTPHeaderDict()
+        for name, value in spec.headers:
+            headers.add(name, value)
+        pool = self._pool(spec, target)
+        started = time.perf_counter()
+        try:
+            with warnings.catch_warnings():
+                if spec.verify is Verify.NONE:
+                    # urllib3 warns on every unverified request; an application that turns
+                    # verification off on purpose silences it, and so does the adapter.
+                    warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
+                # An iterable body without length goes chunked (HTTPConnection.request).
+                response = pool.request(
+                    spec.method,
+                    spec.target,
+                    body=spec.body,
+                    headers=headers,
+                    timeout=urllib3.Timeout(connect=spec.timeouts.connect, read=spec.timeouts.read),
+                    redirect=False,
+                    preload_content=False,  # keep the connection reachable to note its socket
+                )
+            try:
+                reused = self._note_socket(response)
+                body = response.read()
+            finally:
+                # Returns a fully read connection to the pool; one whose body failed was
+                # already closed by urllib3 (HTTPResponse._error_catcher).
+                response.release_conn()
+        except urllib3.exceptions.HTTPError as exc:
+            connecting = isinstance(exc, urllib3.exceptions.ConnectTimeoutError)
+            raise ClientError(classify(exc, connecting=connecting), exc) from exc
+        except ValueError as exc:
+            # One failure comes through unwrapped: a negative chunk size reaches
+            # http.client's _safe_read, which raises ValueError.
+            raise ClientError(classify(exc, connecting=False), exc) from exc
+        return Exchange(
+            status=response.status,
+            reason=response.reason or "",
+            http_version=http_version_text(response.version),
+            headers=list(response.headers.items()),
+            body=body,
+            reused=reused,
+            elapsed=time.perf_counter() - started,
+        )
+
+    def _note_socket(self, response: urllib3.BaseHTTPResponse) -> bool | None:
+        # None when http.client has already handed the socket to the response and dropped it
+        # from the connection (a response that closes the connection).
+        sock = getattr(response.connection, "sock", None)
+        if sock is None:
+            return None
+        reused = sock in self._seen_sockets
+        self._seen_sockets.add(sock)
+        return reused
+
+    def close(self) -> None:
+        self._manager.clear()

@@ -1,0 +1,106 @@
+"""The ``urllib.request`` adapter: an OpenerDirector from ``build_opener``, as an application
+makes one, with an HTTPSHandler for the spec's TLS context and redirects not followed.
+
+urllib.request opens a new connection for every request and asks the server to close it
+(Lib/urllib/request.py: AbstractHTTPHandler.do_open sends ``Connection: close``), so
+nothing is pooled and ``reused`` is always False.
+"""
+
+from __future__ import annotations
+
+import http.client
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+from harness.clients import http_version_text, ssl_context
+from harness.errors import ClientError, classify
+from harness.model import ClientCertificate, Exchange, RequestSpec, Target, Verify
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Hands every 3xx back as a response: the Python docs' way to stop urllib following
+    redirects ("Return None if you can't but another Handler might"), after which the
+    default error handler raises it as HTTPError, which the adapter reports as a response."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+class UrllibClient:
+    def __init__(self) -> None:
+        # One opener per trust mode and client certificate: the TLS context is fixed when
+        # the HTTPSHandler is made.
+        self._openers: dict[tuple[object, ...], urllib.request.OpenerDirector] = {}
+
+    def _opener(self, spec: RequestSpec, target: Target) -> urllib.request.OpenerDirector:
+        key: tuple[Verify, ClientCertificate | None, str | None] = (
+            spec.verify,
+            spec.client_certificate,
+            target.ca_file,
+        )
+        if key not in self._openers:
+            handlers: list[urllib.request.BaseHandler] = [_NoRedirect()]
+            if target.scheme == "https":
+                handlers.append(urllib.request.HTTPSHandler(context=ssl_context(spec, target)))
+            self._openers[key] = urllib.request.build_opener(*handlers)
+        return self._openers[key]
+
+    def send(self, spec: RequestSpec, target: Target) -> Exchange:
+        if len({name.lower() for name, _ in spec.headers}) != len(spec.headers):
+            raise ValueError(
+                "urllib.request takes headers as a mapping: it cannot repeat a field name"
+            )
+        if spec.http_version != "HTTP/1.1":
+            raise ValueError(f"urllib.request cannot send {spec.http_version} requests")
+        # An iterable body has no length: urllib.request then sends it chunked by itself
+        # (AbstractHTTPHandler.do_request_ adds Transfer-encoding: chunked).
+        request = urllib.request.Request(
+            target.base_url + spec.target,
+            data=spec.body,
+            headers=dict(spec.headers),
+            method=spec.method,
+        )
+        opener = self._opener(spec, target)
+        started = time.perf_counter()
+        try:
+            # urlopen takes one timeout for every blocking operation, connecting included
+            # (http.client's socket timeout): the read deadline is the one given.
+            response: http.client.HTTPResponse | urllib.error.HTTPError = opener.open(
+                request, timeout=spec.timeouts.read
+            )
+        except urllib.error.HTTPError as error:
+            # 4xx and 5xx (and the 3xx not followed) come as HTTPError; it is a response.
+            response = error
+        except urllib.error.URLError as exc:
+            # do_open wraps in URLError what fails while connecting (TCP, TLS handshake) and
+            # sending the request; what fails reading the response comes unwrapped.
+            raise ClientError(classify(exc, connecting=True), exc) from exc
+        except Exception as exc:
+            raise ClientError(classify(exc, connecting=False), exc) from exc
+        with response:
+            try:
+                body = response.read()
+            except Exception as exc:
+                raise ClientError(classify(exc, connecting=False), exc) from exc
+        return Exchange(
+            status=response.status,
+            reason=response.reason,
+            http_version=http_version_text(_raw(response).version),
+            headers=list(response.headers.items()),
+            body=body,
+            reused=False,
+            elapsed=time.perf_counter() - started,
+        )
+
+    def close(self) -> None:
+        for opener in self._openers.values():
+            opener.close()
+        self._openers.clear()
+
+
+def _raw(response: http.client.HTTPResponse | urllib.error.HTTPError) -> http.client.HTTPResponse:
+    """The http.client response: HTTPError wraps it as ``fp`` (Lib/urllib/error.py)."""
+    return response.fp if isinstance(response, urllib.error.HTTPError) else response
+
