@@ -103,4 +103,3 @@ class UrllibClient:
 def _raw(response: http.client.HTTPResponse | urllib.error.HTTPError) -> http.client.HTTPResponse:
     """The http.client response: HTTPError wraps it as ``fp`` (Lib/urllib/error.py)."""
     return response.fp if isinstance(response, urllib.error.HTTPError) else response
-

@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""Drive Debian's ``curl`` binary as an external client of the harness (docs/contract.md).
+
+    python3 examples/curl-client/curl_client.py < request.json > result.json
+
+Reads ONE request spec as JSON on stdin, runs ``curl`` once with options that express it, and
+writes ONE result as JSON on stdout: ``{"exchange": {...}}`` for a response, ``{"error":
+{"kind", "type", "text"}}`` for a failure, with ``kind`` one of harness.errors.ErrorKind's
+values. Exits 0 either way; any other exit status is a bug of this program.
+
+Standard library only, so that any python3 runs it. Like the harness's adapters it is thin:
+curl sends, reads and frames; this program only maps the spec onto curl's options and
+curl's exit code, error message and header dump onto the result. See README.md beside it
+for what curl cannot express and how the deadlines differ.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from typing import Any
+
+CURL = os.environ.get("HTTP_INTEROP_CURL", "curl")
+# curl keeps its own deadline (--max-time); the process gets this much longer before it is
+# killed, so that even a curl that hangs cannot hold the harness.
+PROCESS_GRACE = 5.0
+VERSION_OPTIONS = {"HTTP/1.0": "--http1.0", "HTTP/1.1": "--http1.1"}
+# Alerts a client receives when the server refused its certificate or its lack of one (RFC
+# 8446 §4.4.2.4), as OpenSSL names them in curl's messages (harness/errors.py has the same
+# list for Python's ssl module).
+CLIENT_CERT_ALERTS = ("certificate required", "unknown ca", "bad certificate")
+# curl's verification messages (lib/vtls/openssl.c: the X509_verify_cert_error_string of
+# OpenSSL's error, or curl's own host name check) and the kinds they are.
+VERIFY_MESSAGES = (
+    ("has expired", "tls.expired"),
+    ("not yet valid", "tls.not_yet_valid"),
+    ("does not match target host", "tls.hostname"),
+    ("no alternative certificate subject name matches", "tls.hostname"),
+)
+
+
+class Unexpressible(Exception):
+    """The spec asks for something curl has no option for."""
+
+
+def curl_arguments(spec: dict[str, Any], files: dict[str, str]) -> list[str]:
+    """curl's command line for ``spec``; ``files`` are the paths of the head dump, the body,
+    and the request content."""
+    version = VERSION_OPTIONS.get(spec["http_version"])
+    if version is None:
+        raise Unexpressible(f"curl cannot send an {spec['http_version']} request line")
+    timeouts = spec["timeouts"]
+    arguments = [
+        CURL,
+        "--disable",  # first, or it is ignored: no ~/.curlrc can change a verdict
+        "--no-progress-meter",
+        "--noproxy",  # loopback only: no proxy variable can divert the request
+        "*",
+        "--globoff",  # [ ] { } in a target are characters, not URL globs
+        "--path-as-is",  # /../ and /./ go out as given, not squashed
+        version,  # also limits ALPN to http/1.1 over TLS
+        "--connect-timeout",
+        f"{timeouts['connect']}",
+        # curl has no deadline per read: --max-time bounds the whole transfer (README.md).
+        "--max-time",
+        f"{timeouts['read']}",
+        "--dump-header",
+        files["head"],
+        "--write-out",
+        "%{json}",
+    ]
+    if spec["method"] == "HEAD":
+        # --head is curl's HEAD: --request HEAD would wait for content that never comes.
+        # curl writes the head as the output then, so the output goes nowhere.
+        arguments += ["--head", "--output", os.devnull]
+    else:
+        arguments += ["--request", spec["method"], "--output", files["body"]]
+    arguments += _target_arguments(spec["url"], spec["target"])
+    for name, value in spec["headers"]:
+        # "Name;" is curl's way to send a field with an empty value ("Name:" removes one).
+        arguments += ["--header", f"{name}: {value}" if value else f"{name};"]
+    arguments += _content_arguments(spec, files["content"])
+    arguments += _tls_arguments(spec)
+    return arguments
+
+
+def _target_arguments(url: str, target: str) -> list[str]:
+    if target.startswith("/"):
+        return [url]
+    # Not origin-form (an absolute-form or asterisk-form target): curl sends the target it
+    # is given with --request-target, to the server the URL names.
+    return ["--request-target", target, url.removesuffix(target) + "/"]
+
+
+def _content_arguments(spec: dict[str, Any], content_file: str) -> list[str]:
+    body = spec["body"]
+    if body is None:
+        return []
+    if "chunks_base64" in body:
+        content = b"".join(base64.b64decode(chunk) for chunk in body["chunks_base64"])
+        # curl's documented way to send content chunked (RFC 9112 §7.1): the field, and curl
+        # frames the data itself, in chunks of its own sizes.
+        arguments = ["--header", "Transfer-Encoding: chunked"]
+    else:
+        content = base64.b64decode(body["base64"])
+        arguments = []
+    with open(content_file, "wb") as file:
+        file.write(content)
+    arguments += ["--data-binary", f"@{content_file}"]
+    if not any(name.lower() == "content-type" for name, _ in spec["headers"]):
+        # --data-binary is curl's form POST, which adds "Content-Type:
+        # application/x-www-form-urlencoded" unless told otherwise; the spec's content is not
+        # a form, and "Content-Type:" is curl's documented way to leave the field out.
+        arguments += ["--header", "Content-Type:"]
+    return arguments
+
+
+def _tls_arguments(spec: dict[str, Any]) -> list[str]:
+    if not spec["url"].startswith("https:"):
+        return []
+    arguments = []
+    if spec["verify"] == "target-ca":
+        arguments += ["--cacert", spec["ca_file"]]
+    elif spec["verify"] == "none":
+        arguments.append("--insecure")
+    certificate = spec.get("client_certificate")
+    if certificate:
+        arguments += ["--cert", certificate["cert_file"], "--key", certificate["key_file"]]
+    return arguments
+
+
+def final_head(dump: bytes) -> tuple[str, int, str, list[list[str]]]:
+    """The version, status, reason and fields of the last response in curl's header dump.
+
+    The dump holds every head curl read, interim 1xx ones first, each ending with an empty
+    line, and any trailer section after the last; the final response is the last block
+    that starts with a status line.
+    """
+    blocks = [block for block in dump.split(b"\r\n\r\n") if block.startswith(b"HTTP/")]
+    status_line, *lines = blocks[-1].decode("latin-1").split("\r\n")
+    version, _, rest = status_line.partition(" ")
+    code, _, reason = rest.partition(" ")
+    fields: list[list[str]] = []
+    for line in lines:
+        if line[:1] in (" ", "\t") and fields:
+            # An obs-fold continuation line (RFC 9112 §5.2), as curl hands it over: it
+            # belongs to the field before it.
+            fields[-1][1] += " " + line.strip(" \t")
+            continue
+        name, _, value = line.partition(":")
+        fields.append([name, value.strip(" \t")])
+    return version, int(code), reason, fields
+
+
+def error_kind(code: int, message: str, report: dict[str, Any]) -> str:
+    """The ErrorKind value of curl's exit ``code`` (libcurl-errors(3)) and its message."""
+    text = message.lower()
+    connected = report.get("time_connect", 0) > 0 and (
+        report.get("scheme") != "HTTPS" or report.get("time_appconnect", 0) > 0
+    )
+    responded = report.get("size_header", 0) > 0
+    if code == 7:  # CURLE_COULDNT_CONNECT: on loopback, only a refusal
+        return "connect.refused"
+    if code == 28:  # CURLE_OPERATION_TIMEDOUT: connecting (TLS included) or after
+        return "timeout.read" if connected else "timeout.connect"
+    if code == 60:  # CURLE_PEER_FAILED_VERIFICATION
+        found = (kind for needle, kind in VERIFY_MESSAGES if needle in text)
+        return next(found, "tls.untrusted")
+    if any(alert in text for alert in CLIENT_CERT_ALERTS):
+        return "tls.client_cert_required"
+    if "reset by peer" in text or code == 55:  # CURLE_SEND_ERROR
+        return "connection.reset"
+    if code == 35:  # CURLE_SSL_CONNECT_ERROR
+        return "connection.closed" if "unexpected eof" in text else "tls.handshake"
+    if code == 56:  # CURLE_RECV_ERROR
+        if "chunk" in text:
+            return "protocol.bad_chunk"
+        return "protocol.incomplete_body" if responded else "connection.closed"
+    if code == 52:  # CURLE_GOT_NOTHING
+        return "connection.closed"
+    if code == 18:  # CURLE_PARTIAL_FILE
+        return "protocol.incomplete_body"
+    if code in (1, 8):  # CURLE_UNSUPPORTED_PROTOCOL (HTTP/0.9), CURLE_WEIRD_SERVER_REPLY
+        return "protocol.bad_status_line"
+    if code == 27 and "header" in text:  # CURLE_OUT_OF_MEMORY: a head beyond curl's limit
+        return "protocol.invalid_header"
+    return "other"
+
+
+def run(spec: dict[str, Any]) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="curl-client-") as folder:
+        files = {name: os.path.join(folder, name) for name in ("head", "body", "content")}
+        try:
+            arguments = curl_arguments(spec, files)
+        except Unexpressible as exc:
+            return {"error": {"kind": "other", "type": "unexpressible", "text": str(exc)}}
+        deadline = spec["timeouts"]["read"] + PROCESS_GRACE
+        try:
+            done = subprocess.run(
+                arguments, stdin=subprocess.DEVNULL, capture_output=True, timeout=deadline
+            )
+        except subprocess.TimeoutExpired:
+            text = f"curl did not end within {deadline:.1f} s, its --max-time and a grace"
+            return {"error": {"kind": "other", "type": "curl killed", "text": text}}
+        report = json.loads(done.stdout.decode("utf-8", "replace") or "{}")
+        if done.returncode != 0:
+            message = report.get("errormsg") or done.stderr.decode("utf-8", "replace").strip()
+            kind = error_kind(done.returncode, message, report)
+            return {"error": {"kind": kind, "type": f"curl exit {done.returncode}", "text": message}}
+        with open(files["head"], "rb") as file:
+            version, status, reason, fields = final_head(file.read())
+        body = b""
+        # curl creates the output file only when content arrives.
+        if spec["method"] != "HEAD" and os.path.exists(files["body"]):
+            with open(files["body"], "rb") as file:
+                body = file.read()
+    return {
+        "exchange": {
+            "status": status,
+            "reason": reason,
+            "http_version": version,
+            "headers": fields,
+            "body_base64": base64.b64encode(body).decode("ascii"),
+            # A new process has a new connection, unless curl says it made none.
+            "reused": report.get("num_connects", 1) == 0,
+            "elapsed": report.get("time_total", 0.0),
+        }
+    }
+
+
+def main() -> int:
+    result = run(json.load(sys.stdin))
+    json.dump(result, sys.stdout)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""The ``aiohttp`` adapter: an ``aiohttp.ClientSession`` driven from a private event loop.
+
+``send`` is synchronous: it runs the request to completion on the adapter's own loop (an
+``asyncio.Runner``); ``close`` closes the sessions, then the loop, and the next ``send``
+starts afresh. aiohttp fixes the request's
+HTTP version per session (``ClientSession(version=...)``), so there is one session per
+version asked for. Trust is passed per request as ``ssl=`` an SSLContext, the way aiohttp's
+docs show for a custom CA and a client certificate (harness.clients.ssl_context: its
+verified default, ``ssl.create_default_context()``, is the one aiohttp makes itself,
+aiohttp/connector.py: _make_ssl_context).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from collections.abc import AsyncIterator, Iterable
+
+import aiohttp
+from aiohttp import http_exceptions
+
+from harness.clients import ssl_context
+from harness.errors import ClientError, ErrorKind, causes, classify
+from harness.model import Exchange, RequestSpec, Target
+
+# aiohttp's own failures that classify (socket, ssl and http.client) cannot know, found
+# anywhere in the exception's chain. A parse error of the head arrives as
+# ClientResponseError caused by the parser's exception (aiohttp/client_proto.py:
+# ResponseHandler.data_received); a body cut short as ClientPayloadError.
+_KINDS: tuple[tuple[type[BaseException], ErrorKind], ...] = (
+    (http_exceptions.BadStatusLine, ErrorKind.PROTOCOL_BAD_STATUS_LINE),
+    (http_exceptions.LineTooLong, ErrorKind.PROTOCOL_INVALID_HEADER),
+    (http_exceptions.InvalidHeader, ErrorKind.PROTOCOL_INVALID_HEADER),
+    (http_exceptions.TransferEncodingError, ErrorKind.PROTOCOL_BAD_CHUNK),
+    (aiohttp.ClientPayloadError, ErrorKind.PROTOCOL_INCOMPLETE_BODY),
+    # The connection closed before a complete response head (client_proto.py:
+    # ResponseHandler.connection_lost).
+    (aiohttp.ServerDisconnectedError, ErrorKind.CONNECTION_CLOSED),
+)
+
+
+def _kind(exc: aiohttp.ClientError) -> ErrorKind:
+    # ConnectionTimeoutError covers the TCP connect and the TLS handshake (sock_connect);
+    # SocketTimeoutError is sock_read, after the request was sent.
+    kind = classify(exc, connecting=isinstance(exc, aiohttp.ConnectionTimeoutError))
+    if kind is ErrorKind.OTHER:
+        for cause in causes(exc):
+            for kind_type, own_kind in _KINDS:
+                if isinstance(cause, kind_type):
+                    return own_kind
+    return kind
+
+
+def _version(text: str) -> aiohttp.HttpVersion:
+    """ "HTTP/1.0" as aiohttp's HttpVersion(1, 0)."""
+    major, _, minor = text.removeprefix("HTTP/").partition(".")
+    return aiohttp.HttpVersion(int(major), int(minor or 0))
+
+
+async def _stream(chunks: Iterable[bytes]) -> AsyncIterator[bytes]:
+    """aiohttp streams an async iterable as a body of unknown length, chunked
+    (ClientRequest.update_body_from_data); a plain iterable is not one it takes."""
+    for piece in chunks:
+        yield piece
+
+
+class AiohttpClient:
+    def __init__(self) -> None:
+        self._runner: asyncio.Runner | None = None
+        self._sessions: dict[str, aiohttp.ClientSession] = {}
+        # One context per trust configuration, made once as an application makes it: the
+        # context is part of aiohttp's connection key (ConnectionKey.ssl), so a new one per
+        # request would never reuse a pooled connection.
+        self._contexts: dict[tuple[object, ...], ssl.SSLContext] = {}
+        # aiohttp's tracing signals say whether a request took a pooled connection or made
+        # a new one: the one public place that tells.
+        self._reused: bool | None = None
+        self._trace = aiohttp.TraceConfig()
+        self._trace.on_connection_create_end.append(self._created)
+        self._trace.on_connection_reuseconn.append(self._took_pooled)
+
+    async def _created(self, *_: object) -> None:
+        self._reused = False
+
+    async def _took_pooled(self, *_: object) -> None:
+        self._reused = True
+
+    async def _session(self, version: str) -> aiohttp.ClientSession:
+        if version not in self._sessions:
+            self._sessions[version] = aiohttp.ClientSession(
+                version=_version(version), trace_configs=[self._trace]
+            )
+        return self._sessions[version]
+
+    def _context(self, spec: RequestSpec, target: Target) -> ssl.SSLContext:
+        key = (spec.verify, spec.client_certificate, target.ca_file)
+        if key not in self._contexts:
+            self._contexts[key] = ssl_context(spec, target)
+        return self._contexts[key]
+
+    def send(self, spec: RequestSpec, target: Target) -> Exchange:
+        if self._runner is None:
+            self._runner = asyncio.Runner()
+        return self._runner.run(self._send(spec, target))
+
+    async def _send(self, spec: RequestSpec, target: Target) -> Exchange:
+        session = await self._session(spec.http_version)
+        body = spec.body
+        if body is not None and not isinstance(body, bytes):
+            body = _stream(body)
+        timeout = aiohttp.ClientTimeout(
+            sock_connect=spec.timeouts.connect, sock_read=spec.timeouts.read
+        )
+        self._reused = None
+        started = time.perf_counter()
+        try:
+            async with session.request(
+                spec.method,
+                target.base_url + spec.target,
+                headers=spec.headers,  # a list keeps repeated names and their order
+                data=body,
+                timeout=timeout,
+                ssl=self._context(spec, target) if target.scheme == "https" else True,
+                allow_redirects=False,
+            ) as response:
+                content = await response.read()
+        except aiohttp.ClientError as exc:
+            raise ClientError(_kind(exc), exc) from exc
+        return Exchange(
+            status=response.status,
+            reason=response.reason or "",
+            http_version=f"HTTP/{response.version.major}.{response.version.minor}",
+            # The raw fields keep the case they were received in.
+            headers=[
+                (name.decode("latin-1"), value.decode("latin-1"))
+                for name, value in response.raw_headers
+            ],
+            body=content,
+            reused=self._reused,
+            elapsed=time.perf_counter() - started,
+        )
+
+    def close(self) -> None:
+        if self._runner is None:
+            return
+        self._runner.run(self._close_sessions())
+        self._runner.close()
+        self._runner = None
+
+    async def _close_sessions(self) -> None:
+        for session in self._sessions.values():
+            await session.close()
+        self._sessions.clear()

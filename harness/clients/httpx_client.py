@@ -1,0 +1,135 @@
+"""The ``httpx`` adapter: an ``httpx.Client`` (HTTP/1.1 only, over httpcore and h11) per
+trust configuration, as an application holds one.
+
+Trust is given as httpx 0.28 documents it, an ``ssl.SSLContext`` in ``verify`` (its
+``verify=<path>`` and ``cert=`` are deprecated, httpx/_config.py: create_ssl_context): for
+the target's CA the context ``ssl.create_default_context(cafile=...)`` that httpx's docs
+show (harness.clients.ssl_context); for the default trust store and for no verification,
+httpx's own contexts (certifi's bundle, or an unverified one), from
+``httpx.create_ssl_context``. A client certificate is loaded into the context
+(``load_cert_chain``), as the deprecation of ``cert=`` says to.
+"""
+
+from __future__ import annotations
+
+import ssl
+import time
+import weakref
+
+import httpx
+
+from harness.clients import ssl_context
+from harness.errors import ClientError, ErrorKind, classify
+from harness.model import ClientCertificate, Exchange, RequestSpec, Target, Verify
+
+# What h11 and httpcore raise as RemoteProtocolError, by the start of its message, where
+# classify (which knows socket, ssl and http.client) cannot see the kind.
+_PROTOCOL_ERRORS = (
+    # h11/_readers.py: ContentLengthReader.read_eof, ChunkedReader.read_eof
+    (
+        "peer closed connection without sending complete message body",
+        ErrorKind.PROTOCOL_INCOMPLETE_BODY,
+    ),
+    # httpcore/_sync/http11.py: HTTP11Connection._receive_event
+    ("Server disconnected without sending a response", ErrorKind.CONNECTION_CLOSED),
+    # h11/_readers.py: maybe_read_from_SEND_RESPONSE_server
+    ("illegal status line", ErrorKind.PROTOCOL_BAD_STATUS_LINE),
+    # h11/_readers.py: ChunkedReader.__call__
+    ("illegal chunk header", ErrorKind.PROTOCOL_BAD_CHUNK),
+    ("malformed chunk footer", ErrorKind.PROTOCOL_BAD_CHUNK),
+    # h11/_connection.py: Connection.next_event (a head over 16 KiB), h11/_abnf.py and
+    # h11/_headers.py: normalize_and_validate (a field line or framing field h11 refuses)
+    ("Receive buffer too long", ErrorKind.PROTOCOL_INVALID_HEADER),
+    ("illegal header line", ErrorKind.PROTOCOL_INVALID_HEADER),
+    ("conflicting Content-Length headers", ErrorKind.PROTOCOL_INVALID_HEADER),
+    ("bad Content-Length", ErrorKind.PROTOCOL_INVALID_HEADER),
+)
+
+
+def _kind(exc: httpx.HTTPError) -> ErrorKind:
+    # Only ConnectTimeout is raised while connecting (TCP and the TLS handshake,
+    # httpcore/_backends/sync.py); ReadTimeout and WriteTimeout come after.
+    kind = classify(exc, connecting=isinstance(exc, httpx.ConnectTimeout))
+    if kind is ErrorKind.OTHER and isinstance(exc, httpx.RemoteProtocolError):
+        for start, protocol_kind in _PROTOCOL_ERRORS:
+            if str(exc).startswith(start):
+                return protocol_kind
+    return kind
+
+
+def _verify(spec: RequestSpec, target: Target) -> ssl.SSLContext:
+    if spec.verify is Verify.TARGET_CA:
+        return ssl_context(spec, target)
+    context = httpx.create_ssl_context(verify=spec.verify is Verify.SYSTEM)
+    if spec.client_certificate is not None:
+        context.load_cert_chain(spec.client_certificate.cert_file, spec.client_certificate.key_file)
+    return context
+
+
+class HttpxClient:
+    def __init__(self) -> None:
+        # httpx fixes trust per Client (its transport's pool), so one Client per trust mode.
+        self._clients: dict[tuple[object, ...], httpx.Client] = {}
+        # httpcore's network stream of each connection a response came on: the same stream
+        # again means the connection was reused. httpx has no flag for it, so we observe it.
+        self._seen_streams: weakref.WeakSet[object] = weakref.WeakSet()
+
+    def _client(self, spec: RequestSpec, target: Target) -> httpx.Client:
+        key: tuple[Verify, ClientCertificate | None, str | None] = (
+            spec.verify,
+            spec.client_certificate,
+            target.ca_file,
+        )
+        if key not in self._clients:
+            verify = _verify(spec, target) if target.scheme == "https" else True
+            self._clients[key] = httpx.Client(verify=verify, http1=True, http2=False)
+        return self._clients[key]
+
+    def send(self, spec: RequestSpec, target: Target) -> Exchange:
+        if spec.http_version != "HTTP/1.1":
+            raise ValueError(f"httpx sends HTTP/1.1 only (h11), not {spec.http_version}")
+        client = self._client(spec, target)
+        # The spec has no write or pool deadline: sending and waiting for a pooled
+        # connection get the read deadline, so that no wait is without one.
+        read = spec.timeouts.read
+        timeout = httpx.Timeout(connect=spec.timeouts.connect, read=read, write=read, pool=read)
+        started = time.perf_counter()
+        try:
+            # A list keeps repeated names and order; an iterable body without length is
+            # sent chunked (httpx/_content.py: encode_content).
+            response = client.request(
+                spec.method,
+                target.base_url + spec.target,
+                headers=spec.headers,
+                content=spec.body,
+                timeout=timeout,
+                follow_redirects=False,
+            )
+        except httpx.HTTPError as exc:
+            raise ClientError(_kind(exc), exc) from exc
+        return Exchange(
+            status=response.status_code,
+            reason=response.reason_phrase,
+            http_version=response.http_version,
+            # The raw fields keep the case h11 received them in (httpcore: raw_items()).
+            headers=[
+                (name.decode("latin-1"), value.decode("latin-1"))
+                for name, value in response.headers.raw
+            ],
+            body=response.content,
+            reused=self._note_stream(response),
+            elapsed=time.perf_counter() - started,
+        )
+
+    def _note_stream(self, response: httpx.Response) -> bool | None:
+        stream = response.extensions.get("network_stream")
+        if stream is None:
+            return None
+        reused = stream in self._seen_streams
+        self._seen_streams.add(stream)
+        return reused
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
