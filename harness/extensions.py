@@ -42,7 +42,9 @@ def entry_point_implementations() -> list[Implementation]:
     """Every implementation that installed packages declare through entry points."""
     found = []
     for kind, group in ENTRY_POINT_GROUPS.items():
-        for entry_point in importlib.metadata.entry_points(group=group):
+        # By name: the matrix's order must not depend on how pip laid out site-packages.
+        points = sorted(importlib.metadata.entry_points(group=group), key=lambda e: e.name)
+        for entry_point in points:
             where = f"entry point {entry_point.name!r} ({entry_point.value}) in group {group}"
             try:
                 impl = entry_point.load()

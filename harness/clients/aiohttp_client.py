@@ -41,9 +41,13 @@ _KINDS: tuple[tuple[type[BaseException], ErrorKind], ...] = (
 
 
 def _kind(exc: aiohttp.ClientError) -> ErrorKind:
+    # aiohttp's TLS errors subclass ssl's (ClientConnectorSSLError is an ssl.SSLError,
+    # ClientConnectorCertificateError an ssl.CertificateError) without OpenSSL's details
+    # (verify_code, the exact class): the ssl error they wrap, ``os_error``, has them.
+    low_level = exc.os_error if isinstance(exc, aiohttp.ClientSSLError) else exc
     # ConnectionTimeoutError covers the TCP connect and the TLS handshake (sock_connect);
     # SocketTimeoutError is sock_read, after the request was sent.
-    kind = classify(exc, connecting=isinstance(exc, aiohttp.ConnectionTimeoutError))
+    kind = classify(low_level, connecting=isinstance(exc, aiohttp.ConnectionTimeoutError))
     if kind is ErrorKind.OTHER:
         for cause in causes(exc):
             for kind_type, own_kind in _KINDS:
