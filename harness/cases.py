@@ -41,6 +41,9 @@ class Case:
     level: Level
     requirement: str  # one line: what a conforming implementation does
     requires: tuple[Capability, ...] = ()  # capabilities every implementation in the cell needs
+    # Whether the cell's server must serve the behaviour contract's endpoints (docs/contract.md);
+    # False for cases that need no endpoint of it (a TLS handshake, static files).
+    uses_contract: bool = True
 
     def __post_init__(self) -> None:
         if not _CASE_ID.fullmatch(self.id):

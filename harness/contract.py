@@ -19,6 +19,9 @@ STREAM_PIECE_BYTES = 4096  # /stream/{n} hands its body to the framework in piec
 DEFAULT_CHUNK_BYTES = 1024  # /chunked/{n} without ?size=
 MAX_DRIP_BYTES = 1000
 DEFAULT_DRIP_INTERVAL_MS = 100
+# The methods /echo answers; every other route answers GET and HEAD (docs/contract.md).
+ECHO_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
+READ_METHODS = ("GET", "HEAD")
 
 _PATTERN = bytes(range(256))
 
@@ -76,6 +79,12 @@ def route(path: str, query: str = "") -> Route:
             return Route(name, number, interval_ms=interval)
         return Route(name, number)
     return Route("not-found")
+
+
+def methods(route_name: str) -> tuple[str, ...]:
+    """The methods a route answers, for applications that dispatch on the method themselves
+    (where the implementation leaves that to the application, as WSGI and ASGI do)."""
+    return ECHO_METHODS if route_name == "echo" else READ_METHODS
 
 
 def deterministic_bytes(n: int) -> bytes:

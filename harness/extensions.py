@@ -11,6 +11,7 @@ Every problem is an :class:`ExtensionError` that says where it is and what is va
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.metadata
 import shlex
 import tomllib
@@ -78,8 +79,19 @@ def load_file(path: Path) -> list[Implementation]:
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
             raise ExtensionError(f"{path}: '{kind}' must be an array of tables, [[{kind}]]")
         for index, entry in enumerate(entries, 1):
-            found.append(_parse(entry, kind, f"{path}: [[{kind}]] number {index}"))
+            impl = _parse(entry, kind, f"{path}: [[{kind}]] number {index}")
+            found.append(_with_here(impl, path.resolve().parent))
     return found
+
+
+def _with_here(impl: Implementation, here: Path) -> Implementation:
+    """``{here}`` in a command is the folder of the file that declares it, so that a file's
+    commands work from any working directory."""
+
+    def fill(argv: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(part.replace("{here}", str(here)) for part in argv)
+
+    return dataclasses.replace(impl, command=fill(impl.command), tls_args=fill(impl.tls_args))
 
 
 # Every external client runs once per request (docs/contract.md, external clients).

@@ -25,7 +25,7 @@ from harness import expectations, extensions, results, transcript
 from harness.cases import CATALOGUE, Case, CheckFailed, case_of
 from harness.expectations import Baseline, Cell, Deviation, ExpectationError
 from harness.model import TRANSPORTS, Pairing
-from harness.registry import REGISTRY, Kind, UnknownImplementation
+from harness.registry import REGISTRY, Capability, Kind, UnknownImplementation
 from harness.report import files as report_files
 from harness.report import scores
 from harness.results import CellResult, Outcome
@@ -271,6 +271,14 @@ def _unavailable(kind: Kind, name: str) -> str | None:
     return REGISTRY.get(kind, name).unavailable()
 
 
+def _required(case: Case, kind: Kind) -> tuple[Capability, ...]:
+    """The capabilities a case needs of one side of its cell: a server also serves the
+    behaviour contract's endpoints, unless the case uses none of them."""
+    if kind is Kind.SERVER and case.uses_contract:
+        return (Capability.CONTRACT_ENDPOINTS, *case.requires)
+    return case.requires
+
+
 def _not_applicable(case: Case, pairing: Pairing) -> str | None:
     """Why the cell cannot run: an implementation lacks a capability the case requires,
     or cannot run on this machine."""
@@ -278,7 +286,7 @@ def _not_applicable(case: Case, pairing: Pairing) -> str | None:
         if name is None:
             continue
         impl = REGISTRY.get(kind, name)
-        for capability in case.requires:
+        for capability in _required(case, kind):
             reason = impl.cannot(capability)
             if reason:
                 return f"not applicable: {name} cannot do {capability}: {reason}"

@@ -130,7 +130,8 @@ def _program_version(program: str) -> str:
     except (OSError, subprocess.TimeoutExpired):
         return "unknown"
     lines = (done.stdout or done.stderr).strip().splitlines()
-    return lines[0] if lines else "unknown"
+    # "curl 7.88.1 (x86_64-pc-linux-gnu) libcurl/7.88.1 ...": the name and version suffice.
+    return lines[0].split(" (")[0] if lines else "unknown"
 
 
 _HTTP10_ONLY = (
@@ -177,6 +178,33 @@ BUILTIN: tuple[Implementation, ...] = (
         description="Flask app on Werkzeug's threaded development server (make_server)",
         package="flask",
         factory="harness.servers.flask_app:build",
+    ),
+    Implementation(
+        name="simplehttp",
+        kind=Kind.SERVER,
+        description="python -m http.server: SimpleHTTPRequestHandler over a generated folder",
+        package="python",
+        command=(
+            "{python}",
+            "-m",
+            "harness.servers.simplehttp",
+            "--host",
+            "{host}",
+            "--port",
+            "{port}",
+            "--stop-on-stdin-eof",
+        ),
+        tls_args=("--certfile", "{certfile}", "--keyfile", "{keyfile}"),
+        provides=frozenset({Capability.STATIC_FILES}),
+        lacks={
+            Capability.CONTRACT_ENDPOINTS: (
+                "SimpleHTTPRequestHandler serves the files of a folder, not the behaviour "
+                "contract's endpoints (Lib/http/server.py: SimpleHTTPRequestHandler.send_head)"
+            ),
+            Capability.PERSISTENT_CONNECTIONS: _HTTP10_ONLY,
+            Capability.CHUNKED_RESPONSE: _HTTP10_ONLY,
+            Capability.HTTP11_SERVER: _HTTP10_ONLY,
+        },
     ),
     Implementation(
         name="http.client",

@@ -349,6 +349,7 @@ SERVER_HANDSHAKE = Case(
     "RFC 8996 §2-3, RFC 9110 §4.3.4",
     MUST,
     "completes a handshake with TLS 1.2 or 1.3 and a certificate valid for the address dialled",
+    uses_contract=False,
 )
 
 
@@ -394,6 +395,7 @@ SERVER_REFUSES_TLS1_0 = Case(
     "RFC 8996 §2",
     MUST,
     "refuses a client that offers TLS 1.0 only",
+    uses_contract=False,
 )
 
 
@@ -416,6 +418,7 @@ SERVER_REFUSES_TLS1_1 = Case(
     "RFC 8996 §3",
     MUST,
     "refuses a client that offers TLS 1.1 only",
+    uses_contract=False,
 )
 
 
@@ -439,6 +442,7 @@ BAD_KEY_PAIR = Case(
     SHOULD,
     "exits at start with an error, not serving, when its private key does not match its "
     "certificate (it could never prove possession of the key in a handshake)",
+    uses_contract=False,
 )
 
 

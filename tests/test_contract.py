@@ -17,9 +17,16 @@ from fixtures.servers import ServerPool
 from harness import contract
 from harness.clients import ssl_context
 from harness.model import RequestSpec, Target
-from harness.registry import REGISTRY, Kind
+from harness.registry import REGISTRY, Capability, Kind
 
-SERVERS = REGISTRY.names(Kind.SERVER)
+# Every server that serves the contract and runs here (an optional one may be missing).
+SERVERS = [
+    impl.name
+    for impl in REGISTRY.all()
+    if impl.kind is Kind.SERVER
+    and not impl.cannot(Capability.CONTRACT_ENDPOINTS)
+    and not impl.unavailable()
+]
 TIMEOUT = 10.0
 
 

@@ -24,7 +24,7 @@ import sys
 import tempfile
 from typing import Any
 
-CURL = os.environ.get("HTTP_INTEROP_CURL", "curl")
+CURL = "curl"  # the one on PATH (implementations.toml: program = "curl")
 # curl keeps its own deadline (--max-time); the process gets this much longer before it is
 # killed, so that even a curl that hangs cannot hold the harness.
 PROCESS_GRACE = 5.0
@@ -49,7 +49,7 @@ class Unexpressible(Exception):
 
 def curl_arguments(spec: dict[str, Any], files: dict[str, str]) -> list[str]:
     """curl's command line for ``spec``; ``files`` are the paths of the head dump, the body,
-    and the request content."""
+    the request content and an empty certificate folder."""
     version = VERSION_OPTIONS.get(spec["http_version"])
     if version is None:
         raise Unexpressible(f"curl cannot send an {spec['http_version']} request line")
@@ -84,7 +84,7 @@ def curl_arguments(spec: dict[str, Any], files: dict[str, str]) -> list[str]:
         # "Name;" is curl's way to send a field with an empty value ("Name:" removes one).
         arguments += ["--header", f"{name}: {value}" if value else f"{name};"]
     arguments += _content_arguments(spec, files["content"])
-    arguments += _tls_arguments(spec)
+    arguments += _tls_arguments(spec, files)
     return arguments
 
 
@@ -119,12 +119,14 @@ def _content_arguments(spec: dict[str, Any], content_file: str) -> list[str]:
     return arguments
 
 
-def _tls_arguments(spec: dict[str, Any]) -> list[str]:
+def _tls_arguments(spec: dict[str, Any], files: dict[str, str]) -> list[str]:
     if not spec["url"].startswith("https:"):
         return []
     arguments = []
-    if spec["verify"] == "target-ca":
-        arguments += ["--cacert", spec["ca_file"]]
+    if spec["verify"] == "target-ca" and spec["ca_file"]:  # without one: curl's own trust
+        # ca_file only (docs/contract.md): --cacert replaces curl's CA bundle, and an empty
+        # --capath replaces the certificate folder it would also search (/etc/ssl/certs).
+        arguments += ["--cacert", spec["ca_file"], "--capath", files["capath"]]
     elif spec["verify"] == "none":
         arguments.append("--insecure")
     certificate = spec.get("client_certificate")
@@ -176,17 +178,24 @@ def error_kind(code: int, message: str, report: dict[str, Any]) -> str:
         return "connection.reset"
     if code == 35:  # CURLE_SSL_CONNECT_ERROR
         return "connection.closed" if "unexpected eof" in text else "tls.handshake"
+    if "chunked-encod" in text:  # lib/transfer.c: readwrite_data, any chunk decoding error
+        return "protocol.bad_chunk"
     if code == 56:  # CURLE_RECV_ERROR
-        if "chunk" in text:
-            return "protocol.bad_chunk"
         return "protocol.incomplete_body" if responded else "connection.closed"
     if code == 52:  # CURLE_GOT_NOTHING
         return "connection.closed"
     if code == 18:  # CURLE_PARTIAL_FILE
         return "protocol.incomplete_body"
-    if code in (1, 8):  # CURLE_UNSUPPORTED_PROTOCOL (HTTP/0.9), CURLE_WEIRD_SERVER_REPLY
+    if code == 1:  # CURLE_UNSUPPORTED_PROTOCOL: a status line curl cannot read (HTTP/0.9 too)
         return "protocol.bad_status_line"
-    if code == 27 and "header" in text:  # CURLE_OUT_OF_MEMORY: a head beyond curl's limit
+    if code == 8 and ("header" in text or "content-length" in text):
+        # CURLE_WEIRD_SERVER_REPLY for a field line: "Header without colon", "Nul byte in
+        # header", "Invalid Content-Length: value" (lib/http.c)
+        return "protocol.invalid_header"
+    if code == 27 and connected:
+        # CURLE_OUT_OF_MEMORY, once connected: the response head outgrew curl's buffer for it
+        # (lib/url.c: Curl_dyn_init(&data->state.headerb, CURL_MAX_HTTP_HEADER), 100 KiB;
+        # lib/dynbuf.c: Curl_dyn_addn returns CURLE_OUT_OF_MEMORY beyond it).
         return "protocol.invalid_header"
     return "other"
 
@@ -194,6 +203,8 @@ def error_kind(code: int, message: str, report: dict[str, Any]) -> str:
 def run(spec: dict[str, Any]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="curl-client-") as folder:
         files = {name: os.path.join(folder, name) for name in ("head", "body", "content")}
+        files["capath"] = os.path.join(folder, "no-certificates")
+        os.mkdir(files["capath"])
         try:
             arguments = curl_arguments(spec, files)
         except Unexpressible as exc:
@@ -210,7 +221,9 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
         if done.returncode != 0:
             message = report.get("errormsg") or done.stderr.decode("utf-8", "replace").strip()
             kind = error_kind(done.returncode, message, report)
-            return {"error": {"kind": kind, "type": f"curl exit {done.returncode}", "text": message}}
+            return {
+                "error": {"kind": kind, "type": f"curl exit {done.returncode}", "text": message}
+            }
         with open(files["head"], "rb") as file:
             version, status, reason, fields = final_head(file.read())
         body = b""

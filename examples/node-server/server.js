@@ -39,6 +39,14 @@ const ROUTES = [
   ['conn', /^\/conn$/],
 ];
 
+// The options that take a value, and where parseArgs keeps it.
+const VALUE_OPTIONS = {
+  '--host': 'host',
+  '--port': 'port',
+  '--certfile': 'certfile',
+  '--keyfile': 'keyfile',
+};
+
 function usage(message) {
   process.stderr.write(`server.js: ${message}\n`);
   process.exit(2);
@@ -52,8 +60,10 @@ function parseArgs(argv) {
       args.stopOnEof = true;
       continue;
     }
-    const key = { '--host': 'host', '--port': 'port', '--certfile': 'certfile', '--keyfile': 'keyfile' }[option];
-    if (key === undefined || i + 1 >= argv.length) usage(`unknown option or missing value: ${option}`);
+    const key = VALUE_OPTIONS[option];
+    if (key === undefined || i + 1 >= argv.length) {
+      usage(`unknown option or missing value: ${option}`);
+    }
     args[key] = argv[++i];
   }
   if (!/^[0-9]+$/.test(String(args.port))) usage(`--port must be a number, got ${args.port}`);
@@ -160,6 +170,9 @@ function respond(res, status, contentType, body, extra = {}) {
 async function stream(res, found) {
   res.statusCode = 200;
   res.setHeader('Content-Type', 'application/octet-stream');
+  // The head goes out before any of the body: the length is unknown to node:http even when
+  // there are no pieces (an end() without writes before it would be framed as empty).
+  res.flushHeaders();
   const data = deterministicBytes(found.number);
   for (let start = 0; start < data.length && !res.destroyed; start += found.piece) {
     if (!res.write(data.subarray(start, start + found.piece))) await drained(res);
