@@ -9,10 +9,23 @@ reason (``python -m pip install 'http-interop[implementations]'`` installs them 
 
 from __future__ import annotations
 
-from harness.registry import Implementation, Kind
+from harness.registry import Capability, Implementation, Kind
+
+_TLS_ARGS = ("--certfile", "{certfile}", "--keyfile", "{keyfile}")
+_NO_CLOSE = (
+    "PEP 3333 forbids a WSGI application hop-by-hop fields, so GET /close cannot ask for "
+    "'Connection: close' (harness/servers/wsgi_app.py)"
+)
 
 
-def _server(name: str, description: str, package: str, module: str, **extra) -> Implementation:
+def _server(
+    name: str,
+    description: str,
+    package: str,
+    module: str,
+    tls_args: tuple[str, ...] = _TLS_ARGS,
+    **extra,
+) -> Implementation:
     """A server run as ``python -m harness.servers.<module>`` (harness/servers/command.py)."""
     return Implementation(
         name=name,
@@ -29,7 +42,7 @@ def _server(name: str, description: str, package: str, module: str, **extra) -> 
             "{port}",
             "--stop-on-stdin-eof",
         ),
-        tls_args=("--certfile", "{certfile}", "--keyfile", "{keyfile}"),
+        tls_args=tls_args,
         origin="entry point (harness/packaged.py)",
         **extra,
     )
@@ -48,9 +61,32 @@ def _client(name: str, description: str, package: str, factory: str, **extra) ->
 
 
 GUNICORN = _server(
-    "gunicorn", "gunicorn, gthread worker, a plain WSGI contract app", "gunicorn", "gunicorn_server"
+    "gunicorn",
+    "gunicorn, gthread worker (1 process, 4 threads), a plain WSGI contract app",
+    "gunicorn",
+    "gunicorn_server",
+    lacks={
+        Capability.CLOSE_FROM_APPLICATION: _NO_CLOSE
+        + "; gunicorn drops the field (gunicorn/http/wsgi.py: Response.process_headers)"
+    },
 )
-WAITRESS = _server("waitress", "waitress, a plain WSGI contract app", "waitress", "waitress_server")
+WAITRESS = _server(
+    "waitress",
+    "waitress, a plain WSGI contract app (HTTP only)",
+    "waitress",
+    "waitress_server",
+    # waitress has no TLS of its own (it is meant to sit behind a proxy that terminates it).
+    tls_args=(),
+    lacks={
+        Capability.ECHOES_FRAMING: (
+            "waitress decodes chunked content and hands it on with Content-Length and no "
+            "Transfer-Encoding, as RFC 9112 §7.1.3 allows (waitress/parser.py: "
+            "HTTPRequestParser.parse_header and received)"
+        ),
+        Capability.CLOSE_FROM_APPLICATION: _NO_CLOSE
+        + "; waitress refuses it with an AssertionError (waitress/task.py: WSGITask.execute)"
+    },
+)
 UVICORN = _server("uvicorn", "uvicorn with h11, an ASGI contract app", "uvicorn", "uvicorn_server")
 AIOHTTP_SERVER = _server(
     "aiohttp.web", "aiohttp.web server (AppRunner, TCPSite)", "aiohttp", "aiohttp_server"

@@ -262,6 +262,10 @@ def send_raw(
                     time.sleep(part)
         except (ConnectionResetError, BrokenPipeError):
             ending = Ending.RESET  # the server gave up on the request while it was sent
+        except ssl.SSLError:
+            # The server ended TLS while the request was sent (it refused it early, as
+            # with a request line too long): what it sent before that is still to be read.
+            pass
         while ending is Ending.OPEN:
             complete = _progress(bytes(received), methods, responses)
             wait = min(linger if complete else idle_timeout, give_up - time.monotonic())

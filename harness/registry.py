@@ -28,6 +28,11 @@ class Capability(enum.StrEnum):
     HTTP11_SERVER = "http11-server"  # bound by RFC 9112's rules for HTTP/1.1 servers
     CLIENT_CERTIFICATE = "client-certificate"  # presents a certificate when asked (mTLS)
     CONTRACT_ENDPOINTS = "contract-endpoints"  # serves docs/contract.md's endpoints
+    # The application can make the server close after a response (GET /close).
+    CLOSE_FROM_APPLICATION = "close-from-application"
+    # /echo shows a request's framing fields (Transfer-Encoding, Content-Length) as they
+    # arrived; a server that presents decoded content with a new Content-Length cannot.
+    ECHOES_FRAMING = "echoes-framing"
     STATIC_FILES = "static-files"  # serves files from a folder (the static suite)
 
 

@@ -185,6 +185,7 @@ CLOSE_RESPONSE = Case(
     "RFC 9112 §9.6",
     MUST,
     "After a response with Connection: close the next request succeeds on a new connection",
+    requires=(Capability.CLOSE_FROM_APPLICATION,),
 )
 
 
@@ -348,6 +349,7 @@ RESPONSE_CLOSE = Case(
     "RFC 9112 §9.6",
     MUST,
     "A server that sends Connection: close closes the connection, answering no more",
+    requires=(Capability.CLOSE_FROM_APPLICATION,),
 )
 
 

@@ -1,8 +1,8 @@
 """The Python servers run as commands (harness/servers/*_server.py): each starts through the
-launcher within its deadline, serves every endpoint of docs/contract.md over HTTP and HTTPS
-(tests/test_contract.py's checks, collected here against these servers), stops on SIGTERM
-and at the end of stdin with status 0 leaving no process in its group, and refuses to start
-with a key that does not match its certificate.
+launcher within its deadline, stops on SIGTERM and at the end of stdin with status 0 leaving
+no process in its group, and refuses to start with a key that does not match its
+certificate. That they serve every endpoint of docs/contract.md is tests/test_contract.py's
+to check (it covers every registered server).
 """
 
 from __future__ import annotations
@@ -17,37 +17,13 @@ from pathlib import Path
 import pytest
 import trustme
 
-from fixtures.servers import ServerPool
 from harness import deadlines
 from harness.launcher import LaunchError, ServerProcess, start_server
-from harness.model import Target
 from harness.registry import REGISTRY, Kind
 from harness.tls import ServerCertificate
-from tests import test_contract
-from tests.test_contract import (  # noqa: F401 (collected here, with this module's target)
-    test_bytes_sends_n_deterministic_bytes_with_length,
-    test_chunked_sends_n_bytes_in_pieces_without_length,
-    test_conn_reports_the_peer_address,
-    test_delay_waits_before_answering,
-    test_drip_sends_its_bytes_slowly_with_length,
-    test_echo_reports_the_request,
-    test_head_has_get_fields_and_no_content,
-    test_outside_the_contract_is_404,
-    test_status_answers_with_the_code,
-    test_status_without_content,
-    test_stream_sends_n_bytes_without_length,
-)
 
 SERVERS = ("gunicorn", "waitress", "uvicorn", "aiohttp.web", "twisted")
 CELLS = [(name, transport) for name in SERVERS for transport in ("http", "https")]
-# PEP 3333 ("Other HTTP Features") forbids a WSGI application hop-by-hop fields, so it
-# cannot answer GET /close with "Connection: close" (harness/servers/wsgi_app.py).
-CANNOT_CLOSE = {
-    "gunicorn": "gunicorn drops an application's Connection field (gunicorn/http/wsgi.py: "
-    "Response.process_headers)",
-    "waitress": "waitress refuses an application's Connection field (waitress/task.py: "
-    "WSGITask.execute, start_response)",
-}
 # Known deviations of tls.server.bad_key_pair (suites/expectations/<name>.toml).
 STARTS_WITH_A_BAD_KEY = {
     "gunicorn": "gunicorn loads the certificate and key for each connection, not at start "
@@ -67,19 +43,6 @@ def cell(request: pytest.FixtureRequest) -> tuple[str, str]:
     if transport == "https" and reason:
         pytest.skip(f"not applicable: {reason}")
     return name, transport
-
-
-@pytest.fixture
-def target(cell: tuple[str, str], server_pool: ServerPool) -> Target:
-    """The running server of the cell, for the checks collected from tests/test_contract.py."""
-    return server_pool.get(cell).target
-
-
-def test_close_answers_with_connection_close(cell: tuple[str, str], target: Target) -> None:
-    name, _ = cell
-    if name in CANNOT_CLOSE:
-        pytest.skip(f"not applicable: {CANNOT_CLOSE[name]}")
-    test_contract.test_close_answers_with_connection_close(target)
 
 
 def _start(

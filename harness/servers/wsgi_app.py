@@ -103,8 +103,9 @@ def _drip(found: contract.Route) -> Iterator[bytes]:
 
 def _target(environ: Environ) -> str:
     """The request-target as received. PEP 3333 has no key for it (PATH_INFO is decoded):
-    gunicorn reports it as RAW_URI, waitress as REQUEST_URI."""
-    return environ.get("RAW_URI", environ.get("REQUEST_URI", ""))
+    gunicorn reports it as RAW_URI, waitress as REQUEST_URI (a server with neither fails the
+    request with KeyError rather than have /echo report a target it did not receive)."""
+    return environ["RAW_URI"] if "RAW_URI" in environ else environ["REQUEST_URI"]
 
 
 def _received_fields(environ: Environ) -> list[tuple[str, str]]:
