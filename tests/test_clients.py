@@ -6,18 +6,23 @@ from collections.abc import Iterator
 
 import pytest
 
-from fixtures.servers import ServerPool
+from fixtures.servers import ServerPool, make_client
 from harness import contract
 from harness.clients import Client
 from harness.model import RequestSpec, Target
-from harness.registry import REGISTRY, Kind
+from harness.registry import REGISTRY, Capability, Kind
 
-CLIENTS = REGISTRY.names(Kind.CLIENT)
+# Every registered client that runs here: built-ins, entry points, implementations.toml.
+CLIENTS = [
+    name
+    for name in REGISTRY.names(Kind.CLIENT)
+    if not REGISTRY.get(Kind.CLIENT, name).unavailable()
+]
 
 
 @pytest.fixture(params=CLIENTS)
 def client(request: pytest.FixtureRequest) -> Iterator[Client]:
-    instance = REGISTRY.get(Kind.CLIENT, request.param).load()()
+    instance = make_client(request.param)
     yield instance
     instance.close()
 
@@ -27,7 +32,12 @@ def target(server_pool: ServerPool) -> Target:
     return server_pool.get(("stdlib-threading", "http")).target
 
 
-def test_second_request_reuses_the_connection(client: Client, target: Target) -> None:
+def test_second_request_reuses_the_connection(
+    client: Client, target: Target, request: pytest.FixtureRequest
+) -> None:
+    impl = REGISTRY.get(Kind.CLIENT, request.node.callspec.params["client"])
+    if impl.cannot(Capability.PERSISTENT_CONNECTIONS):
+        pytest.skip(f"not applicable: {impl.cannot(Capability.PERSISTENT_CONNECTIONS)}")
     first = client.send(RequestSpec("GET", "/conn"), target)
     second = client.send(RequestSpec("GET", "/conn"), target)
     assert first.reused is False and second.reused is True

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from fixtures.servers import ServerPool
+from fixtures.servers import ServerPool, make_client
 from harness.clients import Client
 from harness.errors import ClientError, ErrorKind
 from harness.launcher import launch, server_command
@@ -18,13 +18,18 @@ from harness.model import RequestSpec, Target, Timeouts, Verify
 from harness.registry import REGISTRY, Kind
 from harness.scripted import Close, Hang, Reset, ScriptedServer, Send, full_backlog_listener
 
-CLIENTS = REGISTRY.names(Kind.CLIENT)
+# Every registered client that runs here: built-ins, entry points, implementations.toml.
+CLIENTS = [
+    name
+    for name in REGISTRY.names(Kind.CLIENT)
+    if not REGISTRY.get(Kind.CLIENT, name).unavailable()
+]
 SHORT = Timeouts(connect=0.5, read=0.5)
 
 
 @pytest.fixture(params=CLIENTS)
 def client(request: pytest.FixtureRequest) -> Iterator[Client]:
-    instance = REGISTRY.get(Kind.CLIENT, request.param).load()()
+    instance = make_client(request.param)
     yield instance
     instance.close()
 
@@ -43,7 +48,9 @@ SCRIPTED = {
         Close(),
     ],
     ErrorKind.PROTOCOL_INVALID_HEADER: [
-        Send(b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n"),
+        # 200 KiB: beyond every client's limit on a field line (http.client 64 KiB, curl
+        # 100 KiB, h11 16 KiB, aiohttp 8 KiB).
+        Send(b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 200_000 + b"\r\n\r\n"),
         Close(),
     ],
     ErrorKind.CONNECTION_RESET: [Reset()],

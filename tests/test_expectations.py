@@ -111,8 +111,8 @@ MALFORMED = [
         id="unknown-key",
     ),
     pytest.param(
-        after_a_valid_entry(entry(peer="curl")),
-        f"requests.toml:{SECOND_ENTRY_LINE}: peer 'curl' is not a known implementation",
+        after_a_valid_entry(entry(peer="nosuch")),
+        f"requests.toml:{SECOND_ENTRY_LINE}: peer 'nosuch' is not a known implementation",
         id="unknown-peer",
     ),
     pytest.param(
@@ -171,11 +171,11 @@ def test_malformed_file_is_rejected_naming_the_file_and_line(
 
 
 def test_file_named_after_an_unknown_implementation_lists_the_known_ones(tmp_path: Path) -> None:
-    path = write(tmp_path / "curl.toml", entry())
+    path = write(tmp_path / "nosuch.toml", entry())
     with pytest.raises(ExpectationError) as excinfo:
         load_file(path, known_implementations=KNOWN)
     message = str(excinfo.value)
-    assert f"{path}: no implementation is named 'curl'" in message
+    assert f"{path}: no implementation is named 'nosuch'" in message
     assert ", ".join(sorted(KNOWN)) in message
 
 
