@@ -11,6 +11,7 @@ import collections
 import contextlib
 import os
 import queue
+import resource
 import shlex
 import signal
 import socket
@@ -35,6 +36,7 @@ READY_PREFIX = "LISTENING "
 # nothing measurable and removes the question.
 _SPAWN_LOCK = threading.Lock()
 PORT_POLL = 0.05  # how often a port-ready server's port is tried
+SERVER_MEMORY = 4 * 1024**3  # bytes of address space a server may map (Node.js needs ~1 GiB)
 _STDOUT_TAIL_LINES = 50
 _STDERR_TAIL_BYTES = 4000
 
@@ -123,6 +125,7 @@ def launch(
         raise LaunchError(
             f"server {name!r} could not be started: {exc} (command: {shlex.join(command)})"
         ) from exc
+    _cap_memory(process.pid)
 
     lines: queue.Queue[str | None] = queue.Queue()
     tail: collections.deque[str] = collections.deque(maxlen=_STDOUT_TAIL_LINES)
@@ -164,6 +167,16 @@ def launch(
         raise failure(str(exc)) from None
     target = Target(scheme=scheme, host=host, port=port, ca_file=ca_file)
     return ServerProcess(name, list(command), target, process, stderr, tail)
+
+
+def _cap_memory(pid: int) -> None:
+    """Cap the server's address space (its children inherit the cap): a server that tries
+    to allocate without bound fails its own requests with an out-of-memory error instead of
+    making the kernel kill processes at random, the harness's among them. Werkzeug's HTTPS
+    server once grew to 22 GB during a run."""
+    if hasattr(resource, "prlimit"):  # Linux
+        with contextlib.suppress(OSError):  # the process may already have exited
+            resource.prlimit(pid, resource.RLIMIT_AS, (SERVER_MEMORY, SERVER_MEMORY))
 
 
 def _wait_for_port(process: subprocess.Popen[bytes], port: int, deadline: float) -> str | None:

@@ -215,8 +215,11 @@ def serve(options: command.Options) -> None:
     else:
         port = reactor.listenTCP(options.port, site, interface=options.host)
     address = port.getHost()
-    command.announce((address.host, address.port))
-    reactor.run()  # installs its SIGTERM and SIGINT handlers, which stop it
+    # Announce once the reactor runs: reactor.run() installs the SIGTERM and SIGINT handlers
+    # that stop it, and a SIGTERM before that would raise SystemExit inside its start-up,
+    # which Twisted logs and survives.
+    reactor.callWhenRunning(command.announce, (address.host, address.port))
+    reactor.run()
 
 
 if __name__ == "__main__":
