@@ -84,7 +84,7 @@ WAITRESS = _server(
             "HTTPRequestParser.parse_header and received)"
         ),
         Capability.CLOSE_FROM_APPLICATION: _NO_CLOSE
-        + "; waitress refuses it with an AssertionError (waitress/task.py: WSGITask.execute)"
+        + "; waitress refuses it with an AssertionError (waitress/task.py: WSGITask.execute)",
     },
 )
 UVICORN = _server("uvicorn", "uvicorn with h11, an ASGI contract app", "uvicorn", "uvicorn_server")
@@ -98,6 +98,16 @@ URLLIB = _client(
     "urllib.request.OpenerDirector (redirects not followed)",
     "python",
     "harness.clients.urllib_client:UrllibClient",
+    lacks={
+        Capability.PERSISTENT_CONNECTIONS: (
+            "urllib.request opens a connection per request and asks the server to close it "
+            "(Lib/urllib/request.py: AbstractHTTPHandler.do_open sends 'Connection: close')"
+        ),
+        Capability.DUPLICATE_REQUEST_HEADERS: (
+            "urllib.request.Request keeps headers in a dict, so a field name can appear only "
+            "once (Lib/urllib/request.py: Request.add_header)"
+        ),
+    },
 )
 URLLIB3 = _client(
     "urllib3", "urllib3.PoolManager", "urllib3", "harness.clients.urllib3_client:Urllib3Client"
