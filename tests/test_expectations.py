@@ -126,6 +126,11 @@ MALFORMED = [
         id="bad-transport",
     ),
     pytest.param(
+        after_a_valid_entry(entry(intermittent="sometimes")),
+        f"requests.toml:{SECOND_ENTRY_LINE}: 'intermittent' must be a boolean",
+        id="intermittent-not-a-boolean",
+    ),
+    pytest.param(
         after_a_valid_entry(entry(python="3.13 and up")),
         f"requests.toml:{SECOND_ENTRY_LINE}: python must be a version specifier such as "
         "'<3.13', not '3.13 and up'",
@@ -266,7 +271,9 @@ def test_render_loads_back_to_the_same_deviations(tmp_path: Path) -> None:
             deviation(), reason='sends "get" as GET\x7f', evidence="models.py\nC:\\requests §1"
         ),
         deviation(peer="flask", transport="https"),
-        dataclasses.replace(deviation(case="methods.request.no_content_delete"), python="<3.13"),
+        dataclasses.replace(
+            deviation(case="methods.request.no_content_delete"), python="<3.13", intermittent=True
+        ),
     ]
     path = write(tmp_path / "requests.toml", render(deviations))
     loaded = load_file(path, known_implementations=KNOWN, known_case=known_case)

@@ -106,6 +106,10 @@ class HttpxClient:
                 follow_redirects=False,
             )
         except httpx.HTTPError as exc:
+            # After a failure the pool's connections are in an unknown state, and one a
+            # timeout cut short is left open until a garbage collection: close them now,
+            # the next send starts afresh (as the http.client adapter does).
+            self._drop(client)
             raise ClientError(_kind(exc), exc) from exc
         return Exchange(
             status=response.status_code,
@@ -128,6 +132,12 @@ class HttpxClient:
         reused = stream in self._seen_streams
         self._seen_streams.add(stream)
         return reused
+
+    def _drop(self, client: httpx.Client) -> None:
+        for key, kept in list(self._clients.items()):
+            if kept is client:
+                del self._clients[key]
+        client.close()
 
     def close(self) -> None:
         for client in self._clients.values():

@@ -76,9 +76,10 @@ class Urllib3Client:
         except urllib3.exceptions.HTTPError as exc:
             connecting = isinstance(exc, urllib3.exceptions.ConnectTimeoutError)
             raise ClientError(classify(exc, connecting=connecting), exc) from exc
-        except ValueError as exc:
-            # One failure comes through unwrapped: a negative chunk size reaches
-            # http.client's _safe_read, which raises ValueError.
+        except (ValueError, OverflowError) as exc:
+            # read() decodes a chunked body with http.client (HTTPResponse._read_chunked), whose
+            # failures on an absurd chunk size urllib3 does not wrap: a negative size raises
+            # ValueError in _safe_read, one beyond sys.maxsize OverflowError.
             raise ClientError(classify(exc, connecting=False), exc) from exc
         return Exchange(
             status=response.status,
