@@ -1,8 +1,8 @@
 """The implementations that come in as programs: the Node.js contract server and the curl
 client adapter (examples/). Each is skipped, saying why, where node or curl is not installed.
 
-- The node server is checked with tests/test_contract.py's checks (assigned below, so that
-  pytest runs them here against it, over HTTP and HTTPS) and by the launch protocol.
+- The node server follows the launch protocol; that it serves the contract is
+  tests/test_contract.py's to check (it covers every registered server, node included).
 - curl_client.py is driven through harness/clients/external.py, as a run drives it: it maps
   the failures of tests/test_errors.py to the same kinds as the Python clients do, and plain
   exchanges send what the spec says.
@@ -29,7 +29,7 @@ from harness.model import RequestSpec, Target
 from harness.probe import send_raw
 from harness.scripted import Close, Hang, ScriptedServer, Send
 from harness.tls import ServerCertificate
-from tests import test_contract, test_errors
+from tests import test_errors
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_SERVER = ROOT / "examples" / "node-server" / "server.js"
@@ -70,33 +70,6 @@ def target(
         server = launch("node", node_command())
     yield server.target
     server.stop()
-
-
-# The contract's checks, collected here too: in this module `target` is the node server.
-test_echo_reports_the_request = test_contract.test_echo_reports_the_request
-test_status_answers_with_the_code = test_contract.test_status_answers_with_the_code
-test_status_without_content = test_contract.test_status_without_content
-test_bytes_sends_n_deterministic_bytes_with_length = (
-    test_contract.test_bytes_sends_n_deterministic_bytes_with_length
-)
-test_stream_sends_n_bytes_without_length = test_contract.test_stream_sends_n_bytes_without_length
-test_chunked_sends_n_bytes_in_pieces_without_length = (
-    test_contract.test_chunked_sends_n_bytes_in_pieces_without_length
-)
-test_drip_sends_its_bytes_slowly_with_length = (
-    test_contract.test_drip_sends_its_bytes_slowly_with_length
-)
-test_delay_waits_before_answering = test_contract.test_delay_waits_before_answering
-test_close_answers_with_connection_close = test_contract.test_close_answers_with_connection_close
-test_conn_reports_the_peer_address = test_contract.test_conn_reports_the_peer_address
-test_outside_the_contract_is_404 = test_contract.test_outside_the_contract_is_404
-test_head_has_get_fields_and_no_content = test_contract.test_head_has_get_fields_and_no_content
-
-
-def test_every_contract_check_runs_against_node() -> None:
-    checks = {name for name in vars(test_contract) if name.startswith("test_")}
-    missing = sorted(checks - set(globals()))
-    assert not missing, f"tests/test_contract.py checks not run against node: {missing}"
 
 
 def _echo(target: Target, request: bytes) -> contract.Echo:
