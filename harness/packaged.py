@@ -107,13 +107,36 @@ URLLIB = _client(
             "urllib.request.Request keeps headers in a dict, so a field name can appear only "
             "once (Lib/urllib/request.py: Request.add_header)"
         ),
+        Capability.CHOOSE_HTTP_VERSION: (
+            "urllib.request sends HTTP/1.1 only: the version is http.client.HTTPConnection's "
+            "class attribute, with no option for it (Lib/urllib/request.py: "
+            "AbstractHTTPHandler.do_open)"
+        ),
     },
 )
 URLLIB3 = _client(
-    "urllib3", "urllib3.PoolManager", "urllib3", "harness.clients.urllib3_client:Urllib3Client"
+    "urllib3",
+    "urllib3.PoolManager",
+    "urllib3",
+    "harness.clients.urllib3_client:Urllib3Client",
+    lacks={
+        Capability.CHOOSE_HTTP_VERSION: (
+            "urllib3 has no option for the request's HTTP version (urllib3/connection.py: "
+            "HTTPConnection inherits http.client's HTTP/1.1)"
+        )
+    },
 )
 HTTPX = _client(
-    "httpx", "httpx.Client (HTTP/1.1)", "httpx", "harness.clients.httpx_client:HttpxClient"
+    "httpx",
+    "httpx.Client (HTTP/1.1)",
+    "httpx",
+    "harness.clients.httpx_client:HttpxClient",
+    lacks={
+        Capability.CHOOSE_HTTP_VERSION: (
+            "httpx sends HTTP/1.1 through h11, which sends nothing else (h11/_writers.py: "
+            "write_request, 'I only send HTTP/1.1')"
+        )
+    },
 )
 AIOHTTP_CLIENT = _client(
     "aiohttp",

@@ -2,27 +2,35 @@
 
 ``send`` is synchronous: it runs the request to completion on the adapter's own loop (an
 ``asyncio.Runner``); ``close`` closes the sessions, then the loop, and the next ``send``
-starts afresh. aiohttp fixes the request's
-HTTP version per session (``ClientSession(version=...)``), so there is one session per
-version asked for. Trust is passed per request as ``ssl=`` an SSLContext, the way aiohttp's
-docs show for a custom CA and a client certificate (harness.clients.ssl_context: its
-verified default, ``ssl.create_default_context()``, is the one aiohttp makes itself,
+starts afresh. aiohttp fixes the request's HTTP version per session
+(``ClientSession(version=...)``), so there is one session per version asked for, each with
+aiohttp's default connector (a TCPConnector, given only a socket factory that notes its
+sockets). Trust is passed per request as ``ssl=`` an SSLContext, the way aiohttp's docs
+show for a custom CA and a client certificate (harness.clients.ssl_context: its verified
+default, ``ssl.create_default_context()``, is the one aiohttp makes itself,
 aiohttp/connector.py: _make_ssl_context).
 """
 
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 import time
+import weakref
 from collections.abc import AsyncIterator, Iterable
 
 import aiohttp
 from aiohttp import http_exceptions
 
+from harness import deadlines
 from harness.clients import ssl_context
 from harness.errors import ClientError, ErrorKind, causes, classify
 from harness.model import Exchange, RequestSpec, Target
+
+# How long close() lets connections that are still closing finish, before the loop closes.
+CLOSE_GRACE = 1.0 * deadlines.SCALE
+CLOSE_POLL = 0.005
 
 # aiohttp's own failures that classify (socket, ssl and http.client) cannot know, found
 # anywhere in the exception's chain. A parse error of the head arrives as
@@ -83,6 +91,18 @@ class AiohttpClient:
         self._trace = aiohttp.TraceConfig()
         self._trace.on_connection_create_end.append(self._created)
         self._trace.on_connection_reuseconn.append(self._took_pooled)
+        # Every socket the connector opened (through its public socket_factory), so that
+        # close() can tell when all of them are closed.
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+
+    def _new_socket(
+        self, addr_info: tuple[int, int, int, str, tuple[object, ...]]
+    ) -> socket.socket:
+        # What aiohappyeyeballs does without a factory (impl.py: _connect_sock).
+        family, kind, proto, _, _ = addr_info
+        sock = socket.socket(family=family, type=kind, proto=proto)
+        self._sockets.add(sock)
+        return sock
 
     async def _created(self, *_: object) -> None:
         self._reused = False
@@ -93,7 +113,9 @@ class AiohttpClient:
     async def _session(self, version: str) -> aiohttp.ClientSession:
         if version not in self._sessions:
             self._sessions[version] = aiohttp.ClientSession(
-                version=_version(version), trace_configs=[self._trace]
+                connector=aiohttp.TCPConnector(socket_factory=self._new_socket),
+                version=_version(version),
+                trace_configs=[self._trace],
             )
         return self._sessions[version]
 
@@ -156,3 +178,10 @@ class AiohttpClient:
         for session in self._sessions.values():
             await session.close()
         self._sessions.clear()
+        # A connection released as closing (the response said close) is closed by asyncio in
+        # the background: over TLS only after the close_notify exchange. An application's
+        # loop runs on and finishes it; this loop is about to close, which would leave the
+        # socket open (aiohttp's docs, "Graceful Shutdown"). So run it until they are closed.
+        deadline = time.monotonic() + CLOSE_GRACE
+        while any(sock.fileno() != -1 for sock in self._sockets) and time.monotonic() < deadline:
+            await asyncio.sleep(CLOSE_POLL)
