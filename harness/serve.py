@@ -18,6 +18,7 @@ import threading
 
 from harness import extensions
 from harness.registry import REGISTRY, Kind, UnknownImplementation
+from harness.servers import command
 
 SHUTDOWN_GRACE = 2.0  # seconds to let in-flight requests finish after SIGTERM
 
@@ -27,20 +28,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "name", help="server implementation: " + ", ".join(REGISTRY.names(Kind.SERVER))
     )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--certfile", help="PEM certificate chain: serve HTTPS")
-    parser.add_argument("--keyfile", help="PEM private key for --certfile")
-    parser.add_argument(
-        "--stop-on-stdin-eof",
-        action="store_true",
-        help="also stop when standard input closes (the harness's launcher holds it open, "
-        "so a server never outlives a harness that was killed)",
-    )
-    args = parser.parse_args(argv)
-    if args.keyfile and not args.certfile:
-        parser.error("--keyfile needs --certfile")
-    return args
+    command.add_arguments(parser)  # the options every server command takes
+    return command.parse(parser, argv)
 
 
 def main(argv: list[str] | None = None) -> int:

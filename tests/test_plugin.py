@@ -20,20 +20,10 @@ from harness.registry import REGISTRY
 from harness.results import SCHEMA_VERSION
 from tests.pytest_run import ROOT, run_pytest
 from tests.real_results import FAKE_DEVIATION
+from tests.real_results import NARROW as REFERENCE_RUN
 
-# The reference implementations only: these tests are about the plugin, and must not move
-# when an implementation is added to the registry.
-NARROW = [
-    "suites/test_methods.py",
-    "--server",
-    "stdlib-threading",
-    "--client",
-    "http.client",
-    "--client",
-    "requests",
-    "--transport",
-    "http",
-]
+# The reference implementations (tests/real_results.py), over plain HTTP only.
+NARROW = [*REFERENCE_RUN, "--transport", "http"]
 
 
 def run_suite(
