@@ -18,8 +18,7 @@ from harness.cases import CATALOGUE
 from harness.registry import REGISTRY
 from harness.report import diff as diff_module
 from harness.report import files, merge
-from harness.report.document import ResultsFileError, load
-from harness.results import write
+from harness.results import ResultsFileError, load, write
 
 EXIT_REGRESSION = 1
 EXIT_USAGE = 2

@@ -1,25 +1,36 @@
-"""The results record of a run and how it is written (``reports/results.json``).
+"""The results record of a run, defined once, and ``results.json`` read and written.
 
 The plugin turns pytest's reports into :class:`CellResult` records; nothing here imports
-pytest, so the later report, diff and merge commands can read the same records.
+pytest, so the report, diff and merge commands read the same records. The records' type
+hints, with the JSON Schema keywords their ``Annotated`` metadata adds, are the one
+description of the file: :func:`schema` derives the JSON Schema from them
+(``report/results.schema.json`` is its committed copy, docs/results-schema.md says what the
+fields mean), and :func:`check` reads files against it.
 """
 
 from __future__ import annotations
 
 import datetime
 import enum
+import functools
 import json
 import platform
 import subprocess
 import sys
+import types
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, TypedDict, get_args, get_origin, get_type_hints
 
-from harness.registry import Implementation
+from harness.cases import Level
+from harness.model import TRANSPORTS
+from harness.registry import Implementation, Kind
+from harness.transcript import LIMIT as TRANSCRIPT_LIMIT
 
 SCHEMA_VERSION = 2  # docs/results-schema.md; 2 added transcript, outcomes and flaky
+SCHEMA_FILE = Path(__file__).with_name("report") / "results.schema.json"
 MESSAGE_LIMIT = 4000  # characters of a failure message kept per cell
+Document = dict[str, Any]  # a results document as JSON holds it
 
 
 class Outcome(enum.StrEnum):
@@ -42,41 +53,124 @@ SEVERITY = {
     Outcome.ERROR: 5,
 }
 
+# Annotated metadata of a field: JSON Schema keywords its type does not say, and "optional"
+# for a key a document may lack (it is then left out rather than written as null).
+OPTIONAL = {"optional": True}
+OUTCOME = {"type": "string", "enum": [str(outcome) for outcome in Outcome]}
+DURATION = {"minimum": 0}
+
+
+class ImplementationRecord(TypedDict):
+    name: str
+    kind: Annotated[str, {"enum": [str(kind) for kind in Kind]}]
+    description: str
+    package: Annotated[
+        str,
+        {
+            "description": "the distribution whose version is reported; python for the "
+            "standard library"
+        },
+    ]
+    version: str
+
+
+class DeviationRecord(TypedDict):
+    """The expectation-file entry that lists a cell."""
+
+    implementation: str
+    reason: str
+    rfc: str
+    evidence: str
+    source: str
+
+
+class MergedFrom(TypedDict):
+    """One input of a merged file."""
+
+    file: str
+    started: str
+    python: str
+    platform: str
+    git_commit: str | None
+    cells: Annotated[int, {"minimum": 0}]
+
 
 @dataclass
 class CellResult:
     nodeid: str
-    case: str
+    case: Annotated[str, {"pattern": r"^[a-z0-9_]+(\.[a-z0-9_]+)+$"}]
     suite: str
     rfc: str
-    level: str
+    level: Annotated[str, {"enum": [str(level) for level in Level]}]
     requirement: str
-    server: str | None  # None in a client case (a scripted server plays the server)
-    client: str | None  # None in a server probe (the raw probe plays the client)
-    transport: str
-    outcome: str = Outcome.PASS
-    duration_s: float = 0.0
-    message: str = ""
-    transcript: str = ""  # what went over the wire, for a cell whose check failed
-    outcomes: list[str] = field(default_factory=list)  # one per run of the cell (--repeat)
+    server: Annotated[
+        str | None,
+        {
+            "description": "null in a client case (a scripted server plays the server, TLS "
+            "zoo servers included)"
+        },
+    ]
+    client: Annotated[
+        str | None,
+        {
+            "description": "null in a server case (the harness probes the server: the raw "
+            "probe, a TLS handshake)"
+        },
+    ]
+    transport: Annotated[str, {"enum": list(TRANSPORTS)}]
+    outcome: Annotated[str, OUTCOME] = Outcome.PASS
+    duration_s: Annotated[float, DURATION] = 0.0
+    message: Annotated[str, {"maxLength": MESSAGE_LIMIT}] = ""
+    # What went over the wire, for a cell whose check failed.
+    transcript: Annotated[
+        str,
+        {
+            "maxLength": TRANSCRIPT_LIMIT,
+            "description": "empty unless the cell's check failed (fail, error, known)",
+        },
+    ] = ""
+    outcomes: Annotated[
+        list[str],
+        {"items": OUTCOME, "minItems": 1, "description": "one per run of the cell (--repeat N)"},
+    ] = field(default_factory=list)
     flaky: bool = False  # the runs of the cell did not all end alike
-    deviation: dict[str, str] | None = None  # reason, rfc, evidence, source of a known one
-    observed: list[str] = field(default_factory=list)  # data beside the verdict (record_property)
+    deviation: DeviationRecord | None = None  # the listed deviation of a known one
+    # Data beside the verdict (record_property).
+    observed: list[str] = field(default_factory=list)
     # Run with certificate verification disabled: a pass says the connection worked, never
-    # that verification did.
-    insecure: bool = False
+    # that verification did. Optional: files written before it have no such key.
+    insecure: Annotated[
+        bool,
+        OPTIONAL,
+        {
+            "description": "run with certificate verification off (TLS cells); a pass is then "
+            "shown as insecure mode"
+        },
+    ] = False
 
 
 @dataclass
 class RunInfo:
-    started: str
-    command: list[str]
-    python: str = field(default_factory=platform.python_version)
+    started: Annotated[str, {"description": "ISO 8601 UTC time the session started"}]
+    command: Annotated[list[str], {"description": "the command line as typed"}]
+    python: Annotated[
+        str, {"description": "Python version (several, comma-separated, in a merged file)"}
+    ] = field(default_factory=platform.python_version)
     platform: str = field(default_factory=platform.platform)
-    git_commit: str | None = None
-    duration_s: float = 0.0
-    workers: int = 0
-    implementations: list[dict[str, str]] = field(default_factory=list)
+    git_commit: Annotated[str | None, {"description": "HEAD of the checkout, null outside git"}] = (
+        None
+    )
+    duration_s: Annotated[float, DURATION] = 0.0
+    workers: Annotated[
+        int, {"minimum": 0, "description": "pytest-xdist workers, 0 for a serial run"}
+    ] = 0
+    implementations: list[ImplementationRecord] = field(default_factory=list)
+    # Only merge writes it; None is left out of the file.
+    merged_from: Annotated[
+        list[MergedFrom] | None,
+        OPTIONAL,
+        {"description": "present in a merged file: the runs it was made from"},
+    ] = None
 
 
 def now_iso() -> str:
@@ -98,7 +192,7 @@ def git_commit(directory: Path) -> str | None:
     return done.stdout.strip() or None if done.returncode == 0 else None
 
 
-def describe(implementations: list[Implementation]) -> list[dict[str, str]]:
+def describe(implementations: list[Implementation]) -> list[ImplementationRecord]:
     return [
         {
             "name": impl.name,
@@ -115,23 +209,225 @@ def truncate(text: str, limit: int = MESSAGE_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 20] + "\n... [truncated]"
 
 
-def document(run: RunInfo, cells: list[CellResult]) -> dict[str, Any]:
+def command_line() -> list[str]:
+    """The command as typed, interpreter options included (python -m pytest ...)."""
+    return [Path(sys.orig_argv[0]).name, *sys.orig_argv[1:]]
+
+
+# -- Writing
+
+
+def document(run: RunInfo, cells: list[CellResult]) -> Document:
     """The results document (docs/results-schema.md), cells in node id order."""
+    run_record = asdict(run)
+    if run.merged_from is None:
+        del run_record["merged_from"]
     return {
         "schema_version": SCHEMA_VERSION,
-        "run": asdict(run),
+        "run": run_record,
         "cells": [asdict(cell) for cell in sorted(cells, key=lambda c: c.nodeid)],
     }
 
 
-def write(path: Path, document: dict[str, Any]) -> None:
-    """Write a results document atomically (a reader never sees half a file)."""
+def write(path: Path, document: Document) -> None:
+    """Write a results document atomically."""
+    write_text(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``path`` atomically: a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(path.suffix + ".partial")
-    partial.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
     partial.replace(path)
 
 
-def command_line() -> list[str]:
-    """The command as typed, interpreter options included (python -m pytest ...)."""
-    return [Path(sys.orig_argv[0]).name, *sys.orig_argv[1:]]
+# -- The JSON Schema, derived from the records
+
+# The records of the file by their name in the schema's $defs.
+RECORDS: dict[str, type] = {
+    "run": RunInfo,
+    "implementation": ImplementationRecord,
+    "merged_from": MergedFrom,
+    "cell": CellResult,
+    "deviation": DeviationRecord,
+}
+_JSON_TYPES = {str: "string", bool: "boolean", int: "integer", float: "number"}
+
+
+@functools.cache
+def schema() -> Document:
+    """The JSON Schema (2020-12) of a results document."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://http-interop.invalid/results.schema.json",
+        "title": f"http-interop results.json, schema version {SCHEMA_VERSION}",
+        "description": (
+            "One conformance run: its metadata and one record per cell. Documented in "
+            "docs/results-schema.md."
+        ),
+        "type": "object",
+        "required": ["schema_version", "run", "cells"],
+        "additionalProperties": False,
+        "properties": {
+            "schema_version": {"const": SCHEMA_VERSION},
+            "run": _json_schema(RunInfo),
+            "cells": _json_schema(list[CellResult]),
+        },
+        "$defs": {name: _record_schema(record) for name, record in RECORDS.items()},
+    }
+
+
+def schema_text() -> str:
+    """The schema as ``report/results.schema.json`` holds it."""
+    return json.dumps(schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _record_schema(record: type) -> Document:
+    properties, required = {}, []
+    for name, hint in get_type_hints(record, include_extras=True).items():
+        keywords: Document = {}
+        if get_origin(hint) is Annotated:
+            hint, *metadata = get_args(hint)
+            for item in metadata:
+                keywords |= item
+        if keywords.pop("optional", False):
+            # An optional key is left out rather than null: its schema is the type without None.
+            if isinstance(hint, types.UnionType):
+                (hint,) = set(get_args(hint)) - {types.NoneType}
+        else:
+            required.append(name)
+        properties[name] = _json_schema(hint) | keywords
+    return {
+        "type": "object",
+        "required": required,
+        "additionalProperties": False,
+        "properties": properties,
+    }
+
+
+def _json_schema(hint: Any) -> Document:
+    if hint in _JSON_TYPES:
+        return {"type": _JSON_TYPES[hint]}
+    if get_origin(hint) is list:
+        return {"type": "array", "items": _json_schema(get_args(hint)[0])}
+    if isinstance(hint, types.UnionType):
+        (inner,) = set(get_args(hint)) - {types.NoneType}
+        either = _json_schema(inner)
+        if set(either) == {"type"}:
+            return {"type": [either["type"], "null"]}
+        return {"oneOf": [{"type": "null"}, either]}
+    (name,) = [name for name, record in RECORDS.items() if record is hint]
+    return {"$ref": f"#/$defs/{name}"}
+
+
+# -- Reading
+
+
+class ResultsFileError(ValueError):
+    """A results file that cannot be used; the message names the file."""
+
+
+def read_json(path: Path) -> object:
+    """The JSON in ``path``, unchecked."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ResultsFileError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ResultsFileError(f"{path}: cannot be read: {exc}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ResultsFileError(f"{path}: not JSON: {exc}") from None
+
+
+def load(path: Path) -> Document:
+    """A results document, checked (see ``check``)."""
+    return check(read_json(path), str(path))
+
+
+def check(document: object, name: str) -> Document:
+    """``document``, or ResultsFileError unless it has the schema's version, keys, JSON types
+    and enumerated values, so that a damaged file fails with a sentence, not a traceback.
+    (Lengths, patterns and minimums are the writer's contract, which the self-tests check.)"""
+    if not isinstance(document, dict) or "schema_version" not in document:
+        raise ResultsFileError(f"{name}: not a results file (no schema_version at the top level)")
+    version = document["schema_version"]
+    if version != SCHEMA_VERSION:
+        raise ResultsFileError(
+            f"{name}: schema_version {version!r}; this harness reads version {SCHEMA_VERSION} "
+            "only (docs/results-schema.md): run the conformance run again with this harness"
+        )
+    _check_record(document, schema(), "", name)
+    return document
+
+
+_MISSING = object()
+_TYPE_CHECKS = {
+    "string": lambda value: isinstance(value, str),
+    # bool is an int in Python, not in JSON: true is no duration.
+    "integer": lambda value: isinstance(value, int) and not isinstance(value, bool),
+    "number": lambda value: isinstance(value, int | float) and not isinstance(value, bool),
+    "boolean": lambda value: isinstance(value, bool),
+    "array": lambda value: isinstance(value, list),
+    "object": lambda value: isinstance(value, dict),
+    "null": lambda value: value is None,
+}
+_TYPE_NAMES = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "an array",
+    "object": "an object",
+    "null": "null",
+}
+
+
+def _check_record(record: Document, record_schema: Document, where: str, name: str) -> None:
+    # A cell is located by its node id too.
+    if isinstance(record.get("nodeid"), str):
+        where = f"{where} ({record['nodeid']})"
+    for key, key_schema in record_schema["properties"].items():
+        value = record.get(key, _MISSING)
+        if value is not _MISSING or key in record_schema["required"]:
+            _check_value(value, key_schema, where, key, name)
+
+
+def _check_value(value: object, value_schema: Document, where: str, key: str, name: str) -> None:
+    """Check one value against its schema; ``where`` is the enclosing record's place."""
+    branches = [_resolved(branch) for branch in value_schema.get("oneOf", [value_schema])]
+    matching = [branch for branch in branches if _has_type(value, branch)]
+    prefix = f"{name}: {where}: " if where else f"{name}: "
+    if not matching:
+        expected = " or ".join(_expected(branch) for branch in branches)
+        raise ResultsFileError(f"{prefix}'{key}' is missing or not {expected}")
+    value_schema = matching[0]
+    if "enum" in value_schema and value not in value_schema["enum"]:
+        allowed = ", ".join(sorted(value_schema["enum"]))
+        raise ResultsFileError(f"{prefix}{key} {value!r} is not one of {allowed}")
+    place = f"{where}.{key}" if where else key
+    if isinstance(value, dict):
+        _check_record(value, value_schema, place, name)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_value(item, value_schema["items"], where, f"{key}[{index}]", name)
+
+
+def _resolved(value_schema: Document) -> Document:
+    if "$ref" in value_schema:
+        return schema()["$defs"][value_schema["$ref"].removeprefix("#/$defs/")]
+    return value_schema
+
+
+def _has_type(value: object, value_schema: Document) -> bool:
+    if "const" in value_schema:
+        return value == value_schema["const"]
+    kinds = value_schema["type"]
+    return any(_TYPE_CHECKS[kind](value) for kind in ([kinds] if isinstance(kinds, str) else kinds))
+
+
+def _expected(value_schema: Document) -> str:
+    kinds = value_schema["type"]
+    return " or ".join(_TYPE_NAMES[kind] for kind in ([kinds] if isinstance(kinds, str) else kinds))

@@ -12,7 +12,7 @@ import jsonschema
 
 from harness import expectations
 from harness.registry import REGISTRY
-from harness.report.document import SCHEMA_FILE
+from harness.results import SCHEMA_FILE
 from tests.pytest_run import ROOT, run_pytest
 
 # The reference implementations only, so that the files do not move when the registry grows.

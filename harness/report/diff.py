@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from harness.report.document import CellKey, Document, describe_key, key, status
+from harness.report.document import CellKey, describe_key, key, status
 from harness.report.summary import inline
+from harness.results import Document
 
 PASSING = ("pass", "fixed")
 NOT_PASSING = ("fail", "error", "known", "insecure")
@@ -59,13 +60,15 @@ def compare(old: Document, new: Document) -> Diff:
         new_cases=sorted(new_cases - old_cases), removed_cases=sorted(old_cases - new_cases)
     )
     for cell_key in sorted(before.keys() | after.keys()):
-        was, now = before.get(cell_key), after.get(cell_key)
-        if now is None:
-            diff.removed.append(Change(cell_key, status(was), None, was["message"]))
+        if cell_key not in after:
+            removed = before[cell_key]
+            diff.removed.append(Change(cell_key, status(removed), None, removed["message"]))
             continue
-        if was is None:
+        now = after[cell_key]
+        if cell_key not in before:
             diff.new.append(Change(cell_key, None, status(now), now["message"]))
             continue
+        was = before[cell_key]
         old_status, new_status = status(was), status(now)
         change = Change(cell_key, old_status, new_status, now["message"])
         if old_status == new_status:

@@ -11,19 +11,12 @@ import os
 from pathlib import Path
 
 from harness.report import html, summary
-from harness.report.document import Document
+from harness.results import Document, write_text
 
 
 def _suffix(results: Path) -> str:
     stem = results.stem
     return stem.removeprefix("results") if stem.startswith("results") else f"-{stem}"
-
-
-def _write_text(path: Path, text: str) -> None:
-    # Atomically, as results.json: a reader never sees half a report.
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
 
 
 def names(results: Path, directory: Path | None = None) -> tuple[Path, Path]:
@@ -37,9 +30,9 @@ def names(results: Path, directory: Path | None = None) -> tuple[Path, Path]:
 def write(document: Document, results: Path, directory: Path | None = None) -> list[Path]:
     """Write the HTML report and the summary of ``results`` (see ``names``); their paths."""
     html_path, summary_path = names(results, directory)
-    html_path.parent.mkdir(parents=True, exist_ok=True)
-    _write_text(html_path, html.render(document))
-    _write_text(summary_path, summary.render(document))
+    # Atomically, as results.json: a reader never sees half a report.
+    write_text(html_path, html.render(document))
+    write_text(summary_path, summary.render(document))
     return [html_path, summary_path]
 
 

@@ -18,7 +18,8 @@ from typing import Any
 import jinja2
 
 from harness.report import scores
-from harness.report.document import Document, pairing_label, status
+from harness.report.document import pairing_label, status
+from harness.results import Document
 
 _ENVIRONMENT = jinja2.Environment(
     loader=jinja2.PackageLoader("harness.report", "templates"),

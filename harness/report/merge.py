@@ -8,24 +8,23 @@ flaky only if a run of it was. The merged run keeps where it came from in ``merg
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from harness.report.document import CellKey, Document, ResultsFileError, check, key
-from harness.results import SCHEMA_VERSION, SEVERITY, command_line
+from harness.report.document import CellKey, key
+from harness.results import (
+    SCHEMA_VERSION,
+    SEVERITY,
+    Document,
+    ResultsFileError,
+    check,
+    command_line,
+    read_json,
+)
 
 
 def read_for_merge(paths: list[Path]) -> list[tuple[str, Document]]:
     """Load every file; refuse a mix of schema versions before anything else is checked."""
-    loaded = []
-    for path in paths:
-        try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ResultsFileError(f"{path}: no such file") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ResultsFileError(f"{path}: not a readable JSON file: {exc}") from None
-        loaded.append((str(path), document))
+    loaded = [(str(path), read_json(path)) for path in paths]
     versions = {
         name: document.get("schema_version") if isinstance(document, dict) else None
         for name, document in loaded
@@ -36,9 +35,7 @@ def read_for_merge(paths: list[Path]) -> list[tuple[str, Document]]:
             f"cannot merge: incompatible schema versions ({listed}); this harness reads "
             f"version {SCHEMA_VERSION} only (docs/results-schema.md)"
         )
-    for name, document in loaded:
-        check(document, name)
-    return loaded
+    return [(name, check(document, name)) for name, document in loaded]
 
 
 def _joined(values: list[str | None]) -> str | None:

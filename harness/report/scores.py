@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from harness.report.document import Document, status
+from harness.report.document import status
+from harness.results import Document
 
 # Display order of the statuses (document.status), best first.
 STATUSES = ("pass", "insecure", "known", "fixed", "fail", "error", "skip")

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from harness.report import scores
-from harness.report.document import Document, pairing_label, status
+from harness.report.document import pairing_label, status
+from harness.results import Document
 
 CASES_LISTED = 40  # cases per list before "... and N more"
 CELLS_LISTED = 12  # cells per case
