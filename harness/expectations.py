@@ -281,3 +281,18 @@ def updated(
             )
         )
     return files
+
+
+def rewrite(
+    directory: Path, baseline: Baseline, outcomes: dict[Cell, str], rfc_of: Callable[[str], str]
+) -> None:
+    """Write the files ``updated`` makes of a run into ``directory``; an implementation
+    left without entries loses its file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    files = updated(baseline, outcomes, rfc_of)
+    for name in {d.implementation for d in baseline.deviations} | set(files):
+        path = directory / f"{name}.toml"
+        if files.get(name):
+            path.write_text(render(files[name]), encoding="utf-8")
+        elif path.exists():
+            path.unlink()

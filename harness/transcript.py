@@ -1,20 +1,20 @@
-"""A cell's transcript: what went over the wire, as bounded, binary-safe text.
+"""A cell's transcript as text: what went over the wire, bounded and binary-safe.
 
 A failed cell's record carries it (results.json ``transcript``), so a reader sees the bytes
-behind a verdict without running the cell again. Each kind of cell keeps its own record:
-the raw probe the exact bytes both ways, a scripted client the request heads the scripted
-server received and what the client made of the reply, an interop cell each request as
-specified and the response as the client presented it.
+behind a verdict without running the cell again. The cell objects (harness/cells.py) keep
+the records; this module only renders them: the raw probe's exact bytes both ways, the
+request heads a scripted server received and what the client made of the reply, an interop
+exchange's request as specified and response as the client presented it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable
 
-from harness.interop import Conversation, ScriptedClient, ScriptedExchange
-from harness.probe import ProbeResult, ServerProbe
+from harness.model import Exchange, RequestSpec
+from harness.probe import ProbeResult
 from harness.scripted import Action
+from harness.tls import Handshake
 
 LIMIT = 8000  # characters per cell: enough for a few exchanges, small enough for junit.xml
 BODY_PREVIEW = 512  # bytes of a body shown in an interop exchange
@@ -51,90 +51,60 @@ def bound(text: str, limit: int = LIMIT) -> str:
     return text[:kept] + f"\n... [{len(text) - kept} more characters of transcript not kept]"
 
 
-@dataclass(frozen=True)
-class RecordingProbe(ServerProbe):
-    """The raw probe, keeping every result for the transcript."""
-
-    results: list[ProbeResult] = field(default_factory=list, compare=False, repr=False)
-
-    def send(self, pieces: Any, **options: Any) -> ProbeResult:
-        result = super().send(pieces, **options)
-        self.results.append(result)
-        return result
+def joined(parts: Iterable[str]) -> str:
+    """A cell's transcript from its parts (one per connection, run or exchange), bounded."""
+    return bound("\n".join(parts))
 
 
-@dataclass
-class RecordingScriptedClient(ScriptedClient):
-    """A client under test facing scripted servers, keeping every script and exchange."""
-
-    runs: list[tuple[list[Action], ScriptedExchange]] = field(default_factory=list)
-
-    def against(self, script: list[Action], specs: Any = None, **options: Any) -> ScriptedExchange:
-        exchange = super().against(script, specs, **options)
-        self.runs.append((script, exchange))
-        return exchange
+def probe_connection(number: int, result: ProbeResult) -> str:
+    """One connection of the raw probe: the exact bytes sent and received."""
+    return (
+        f"--- connection {number}: {result.describe()}, {result.elapsed:.3f} s\n"
+        f"{_prefixed('>', result.sent)}\n{_prefixed('<', result.received)}"
+    )
 
 
-def _probe(results: list[ProbeResult]) -> str:
-    parts = []
-    for number, result in enumerate(results, 1):
-        parts.append(
-            f"--- connection {number}: {result.describe()}, {result.elapsed:.3f} s\n"
-            f"{_prefixed('>', result.sent)}\n{_prefixed('<', result.received)}"
-        )
-    return "\n".join(parts)
+def scripted_run(
+    number: int,
+    script: list[Action],
+    result: str,
+    handshakes: list[Handshake],
+    connections: list[list[bytes]],
+) -> str:
+    """One scripted server: what the client made of it (``result``), the TLS handshakes
+    and request heads the server saw (per connection), and the script it played."""
+    lines = [f"--- scripted server {number}: the client's result: {result}"]
+    for handshake in handshakes:
+        lines.append(f"TLS handshake (SNI {handshake.sni!r}): {handshake.describe()}")
+    for connection, heads in enumerate(connections, 1):
+        for head in heads:
+            lines.append(f"connection {connection}, request received:")
+            lines.append(_prefixed(">", head))
+    for action in script:
+        data = getattr(action, "data", None)
+        lines.append(_prefixed("<", data) if data is not None else f"< [{action!r}]")
+    return "\n".join(lines)
 
 
-def _scripted(runs: list[tuple[list[Action], ScriptedExchange]]) -> str:
-    parts = []
-    for number, (script, exchange) in enumerate(runs, 1):
-        lines = [f"--- scripted server {number}: the client's result: {exchange.describe()}"]
-        for handshake in exchange.handshakes:
-            lines.append(f"TLS handshake (SNI {handshake.sni!r}): {handshake.describe()}")
-        for connection, heads in enumerate(exchange.connections, 1):
-            for head in heads:
-                lines.append(f"connection {connection}, request received:")
-                lines.append(_prefixed(">", head))
-        for action in script:
-            data = getattr(action, "data", None)
-            lines.append(_prefixed("<", data) if data is not None else f"< [{action!r}]")
-        parts.append("\n".join(lines))
-    return "\n".join(parts)
-
-
-def _conversation(conversation: Conversation) -> str:
-    parts = []
-    for number, (spec, exchange) in enumerate(conversation.exchanges, 1):
-        lines = [
-            f"--- exchange {number}, as the client presented it "
-            f"(connection reused: {exchange.reused}, {exchange.elapsed:.3f} s)",
-            f"> {spec.method} {spec.target} {spec.http_version}",
-            *(f"> {name}: {value}" for name, value in spec.headers),
-        ]
-        if isinstance(spec.body, bytes):
-            lines.append(f"> [body: {len(spec.body)} bytes]")
-        elif spec.body is not None:
-            lines.append("> [body: streamed in chunks]")
-        lines.append(f"< {exchange.http_version} {exchange.status} {exchange.reason}")
-        lines += [f"< {name}: {value}" for name, value in exchange.headers]
-        body = exchange.body
-        lines.append(f"< [body: {len(body)} bytes]")
-        if body:
-            hidden = len(body) - BODY_PREVIEW
-            more = f" ... [{hidden} more bytes]" if hidden > 0 else ""
-            lines.append(_prefixed("<", body[:BODY_PREVIEW]) + more)
-        parts.append("\n".join(lines))
-    return "\n".join(parts)
-
-
-def of(value: object) -> str:
-    """The transcript of a cell fixture's value ("" for a value that keeps none)."""
-    if isinstance(value, RecordingProbe):
-        text = _probe(value.results)
-    elif isinstance(value, RecordingScriptedClient):
-        text = _scripted(value.runs)
-    elif isinstance(value, Conversation):
-        text = _conversation(value)
-    else:
-        return ""
-    return bound(text)
+def interop_exchange(number: int, spec: RequestSpec, exchange: Exchange) -> str:
+    """One interop exchange: the request as specified, the response as the client
+    presented it (its body cut to ``BODY_PREVIEW`` bytes)."""
+    lines = [
+        f"--- exchange {number}, as the client presented it "
+        f"(connection reused: {exchange.reused}, {exchange.elapsed:.3f} s)",
+        f"> {spec.method} {spec.target} {spec.http_version}",
+        *(f"> {name}: {value}" for name, value in spec.headers),
+    ]
+    if isinstance(spec.body, bytes):
+        lines.append(f"> [body: {len(spec.body)} bytes]")
+    elif spec.body is not None:
+        lines.append("> [body: streamed in chunks]")
+    lines.append(f"< {exchange.http_version} {exchange.status} {exchange.reason}")
+    lines += [f"< {name}: {value}" for name, value in exchange.headers]
+    body = exchange.body
+    lines.append(f"< [body: {len(body)} bytes]")
+    if body:
+        hidden = len(body) - BODY_PREVIEW
+        more = f" ... [{hidden} more bytes]" if hidden > 0 else ""
+        lines.append(_prefixed("<", body[:BODY_PREVIEW]) + more)
+    return "\n".join(lines)

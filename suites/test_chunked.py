@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 
 from harness import contract, deadlines
 from harness.cases import Case, CheckFailed, Level
+from harness.cells import SCRIPTED_TIMEOUTS, Conversation, ScriptedClient
 from harness.errors import ClientError
-from harness.interop import SCRIPTED_TIMEOUTS, Conversation, ScriptedClient
 from harness.model import Exchange, Headers, RequestSpec
 from harness.probe import Ending, ProbeResult, Response, ServerProbe, request
 from harness.registry import Capability

@@ -18,8 +18,8 @@ import re
 
 from harness import contract, deadlines
 from harness.cases import Case, Level, RecordProperty
+from harness.cells import Conversation, ScriptedClient, ScriptedExchange
 from harness.errors import ClientError
-from harness.interop import Conversation, ScriptedClient, ScriptedExchange
 from harness.model import Exchange, Headers, RequestSpec
 from harness.probe import Response, ServerProbe
 from harness.registry import Capability

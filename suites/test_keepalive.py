@@ -19,9 +19,9 @@ import time
 
 from harness import contract
 from harness.cases import Case, Level, RecordProperty
+from harness.cells import SCRIPTED_TIMEOUTS, Conversation, ScriptedClient, ScriptedExchange
 from harness.deadlines import SCALE
 from harness.errors import ClientError, ErrorKind
-from harness.interop import SCRIPTED_TIMEOUTS, Conversation, ScriptedClient, ScriptedExchange
 from harness.model import Exchange, Headers, RequestSpec
 from harness.probe import Ending, ProbeResult, Response, ServerProbe
 from harness.registry import Capability

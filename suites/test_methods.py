@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from harness import contract
 from harness.cases import Case, Level
+from harness.cells import Conversation
 from harness.errors import ClientError
-from harness.interop import Conversation
 from harness.model import RequestSpec
 from harness.registry import Capability
 

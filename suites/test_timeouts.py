@@ -22,8 +22,8 @@ from dataclasses import replace
 
 from harness import contract, deadlines
 from harness.cases import Case, Level
+from harness.cells import Conversation, ScriptedClient
 from harness.errors import ClientError, ErrorKind
-from harness.interop import Conversation, ScriptedClient
 from harness.model import Exchange, RequestSpec, Timeouts
 from harness.probe import Ending, ProbeResult, ServerProbe
 from harness.scripted import Action, Hang, ScriptedServer, Send, full_backlog_listener

@@ -31,8 +31,8 @@ import pytest
 
 from harness import deadlines
 from harness.cases import Case, Level, RecordProperty
+from harness.cells import SCRIPTED_TIMEOUTS, HttpsServer, ScriptedClient, ScriptedExchange
 from harness.errors import ClientError, ErrorKind
-from harness.interop import SCRIPTED_TIMEOUTS, HttpsServer, ScriptedClient, ScriptedExchange
 from harness.launcher import LaunchError
 from harness.model import ClientCertificate, Exchange, RequestSpec, Verify
 from harness.registry import Capability

@@ -21,9 +21,9 @@ import pytest
 
 from harness import contract
 from harness.cases import Case, CheckFailed, case_of
+from harness.cells import Conversation, ScriptedClient
 from harness.clients.http_client import HttpClientClient
 from harness.errors import ClientError, ErrorKind
-from harness.interop import Conversation, ScriptedClient
 from harness.launcher import ServerProcess
 from harness.model import Exchange, Headers, RequestSpec, Target
 from harness.probe import Malformed, ServerProbe, request, send_raw

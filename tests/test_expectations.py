@@ -17,6 +17,7 @@ from harness.expectations import (
     ExpectationError,
     load_file,
     render,
+    rewrite,
     updated,
 )
 from harness.registry import REGISTRY
@@ -329,6 +330,21 @@ def test_updated_files_a_new_failure_under_the_server_with_the_client_as_peer() 
             )
         ]
     }
+
+
+def test_rewrite_writes_each_file_and_removes_an_emptied_one(tmp_path: Path) -> None:
+    (tmp_path / "requests.toml").write_text(render([deviation()]), encoding="utf-8")
+    failing = cell(server="flask", client="http.client")
+    outcomes = {cell(): "fixed", failing: "fail"}
+    rewrite(tmp_path, Baseline([deviation()]), outcomes, lambda _: "RFC 9110 §9.1")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["flask.toml"]
+    new_failure = dataclasses.replace(
+        deviation("flask", peer="http.client", transport="http"),
+        reason=PLACEHOLDER,
+        rfc="RFC 9110 §9.1",
+        evidence=PLACEHOLDER,
+    )
+    assert (tmp_path / "flask.toml").read_text(encoding="utf-8") == render([new_failure])
 
 
 def test_pytest_refuses_a_malformed_file_before_running_any_cell(tmp_path: Path) -> None:

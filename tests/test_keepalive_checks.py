@@ -21,11 +21,11 @@ import pytest
 from fixtures.servers import ServerPool
 from harness import contract
 from harness.cases import CheckFailed, case_of
+from harness.cells import Conversation, ScriptedClient
 from harness.clients import Client
 from harness.clients.http_client import HttpClientClient
 from harness.clients.requests_client import RequestsClient
 from harness.errors import ClientError, ErrorKind
-from harness.interop import Conversation, ScriptedClient
 from harness.launcher import ServerProcess
 from harness.model import Exchange, RequestSpec, Target
 from harness.probe import ServerProbe

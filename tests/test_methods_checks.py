@@ -11,8 +11,8 @@ from collections.abc import Callable
 import pytest
 
 from harness.cases import CheckFailed, case_of
+from harness.cells import Conversation
 from harness.clients.http_client import HttpClientClient
-from harness.interop import Conversation
 from harness.launcher import ServerProcess
 from suites import test_methods as methods
 

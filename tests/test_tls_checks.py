@@ -21,11 +21,11 @@ from dataclasses import replace
 import pytest
 
 from harness.cases import CATALOGUE, Case, CheckFailed
+from harness.cells import HttpsServer, ScriptedClient
 from harness.clients import Client
 from harness.clients.http_client import HttpClientClient
 from harness.clients.requests_client import RequestsClient
 from harness.errors import ClientError, ErrorKind, classify
-from harness.interop import HttpsServer, ScriptedClient
 from harness.launcher import ServerProcess, launch, start_server
 from harness.model import Exchange, RequestSpec, Target, Verify
 from harness.scripted import ScriptedServer

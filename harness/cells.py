@@ -1,0 +1,205 @@
+"""The kinds of cells, and the objects a cell's test talks through, each keeping the record
+its transcript is made of.
+
+A cell is a case run with a ``Pairing``. Its kind is the fixture the test takes, which
+decides the pairing's sides and what the test gets: a client and a running server
+(``interop``), the raw probe and a server (``server_probe``), a client and scripted servers
+(``scripted_client``, ``tls_client``), or an HTTPS server of the matrix (``tls_server``).
+``CELL_KINDS`` is the one table of them that the plugin, the fixtures and the transcripts
+read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from harness import contract, deadlines, transcript
+from harness.cases import CheckFailed
+from harness.clients import Client
+from harness.errors import ClientError
+from harness.launcher import ServerProcess
+from harness.model import TRANSPORTS, Exchange, Pairing, RequestSpec, Target, Timeouts
+from harness.probe import ProbeResult, ServerProbe
+from harness.registry import Kind
+from harness.scripted import Action, ScriptedServer, ServerTls
+from harness.tls import Handshake
+
+# A scripted server answers at once or never: waiting longer tells nothing more.
+SCRIPTED_TIMEOUTS = Timeouts(connect=deadlines.CONNECT, read=2.0 * deadlines.SCALE)
+
+
+@dataclass
+class Conversation:
+    """Sends requests through one client to one target and keeps what was exchanged."""
+
+    target: Target
+    client: Client
+    exchanges: list[tuple[RequestSpec, Exchange]] = field(default_factory=list)
+
+    def send(self, spec: RequestSpec) -> Exchange:
+        exchange = self.client.send(spec, self.target)
+        self.exchanges.append((spec, exchange))
+        return exchange
+
+    def transcript(self) -> str:
+        """Each request as specified and its response as the client presented it."""
+        return transcript.joined(
+            transcript.interop_exchange(number, spec, exchange)
+            for number, (spec, exchange) in enumerate(self.exchanges, 1)
+        )
+
+    def echo(self, spec: RequestSpec) -> tuple[Exchange, contract.Echo]:
+        """Send ``spec`` to the server's ``/echo`` and read back what the server received."""
+        exchange = self.send(spec)
+        if exchange.status != 200:
+            raise CheckFailed(
+                f"expected status 200 from {spec.method} {spec.target} (docs/contract.md, "
+                f"ANY /echo), got {exchange.status} {exchange.reason}"
+            )
+        try:
+            return exchange, contract.parse_echo(exchange.body)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CheckFailed(
+                f"expected /echo's JSON document (docs/contract.md), got {exchange.body[:200]!r} "
+                f"({exc})"
+            ) from None
+
+
+@dataclass
+class ScriptedExchange:
+    """What a client made of a scripted server's bytes, and what the server received."""
+
+    result: Exchange | ClientError
+    received: list[bytes]  # the request heads, one per Receive (and the first)
+    connections: list[list[bytes]] = field(default_factory=list)  # the heads, per connection
+    handshakes: list[Handshake] = field(default_factory=list)  # TLS, as the server saw them
+
+    def describe(self) -> str:
+        if isinstance(self.result, ClientError):
+            return f"client error {self.result.kind} ({self.result.original_type})"
+        return f"success: status {self.result.status}, {len(self.result.body)} body bytes"
+
+
+@dataclass(frozen=True)
+class RecordingProbe(ServerProbe):
+    """The raw probe bound to the cell's server, keeping every result for the transcript."""
+
+    results: list[ProbeResult] = field(default_factory=list, compare=False, repr=False)
+
+    def send(self, pieces: Any, **options: Any) -> ProbeResult:
+        result = super().send(pieces, **options)
+        self.results.append(result)
+        return result
+
+    def transcript(self) -> str:
+        """The exact bytes both ways, per connection."""
+        return transcript.joined(
+            transcript.probe_connection(number, result)
+            for number, result in enumerate(self.results, 1)
+        )
+
+
+@dataclass
+class ScriptedClient:
+    """A client under test, facing a scripted server over the cell's transport; it keeps
+    every script and exchange for the transcript."""
+
+    client: Client
+    certificate: ServerTls | None = None  # set for the https transport
+    runs: list[tuple[list[Action], ScriptedExchange]] = field(default_factory=list)
+
+    def against(
+        self,
+        script: list[Action],
+        specs: list[RequestSpec] | None = None,
+        *,
+        tls: ServerTls | None = None,
+        host: str | None = None,
+    ) -> ScriptedExchange:
+        """Send each spec (default: one GET /) to a fresh scripted server playing ``script``
+        on every connection; the result is the last exchange or the first error.
+
+        ``tls`` serves another TLS configuration than the cell's (a zoo entry); ``host`` is
+        the name or address the client dials instead of the listening address (it must
+        resolve to that address: ``localhost``)."""
+        with ScriptedServer(script, certificate=tls or self.certificate) as server:
+            target = server.target if host is None else replace(server.target, host=host)
+            result: Exchange | ClientError | None = None
+            for spec in specs or [RequestSpec("GET", "/", timeouts=SCRIPTED_TIMEOUTS)]:
+                try:
+                    result = self.client.send(spec, target)
+                except ClientError as exc:
+                    result = exc
+                    break
+            assert result is not None
+        # After the server stopped: every connection's record is complete.
+        exchange = ScriptedExchange(
+            result, list(server.received), list(server.connections), list(server.handshakes)
+        )
+        self.runs.append((script, exchange))
+        return exchange
+
+    def transcript(self) -> str:
+        """Per scripted server: the client's result, what the server saw, its script."""
+        return transcript.joined(
+            transcript.scripted_run(
+                number, script, exchange.describe(), exchange.handshakes, exchange.connections
+            )
+            for number, (script, exchange) in enumerate(self.runs, 1)
+        )
+
+
+@dataclass(frozen=True)
+class HttpsServer:
+    """An HTTPS server of the matrix as the TLS suite's server cases see it: the running
+    instance, and how to start another with other certificate files."""
+
+    name: str
+    target: Target
+    # (certfile, keyfile, ca_file) -> another running instance; raises LaunchError
+    start: Callable[[str, str, str], ServerProcess]
+
+
+@dataclass(frozen=True)
+class CellKind:
+    """One kind of cell: the fixture its test takes (the parameter its ``Pairing`` rides
+    on), the sides that pairing has, the transports it runs over, and how the fixture's
+    value renders its transcript (``None``: it keeps none)."""
+
+    fixture: str
+    sides: tuple[Kind, ...]
+    transports: tuple[str, ...]
+    transcript: Callable[[Any], str] | None
+
+    @property
+    def id_shape(self) -> str:
+        """The shape of its cells' ids (``Pairing.id``), e.g. ``<server>-<transport>``."""
+        return "-".join(f"<{part}>" for part in (*self.sides, "transport"))
+
+    def pairings(
+        self, servers: list[str], clients: list[str], transports: list[str]
+    ) -> list[Pairing]:
+        """Its cells' pairings among the selected implementations and transports."""
+        return [
+            Pairing(server, client, transport)
+            for server in (servers if Kind.SERVER in self.sides else [None])
+            for client in (clients if Kind.CLIENT in self.sides else [None])
+            for transport in transports
+            if transport in self.transports
+        ]
+
+
+CELL_KINDS = (
+    # A real server and a real client.
+    CellKind("interop", (Kind.SERVER, Kind.CLIENT), TRANSPORTS, Conversation.transcript),
+    # The raw probe client against each server.
+    CellKind("server_probe", (Kind.SERVER,), TRANSPORTS, RecordingProbe.transcript),
+    # Each client against scripted servers.
+    CellKind("scripted_client", (Kind.CLIENT,), TRANSPORTS, ScriptedClient.transcript),
+    # Each client against the certificate zoo's (scripted) servers.
+    CellKind("tls_client", (Kind.CLIENT,), ("https",), ScriptedClient.transcript),
+    # Each HTTPS server's TLS set-up.
+    CellKind("tls_server", (Kind.SERVER,), ("https",), None),
+)

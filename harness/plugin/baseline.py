@@ -1,0 +1,139 @@
+"""What each cell is expected to do, and what its report says.
+
+A cell runs, skips as not applicable (an implementation lacks what its case requires, or
+cannot run here: the registry says why), or is a known deviation of an expectation file
+(harness/expectations.py), run as an xfail. Its report carries the failure message, and a
+strict xfail that passed says "fixed: update the baseline".
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Generator
+
+import pytest
+
+from harness import results
+from harness.cases import CATALOGUE, Case, CheckFailed
+from harness.expectations import Baseline, Cell, Deviation, ExpectationError
+from harness.model import Pairing
+from harness.plugin import properties
+from harness.plugin.options import cell_of, expectations_dir
+from harness.registry import REGISTRY, Capability, Kind
+
+BASELINE_KEY = pytest.StashKey[Baseline]()
+DEVIATION_KEY = pytest.StashKey[Deviation]()
+
+
+def load_baseline(config: pytest.Config) -> Baseline:
+    """The expectation files of the run (``--expectations``); a malformed one is a usage
+    error naming its file and line."""
+    loaded_suites = CATALOGUE.suites()
+
+    def known_case(case_id: str) -> bool:
+        # A case of a suite that was not imported in this run cannot be checked here.
+        return CATALOGUE.get(case_id) is not None or case_id.split(".")[0] not in loaded_suites
+
+    try:
+        return Baseline.load(
+            expectations_dir(config),
+            known_implementations=[impl.name for impl in REGISTRY.all()],
+            known_case=known_case,
+        )
+    except ExpectationError as exc:
+        raise pytest.UsageError(f"malformed expectation file: {exc}") from None
+
+
+@functools.cache
+def _unavailable(kind: Kind, name: str) -> str | None:
+    return REGISTRY.get(kind, name).unavailable()
+
+
+def _required(case: Case, kind: Kind) -> tuple[Capability, ...]:
+    """The capabilities a case needs of one side of its cell: a server also serves the
+    behaviour contract's endpoints, unless the case uses none of them."""
+    if kind is Kind.SERVER and case.uses_contract:
+        return (Capability.CONTRACT_ENDPOINTS, *case.requires)
+    return case.requires
+
+
+def _not_applicable(case: Case, pairing: Pairing) -> str | None:
+    """Why the cell cannot run: an implementation lacks a capability the case requires,
+    or cannot run on this machine."""
+    for name, kind in ((pairing.server, Kind.SERVER), (pairing.client, Kind.CLIENT)):
+        if name is None:
+            continue
+        impl = REGISTRY.get(kind, name)
+        for capability in _required(case, kind):
+            reason = impl.cannot(capability)
+            if reason:
+                return f"not applicable: {name} cannot do {capability}: {reason}"
+        unavailable = _unavailable(kind, name)
+        if unavailable:
+            return f"not applicable here: {unavailable}"
+        if kind is Kind.SERVER and pairing.transport == "https" and impl.https_unsupported():
+            return f"not applicable: {impl.https_unsupported()}"
+    return None
+
+
+def _deviation_json(deviation: Deviation) -> str:
+    return json.dumps(
+        {
+            "implementation": deviation.implementation,
+            "reason": deviation.reason,
+            "rfc": deviation.rfc,
+            "evidence": deviation.evidence,
+            "source": deviation.source,
+        }
+    )
+
+
+# tryfirst: the suite markers must be on the items before `-m` deselects by them.
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    baseline = load_baseline(config)
+    config.stash[BASELINE_KEY] = baseline
+    for item in items:
+        found = cell_of(item)
+        if found is None:
+            continue
+        case, pairing = found.case, found.pairing
+        item.add_marker(getattr(pytest.mark, case.suite))
+        item.user_properties += properties.of_cell(case, pairing)
+        missing = _not_applicable(case, pairing)
+        if missing:
+            item.add_marker(pytest.mark.skip(reason=missing))
+            continue
+        cell = Cell(case.id, pairing.server or "", pairing.client or "", pairing.transport)
+        deviation = baseline.match(cell)
+        if deviation is not None:
+            item.stash[DEVIATION_KEY] = deviation
+            item.user_properties.append((properties.DEVIATION, _deviation_json(deviation)))
+            item.add_marker(
+                pytest.mark.xfail(
+                    strict=not deviation.intermittent,
+                    reason=f"known deviation of {deviation.implementation}: {deviation.reason}",
+                )
+            )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    deviation = item.stash.get(DEVIATION_KEY, None)
+    if report.when == "call" and deviation is not None and report.failed and call.excinfo is None:
+        # A strict xfail that passed: say plainly what to do about it.
+        report.longrepr = (
+            f"fixed: update the baseline. {deviation.source} lists {deviation.case!r} as a "
+            f"known deviation of {deviation.implementation} ({deviation.reason}), "
+            "but this cell passed. Remove the entry, or run with --update-baseline."
+        )
+        report.user_properties.append((properties.FIXED, "1"))
+    if call.excinfo is not None and not call.excinfo.errisinstance(pytest.skip.Exception):
+        value = call.excinfo.value
+        text = str(value) if isinstance(value, CheckFailed) else call.excinfo.exconly()
+        report.user_properties.append((properties.MESSAGE, results.truncate(text)))
+    return report

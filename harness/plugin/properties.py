@@ -1,0 +1,24 @@
+"""The properties a cell's reports carry (``user_properties``): pytest-xdist sends them
+with each report from a worker to the controller, where the recorder reads them."""
+
+from __future__ import annotations
+
+from harness.cases import Case
+from harness.model import Pairing
+
+# The cell's metadata, one property each (the results record's fields of the same names).
+CELL = ("case", "suite", "rfc", "level", "requirement", "server", "client", "transport")
+DEVIATION = "deviation"  # the known deviation that covers the cell, as JSON
+MESSAGE = "message"  # the failure message
+FIXED = "fixed_deviation"  # a strict xfail that passed
+TRANSCRIPT = "transcript"  # what went over the wire, for a check that raised
+# Recorded by the suites (record_property):
+OBSERVED = "observed"  # data beside the verdict
+INSECURE = "insecure"  # a cell run with certificate verification disabled
+
+
+def of_cell(case: Case, pairing: Pairing) -> list[tuple[str, object]]:
+    """The cell's metadata properties ("" for the side its pairing does not have)."""
+    values = [case.id, case.suite, case.rfc, str(case.level), case.requirement]
+    values += [pairing.server or "", pairing.client or "", pairing.transport]
+    return list(zip(CELL, values, strict=True))
