@@ -58,18 +58,19 @@ class Case:
         setattr(function, ATTRIBUTE, self)
         return function
 
-    def fail(self, expected: str, got: object) -> CheckFailed:
+    def failure(self, expected: str, got: object) -> CheckFailed:
+        """The failure "expected X (RFC ...), got Y", for the caller to raise."""
         return CheckFailed(f"expected {expected} ({self.rfc}), got {got}")
 
     def expect(self, what: str, expected: object, got: object) -> None:
         """Fail unless ``got == expected``."""
         if got != expected:
-            raise self.fail(f"{what} {expected!r}", repr(got))
+            raise self.failure(f"{what} {expected!r}", repr(got))
 
     def expect_that(self, ok: bool, expected: str, got: object) -> None:
         """Fail unless ``ok``; ``expected`` says in words what should have held."""
         if not ok:
-            raise self.fail(expected, got)
+            raise self.failure(expected, got)
 
 
 class Catalogue:

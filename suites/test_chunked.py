@@ -64,7 +64,7 @@ def _expect_chunked_response(case: Case, conversation: Conversation, target: str
     try:
         exchange = conversation.send(RequestSpec("GET", target))
     except ClientError as exc:
-        raise case.fail(f"the {n} bytes of GET {target}", f"client error {exc}") from exc
+        raise case.failure(f"the {n} bytes of GET {target}", f"client error {exc}") from exc
     case.expect(f"status of GET {target}", 200, exchange.status)
     codings = exchange.header_values("Transfer-Encoding")
     if "chunked" not in ",".join(codings).lower():
@@ -169,7 +169,7 @@ def _expect_chunked_request(
     except ClientError as exc:
         # A server that does not decode chunked content answers before the chunks are sent and
         # then refuses them as a request: the client meets a reset while sending.
-        raise case.fail("the chunked content to arrive at /echo", f"client error {exc}") from exc
+        raise case.failure("the chunked content to arrive at /echo", f"client error {exc}") from exc
     # RFC 9112 §6.3: a server MAY refuse content without Content-Length with 411 (Length
     # Required); it must still find the end of the body, which the next request shows.
     if exchange.status != 411:
@@ -187,7 +187,7 @@ def _expect_chunked_request(
     try:
         follow = conversation.send(RequestSpec("GET", FOLLOW_UP))
     except ClientError as exc:
-        raise case.fail(
+        raise case.failure(
             f"the next request, GET {FOLLOW_UP}, answered", f"client error {exc}"
         ) from exc
     case.expect_that(
@@ -227,7 +227,7 @@ def _post(
 
 def _first(case: Case, result: ProbeResult) -> Response:
     if not result.final:
-        raise case.fail("a response from /echo", result.describe())
+        raise case.failure("a response from /echo", result.describe())
     return result.final[0]
 
 
@@ -584,7 +584,7 @@ def _expect_incomplete(case: Case, client: ScriptedClient, response: bytes) -> N
     # fails, MUST record the message as incomplete."
     success = _success(client, response)
     if success is not None:
-        raise case.fail(
+        raise case.failure(
             "a client error: the response recorded as incomplete, not returned as content",
             f"success: status {success.status}, content {success.body[:60]!r}",
         )
@@ -840,7 +840,7 @@ def test_response_any_split(scripted_client: ScriptedClient) -> None:
             try:
                 exchange = scripted_client.client.send(spec, server.target)
             except ClientError as exc:
-                raise RESPONSE_ANY_SPLIT.fail(
+                raise RESPONSE_ANY_SPLIT.failure(
                     f"the {split.size} bytes", f"client error {exc}"
                 ) from exc
             RESPONSE_ANY_SPLIT.expect("length of the content", split.size, len(exchange.body))

@@ -46,7 +46,7 @@ def _status(case: Case, conversation: Conversation, code: int) -> Exchange:
     try:
         return conversation.send(RequestSpec("GET", f"/status/{code}"))
     except ClientError as exc:
-        raise case.fail(f"the {code} response", f"client error {exc}") from exc
+        raise case.failure(f"the {code} response", f"client error {exc}") from exc
 
 
 def _expect_statuses(case: Case, conversation: Conversation, codes: tuple[int, ...]) -> None:
@@ -130,7 +130,7 @@ def _expect_no_content(case: Case, conversation: Conversation, code: int) -> Exc
     try:
         follow = conversation.send(RequestSpec("GET", f"/bytes/{FOLLOW_UP_BYTES}"))
     except ClientError as exc:
-        raise case.fail(f"the GET after the {code} to succeed", f"client error {exc}") from exc
+        raise case.failure(f"the GET after the {code} to succeed", f"client error {exc}") from exc
     case.expect(
         f"the GET's content after the {code}",
         contract.deterministic_bytes(FOLLOW_UP_BYTES),
@@ -239,7 +239,7 @@ def _served(case: Case, response: Response, alternative: str) -> contract.Echo:
     try:
         return contract.parse_echo(response.body)
     except (ValueError, KeyError, TypeError) as exc:
-        raise case.fail(
+        raise case.failure(
             "/echo's JSON document (docs/contract.md)", f"{response.body[:200]!r} ({exc})"
         ) from None
 
@@ -637,7 +637,7 @@ def _expect_response(
 ) -> Exchange:
     exchange = _observe(scripted_client, script, record)
     if isinstance(exchange.result, ClientError):
-        raise case.fail("the final response", exchange.describe())
+        raise case.failure("the final response", exchange.describe())
     return exchange.result
 
 
