@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from harness.registry import Capability
 
@@ -100,3 +100,30 @@ CATALOGUE = Catalogue()
 
 def case_of(function: Callable[..., Any]) -> Case | None:
     return getattr(function, ATTRIBUTE, None)
+
+
+class Row(Protocol):
+    """A row of a case family's table: its case, and the name of the test function that
+    checks it (the pytest node id, kept from when each row was a function of its own)."""
+
+    @property
+    def test(self) -> str: ...
+
+    @property
+    def case(self) -> Case: ...
+
+
+R = TypeVar("R", bound=Row)
+
+
+def define_tests(
+    namespace: MutableMapping[str, Any], rows: Iterable[R], check: Callable[[R], F]
+) -> None:
+    """One test function per row, ``check(row)`` decorated with the row's case, put in
+    ``namespace`` (a suite module's ``globals()``) as ``row.test`` for pytest to collect."""
+    for row in rows:
+        function = row.case(check(row))
+        function.__name__ = function.__qualname__ = row.test
+        if row.test in namespace:
+            raise ValueError(f"test {row.test!r} is defined twice")
+        namespace[row.test] = function
