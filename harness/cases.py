@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from harness.registry import Capability
 
@@ -58,18 +58,19 @@ class Case:
         setattr(function, ATTRIBUTE, self)
         return function
 
-    def fail(self, expected: str, got: object) -> CheckFailed:
+    def failure(self, expected: str, got: object) -> CheckFailed:
+        """The failure "expected X (RFC ...), got Y", for the caller to raise."""
         return CheckFailed(f"expected {expected} ({self.rfc}), got {got}")
 
     def expect(self, what: str, expected: object, got: object) -> None:
         """Fail unless ``got == expected``."""
         if got != expected:
-            raise self.fail(f"{what} {expected!r}", repr(got))
+            raise self.failure(f"{what} {expected!r}", repr(got))
 
     def expect_that(self, ok: bool, expected: str, got: object) -> None:
         """Fail unless ``ok``; ``expected`` says in words what should have held."""
         if not ok:
-            raise self.fail(expected, got)
+            raise self.failure(expected, got)
 
 
 class Catalogue:
@@ -99,3 +100,30 @@ CATALOGUE = Catalogue()
 
 def case_of(function: Callable[..., Any]) -> Case | None:
     return getattr(function, ATTRIBUTE, None)
+
+
+class Row(Protocol):
+    """A row of a case family's table: its case, and the name of the test function that
+    checks it (the pytest node id, kept from when each row was a function of its own)."""
+
+    @property
+    def test(self) -> str: ...
+
+    @property
+    def case(self) -> Case: ...
+
+
+R = TypeVar("R", bound=Row)
+
+
+def define_tests(
+    namespace: MutableMapping[str, Any], rows: Iterable[R], check: Callable[[R], F]
+) -> None:
+    """One test function per row, ``check(row)`` decorated with the row's case, put in
+    ``namespace`` (a suite module's ``globals()``) as ``row.test`` for pytest to collect."""
+    for row in rows:
+        function = row.case(check(row))
+        function.__name__ = function.__qualname__ = row.test
+        if row.test in namespace:
+            raise ValueError(f"test {row.test!r} is defined twice")
+        namespace[row.test] = function

@@ -17,14 +17,14 @@ from __future__ import annotations
 import gzip
 import itertools
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from hypothesis import Phase, given, note, settings
 from hypothesis import strategies as st
 
 from harness import contract, deadlines
-from harness.cases import Case, CheckFailed, Level
+from harness.cases import Case, CheckFailed, Level, define_tests
 from harness.cells import SCRIPTED_TIMEOUTS, Conversation, ScriptedClient
 from harness.errors import ClientError
 from harness.model import Exchange, Headers, RequestSpec
@@ -38,8 +38,6 @@ CHUNKED: Headers = [("Transfer-Encoding", "chunked")]
 LAST_CHUNK = b"0\r\n\r\n"  # last-chunk and the empty trailer section (RFC 9112 §7.1)
 FOLLOW_UP = "/echo?after-chunked"  # the request sent after chunked content, on the same connection
 LETTERS = b"abcdefghijklmnopqrstuvwxyz"  # 26 octets: chunk size 1a
-# Chunk sizes that are not 1*HEXDIG; Python's int(x, 16) takes the first three (as 5, 5, -5).
-INVALID_SIZES = ("0x5", "+5", "-5", "5g")
 
 
 def chunk(data: bytes, size: str | None = None) -> bytes:
@@ -64,7 +62,7 @@ def _expect_chunked_response(case: Case, conversation: Conversation, target: str
     try:
         exchange = conversation.send(RequestSpec("GET", target))
     except ClientError as exc:
-        raise case.fail(f"the {n} bytes of GET {target}", f"client error {exc}") from exc
+        raise case.failure(f"the {n} bytes of GET {target}", f"client error {exc}") from exc
     case.expect(f"status of GET {target}", 200, exchange.status)
     codings = exchange.header_values("Transfer-Encoding")
     if "chunked" not in ",".join(codings).lower():
@@ -169,7 +167,7 @@ def _expect_chunked_request(
     except ClientError as exc:
         # A server that does not decode chunked content answers before the chunks are sent and
         # then refuses them as a request: the client meets a reset while sending.
-        raise case.fail("the chunked content to arrive at /echo", f"client error {exc}") from exc
+        raise case.failure("the chunked content to arrive at /echo", f"client error {exc}") from exc
     # RFC 9112 §6.3: a server MAY refuse content without Content-Length with 411 (Length
     # Required); it must still find the end of the body, which the next request shows.
     if exchange.status != 411:
@@ -187,7 +185,7 @@ def _expect_chunked_request(
     try:
         follow = conversation.send(RequestSpec("GET", FOLLOW_UP))
     except ClientError as exc:
-        raise case.fail(
+        raise case.failure(
             f"the next request, GET {FOLLOW_UP}, answered", f"client error {exc}"
         ) from exc
     case.expect_that(
@@ -227,7 +225,7 @@ def _post(
 
 def _first(case: Case, result: ProbeResult) -> Response:
     if not result.final:
-        raise case.fail("a response from /echo", result.describe())
+        raise case.failure("a response from /echo", result.describe())
     return result.final[0]
 
 
@@ -257,19 +255,75 @@ def _expect_decoded(case: Case, result: ProbeResult, content: bytes) -> contract
     return echo
 
 
-EXTENSIONS = Case(
-    "chunked.request.extensions",
-    "RFC 9112 §7.1.1",
-    MUST,
-    "Chunk extensions (name=value, a bare name, a quoted value) are ignored",
-)
+@dataclass(frozen=True)
+class Decoded:
+    """A valid chunked request body, and the content it decodes to."""
+
+    test: str
+    case: Case
+    body: bytes
+    content: bytes
 
 
-@EXTENSIONS
-def test_chunk_extensions_are_ignored(server_probe: ServerProbe) -> None:
+DECODED = [
     # "A recipient MUST ignore unrecognized chunk extensions."
-    body = chunk(b"hello", "5;name=value") + chunk(b" world", "6;flag") + b'0;q="1;2"\r\n\r\n'
-    _expect_decoded(EXTENSIONS, _post(server_probe, body), b"hello world")
+    Decoded(
+        "test_chunk_extensions_are_ignored",
+        Case(
+            "chunked.request.extensions",
+            "RFC 9112 §7.1.1",
+            MUST,
+            "Chunk extensions (name=value, a bare name, a quoted value) are ignored",
+        ),
+        chunk(b"hello", "5;name=value") + chunk(b" world", "6;flag") + b'0;q="1;2"\r\n\r\n',
+        b"hello world",
+    ),
+    # chunk-size = 1*HEXDIG, and ABNF strings (the HEXDIG letters) are case-insensitive.
+    Decoded(
+        "test_uppercase_chunk_size",
+        Case(
+            "chunked.request.size_uppercase",
+            "RFC 9112 §7.1, RFC 5234 §2.3",
+            MUST,
+            "An upper-case hex chunk size (1A) is decoded",
+        ),
+        chunk(LETTERS, "1A") + LAST_CHUNK,
+        LETTERS,
+    ),
+    Decoded(
+        "test_lowercase_chunk_size",
+        Case(
+            "chunked.request.size_lowercase",
+            "RFC 9112 §7.1, RFC 5234 §2.3",
+            MUST,
+            "A lower-case hex chunk size (1a) is decoded",
+        ),
+        chunk(LETTERS, "1a") + LAST_CHUNK,
+        LETTERS,
+    ),
+    # chunk-size = 1*HEXDIG and last-chunk = 1*("0"): any number of leading zeros.
+    Decoded(
+        "test_leading_zeros_in_chunk_size",
+        Case(
+            "chunked.request.leading_zeros",
+            "RFC 9112 §7.1",
+            MUST,
+            "Chunk sizes with leading zeros (0005, and 000 for the last chunk) are decoded",
+        ),
+        chunk(b"hello", "0005") + b"000\r\n\r\n",
+        b"hello",
+    ),
+]
+
+
+def _decoded_test(row: Decoded) -> Callable[[ServerProbe], None]:
+    def test(server_probe: ServerProbe) -> None:
+        _expect_decoded(row.case, _post(server_probe, row.body), row.content)
+
+    return test
+
+
+define_tests(globals(), DECODED, _decoded_test)
 
 
 TRAILER = Case(
@@ -295,50 +349,6 @@ def test_trailer_section_is_read(server_probe: ServerProbe) -> None:
         )
 
 
-SIZE_UPPERCASE = Case(
-    "chunked.request.size_uppercase",
-    "RFC 9112 §7.1, RFC 5234 §2.3",
-    MUST,
-    "An upper-case hex chunk size (1A) is decoded",
-)
-
-
-@SIZE_UPPERCASE
-def test_uppercase_chunk_size(server_probe: ServerProbe) -> None:
-    # chunk-size = 1*HEXDIG, and ABNF strings (the HEXDIG letters) are case-insensitive.
-    result = _post(server_probe, chunk(LETTERS, "1A") + LAST_CHUNK)
-    _expect_decoded(SIZE_UPPERCASE, result, LETTERS)
-
-
-SIZE_LOWERCASE = Case(
-    "chunked.request.size_lowercase",
-    "RFC 9112 §7.1, RFC 5234 §2.3",
-    MUST,
-    "A lower-case hex chunk size (1a) is decoded",
-)
-
-
-@SIZE_LOWERCASE
-def test_lowercase_chunk_size(server_probe: ServerProbe) -> None:
-    result = _post(server_probe, chunk(LETTERS, "1a") + LAST_CHUNK)
-    _expect_decoded(SIZE_LOWERCASE, result, LETTERS)
-
-
-LEADING_ZEROS = Case(
-    "chunked.request.leading_zeros",
-    "RFC 9112 §7.1",
-    MUST,
-    "Chunk sizes with leading zeros (0005, and 000 for the last chunk) are decoded",
-)
-
-
-@LEADING_ZEROS
-def test_leading_zeros_in_chunk_size(server_probe: ServerProbe) -> None:
-    # chunk-size = 1*HEXDIG and last-chunk = 1*("0"): any number of leading zeros.
-    result = _post(server_probe, chunk(b"hello", "0005") + b"000\r\n\r\n")
-    _expect_decoded(LEADING_ZEROS, result, b"hello")
-
-
 def _expect_invalid_size_refused(case: Case, probe: ServerProbe, size: str) -> None:
     result = _post(probe, chunk(b"hello", size) + LAST_CHUNK)
     # A decoder that follows the grammar fails on this size line, so the request cannot have
@@ -354,56 +364,42 @@ def _expect_invalid_size_refused(case: Case, probe: ServerProbe, size: str) -> N
     )
 
 
-SIZE_HEX_PREFIX = Case(
-    "chunked.request.size_hex_prefix",
-    "RFC 9112 §7.1",
-    MUST,
-    "A chunk size '0x5' is not decoded: no 2xx, nothing after it read as a request",
-)
+@dataclass(frozen=True)
+class InvalidSize:
+    """A chunk size line that is not 1*HEXDIG."""
+
+    test: str
+    case: Case
+    size: str
 
 
-@SIZE_HEX_PREFIX
-def test_hex_prefix_chunk_size_is_refused(server_probe: ServerProbe) -> None:
-    _expect_invalid_size_refused(SIZE_HEX_PREFIX, server_probe, "0x5")
+def _invalid_size(test: str, name: str, size: str) -> InvalidSize:
+    requirement = (
+        f"A chunk size {size!r} is not decoded: no 2xx, nothing after it read as a request"
+    )
+    return InvalidSize(
+        test, Case(f"chunked.request.{name}", "RFC 9112 §7.1", MUST, requirement), size
+    )
 
 
-SIZE_PLUS_SIGN = Case(
-    "chunked.request.size_plus_sign",
-    "RFC 9112 §7.1",
-    MUST,
-    "A chunk size '+5' is not decoded: no 2xx, nothing after it read as a request",
-)
+# Python's int(x, 16) takes the first three (as 5, 5, -5).
+INVALID_SIZE_ROWS = [
+    _invalid_size("test_hex_prefix_chunk_size_is_refused", "size_hex_prefix", "0x5"),
+    _invalid_size("test_plus_sign_chunk_size_is_refused", "size_plus_sign", "+5"),
+    _invalid_size("test_negative_chunk_size_is_refused", "size_negative", "-5"),
+    _invalid_size("test_non_hex_chunk_size_is_refused", "size_non_hex", "5g"),
+]
+INVALID_SIZES = tuple(row.size for row in INVALID_SIZE_ROWS)
 
 
-@SIZE_PLUS_SIGN
-def test_plus_sign_chunk_size_is_refused(server_probe: ServerProbe) -> None:
-    _expect_invalid_size_refused(SIZE_PLUS_SIGN, server_probe, "+5")
+def _invalid_size_test(row: InvalidSize) -> Callable[[ServerProbe], None]:
+    def test(server_probe: ServerProbe) -> None:
+        _expect_invalid_size_refused(row.case, server_probe, row.size)
+
+    return test
 
 
-SIZE_NEGATIVE = Case(
-    "chunked.request.size_negative",
-    "RFC 9112 §7.1",
-    MUST,
-    "A chunk size '-5' is not decoded: no 2xx, nothing after it read as a request",
-)
-
-
-@SIZE_NEGATIVE
-def test_negative_chunk_size_is_refused(server_probe: ServerProbe) -> None:
-    _expect_invalid_size_refused(SIZE_NEGATIVE, server_probe, "-5")
-
-
-SIZE_NON_HEX = Case(
-    "chunked.request.size_non_hex",
-    "RFC 9112 §7.1",
-    MUST,
-    "A chunk size '5g' is not decoded: no 2xx, nothing after it read as a request",
-)
-
-
-@SIZE_NON_HEX
-def test_non_hex_chunk_size_is_refused(server_probe: ServerProbe) -> None:
-    _expect_invalid_size_refused(SIZE_NON_HEX, server_probe, "5g")
+define_tests(globals(), INVALID_SIZE_ROWS, _invalid_size_test)
 
 
 SIZE_OVERFLOW = Case(
@@ -584,114 +580,112 @@ def _expect_incomplete(case: Case, client: ScriptedClient, response: bytes) -> N
     # fails, MUST record the message as incomplete."
     success = _success(client, response)
     if success is not None:
-        raise case.fail(
+        raise case.failure(
             "a client error: the response recorded as incomplete, not returned as content",
             f"success: status {success.status}, content {success.body[:60]!r}",
         )
 
 
-RESPONSE_SIZE_NON_HEX = Case(
-    "chunked.response.size_non_hex",
-    "RFC 9112 §7.1, §8",
-    MUST,
-    "A response with chunk size '5g' is an error, not content",
-)
+@dataclass(frozen=True)
+class Incomplete:
+    """A chunked response that is incomplete or cannot be decoded: an error, not content."""
+
+    test: str
+    case: Case
+    response: bytes
 
 
-@RESPONSE_SIZE_NON_HEX
-def test_response_non_hex_chunk_size(scripted_client: ScriptedClient) -> None:
-    response = CHUNKED_HEAD + chunk(b"hello", "5g") + LAST_CHUNK
-    _expect_incomplete(RESPONSE_SIZE_NON_HEX, scripted_client, response)
-
-
-RESPONSE_SIZE_HEX_PREFIX = Case(
-    "chunked.response.size_hex_prefix",
-    "RFC 9112 §7.1, §8",
-    MUST,
-    "A response with chunk size '0x5' is an error, not content",
-)
-
-
-@RESPONSE_SIZE_HEX_PREFIX
-def test_response_hex_prefix_chunk_size(scripted_client: ScriptedClient) -> None:
-    response = CHUNKED_HEAD + chunk(b"hello", "0x5") + LAST_CHUNK
-    _expect_incomplete(RESPONSE_SIZE_HEX_PREFIX, scripted_client, response)
-
-
-RESPONSE_SIZE_NEGATIVE = Case(
-    "chunked.response.size_negative",
-    "RFC 9112 §7.1, §8",
-    MUST,
-    "A response with chunk size '-5' is an error, not content",
-)
-
-
-@RESPONSE_SIZE_NEGATIVE
-def test_response_negative_chunk_size(scripted_client: ScriptedClient) -> None:
-    response = CHUNKED_HEAD + chunk(b"hello", "-5") + LAST_CHUNK
-    _expect_incomplete(RESPONSE_SIZE_NEGATIVE, scripted_client, response)
-
-
-RESPONSE_SIZE_OVERFLOW = Case(
-    "chunked.response.size_overflow",
-    "RFC 9112 §7.1, §8",
-    MUST,
-    "A 20-digit chunk size (5 modulo 2**64) is not wrapped around into a 5-byte chunk",
-)
-
-
-@RESPONSE_SIZE_OVERFLOW
-def test_response_overflowing_chunk_size(scripted_client: ScriptedClient) -> None:
+INCOMPLETE = [
+    Incomplete(
+        "test_response_non_hex_chunk_size",
+        Case(
+            "chunked.response.size_non_hex",
+            "RFC 9112 §7.1, §8",
+            MUST,
+            "A response with chunk size '5g' is an error, not content",
+        ),
+        CHUNKED_HEAD + chunk(b"hello", "5g") + LAST_CHUNK,
+    ),
+    Incomplete(
+        "test_response_hex_prefix_chunk_size",
+        Case(
+            "chunked.response.size_hex_prefix",
+            "RFC 9112 §7.1, §8",
+            MUST,
+            "A response with chunk size '0x5' is an error, not content",
+        ),
+        CHUNKED_HEAD + chunk(b"hello", "0x5") + LAST_CHUNK,
+    ),
+    Incomplete(
+        "test_response_negative_chunk_size",
+        Case(
+            "chunked.response.size_negative",
+            "RFC 9112 §7.1, §8",
+            MUST,
+            "A response with chunk size '-5' is an error, not content",
+        ),
+        CHUNKED_HEAD + chunk(b"hello", "-5") + LAST_CHUNK,
+    ),
     # "Recipients MUST anticipate potentially large hexadecimal numerals and prevent parsing
     # errors due to integer conversion overflows." 16**19 + 5 is 5 in a 64-bit integer; the
     # connection then closes long before that many bytes.
-    response = CHUNKED_HEAD + chunk(b"hello", "1" + "0" * 18 + "5") + LAST_CHUNK
-    _expect_incomplete(RESPONSE_SIZE_OVERFLOW, scripted_client, response)
-
-
-RESPONSE_DATA_WITHOUT_CRLF = Case(
-    "chunked.response.data_without_crlf",
-    "RFC 9112 §7.1, §8",
-    MUST,
-    "Chunk data followed by two other bytes instead of CRLF is an error, not content",
-)
-
-
-@RESPONSE_DATA_WITHOUT_CRLF
-def test_response_chunk_data_without_crlf(scripted_client: ScriptedClient) -> None:
+    Incomplete(
+        "test_response_overflowing_chunk_size",
+        Case(
+            "chunked.response.size_overflow",
+            "RFC 9112 §7.1, §8",
+            MUST,
+            "A 20-digit chunk size (5 modulo 2**64) is not wrapped around into a 5-byte chunk",
+        ),
+        CHUNKED_HEAD + chunk(b"hello", "1" + "0" * 18 + "5") + LAST_CHUNK,
+    ),
     # chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF. A decoder that skips two bytes
     # without looking finds a valid last chunk after "!!", and returns "hello" although the
     # chunk held more than its size said.
-    response = CHUNKED_HEAD + b"5\r\nhello!!" + LAST_CHUNK
-    _expect_incomplete(RESPONSE_DATA_WITHOUT_CRLF, scripted_client, response)
-
-
-RESPONSE_NO_LAST_CHUNK = Case(
-    "chunked.response.no_last_chunk",
-    "RFC 9112 §8",
-    MUST,
-    "A chunked response closed after a complete chunk but before the last chunk is an error",
-)
-
-
-@RESPONSE_NO_LAST_CHUNK
-def test_response_without_last_chunk(scripted_client: ScriptedClient) -> None:
+    Incomplete(
+        "test_response_chunk_data_without_crlf",
+        Case(
+            "chunked.response.data_without_crlf",
+            "RFC 9112 §7.1, §8",
+            MUST,
+            "Chunk data followed by two other bytes instead of CRLF is an error, not content",
+        ),
+        CHUNKED_HEAD + b"5\r\nhello!!" + LAST_CHUNK,
+    ),
     # "A message body that uses the chunked transfer coding is incomplete if the zero-sized
     # chunk that terminates the encoding has not been received."
-    _expect_incomplete(RESPONSE_NO_LAST_CHUNK, scripted_client, CHUNKED_HEAD + chunk(b"hello"))
+    Incomplete(
+        "test_response_without_last_chunk",
+        Case(
+            "chunked.response.no_last_chunk",
+            "RFC 9112 §8",
+            MUST,
+            "A chunked response closed after a complete chunk but before the last chunk is "
+            "an error",
+        ),
+        CHUNKED_HEAD + chunk(b"hello"),
+    ),
+    Incomplete(
+        "test_response_truncated_in_chunk",
+        Case(
+            "chunked.response.truncated_chunk",
+            "RFC 9112 §8",
+            MUST,
+            "A chunked response closed in the middle of a chunk's data is an error",
+        ),
+        CHUNKED_HEAD + b"a\r\nhello",
+    ),
+]
 
 
-RESPONSE_TRUNCATED_CHUNK = Case(
-    "chunked.response.truncated_chunk",
-    "RFC 9112 §8",
-    MUST,
-    "A chunked response closed in the middle of a chunk's data is an error",
-)
+def _incomplete_test(row: Incomplete) -> Callable[[ScriptedClient], None]:
+    def test(scripted_client: ScriptedClient) -> None:
+        _expect_incomplete(row.case, scripted_client, row.response)
+
+    return test
 
 
-@RESPONSE_TRUNCATED_CHUNK
-def test_response_truncated_in_chunk(scripted_client: ScriptedClient) -> None:
-    _expect_incomplete(RESPONSE_TRUNCATED_CHUNK, scripted_client, CHUNKED_HEAD + b"a\r\nhello")
+define_tests(globals(), INCOMPLETE, _incomplete_test)
 
 
 RESPONSE_TE_AND_CONTENT_LENGTH = Case(
@@ -840,7 +834,7 @@ def test_response_any_split(scripted_client: ScriptedClient) -> None:
             try:
                 exchange = scripted_client.client.send(spec, server.target)
             except ClientError as exc:
-                raise RESPONSE_ANY_SPLIT.fail(
+                raise RESPONSE_ANY_SPLIT.failure(
                     f"the {split.size} bytes", f"client error {exc}"
                 ) from exc
             RESPONSE_ANY_SPLIT.expect("length of the content", split.size, len(exchange.body))

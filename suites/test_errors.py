@@ -15,9 +15,11 @@ cells:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from harness import contract, deadlines
-from harness.cases import Case, Level, RecordProperty
+from harness.cases import Case, Level, RecordProperty, define_tests
 from harness.cells import Conversation, ScriptedClient, ScriptedExchange
 from harness.errors import ClientError
 from harness.model import Exchange, Headers, RequestSpec
@@ -31,13 +33,6 @@ MUST, SHOULD, MAY = Level.MUST, Level.SHOULD, Level.MAY
 # Interop: status codes through real servers and clients
 # ---------------------------------------------------------------------------------------------
 
-# Registered codes of each class and one unregistered (x99): RFC 9110 §15, "a client MUST
-# understand the class of any status code ... and treat an unrecognized status code as being
-# equivalent to the x00 status code of that class".
-SUCCESS_CODES = (200, 201, 202, 299)
-REDIRECTION_CODES = (301, 302, 303, 307, 308)  # the contract sends them without Location
-CLIENT_ERROR_CODES = (400, 404, 418, 429, 499)
-SERVER_ERROR_CODES = (500, 502, 503, 599)
 FOLLOW_UP_BYTES = 64
 
 
@@ -46,7 +41,7 @@ def _status(case: Case, conversation: Conversation, code: int) -> Exchange:
     try:
         return conversation.send(RequestSpec("GET", f"/status/{code}"))
     except ClientError as exc:
-        raise case.fail(f"the {code} response", f"client error {exc}") from exc
+        raise case.failure(f"the {code} response", f"client error {exc}") from exc
 
 
 def _expect_statuses(case: Case, conversation: Conversation, codes: tuple[int, ...]) -> None:
@@ -63,58 +58,72 @@ def _expect_statuses(case: Case, conversation: Conversation, codes: tuple[int, .
         case.expect(f"the content of /status/{code}", contract.status_body(code), response.body)
 
 
-SUCCESS = Case(
-    "errors.status.class_2xx",
-    "RFC 9110 §15, §15.3",
-    MUST,
-    "2xx responses, unregistered ones too, reach the client with their status and content",
-)
+@dataclass(frozen=True)
+class StatusClass:
+    """The status codes of one class that the contract's /status/{code} sends."""
+
+    test: str
+    case: Case
+    codes: tuple[int, ...]
 
 
-@SUCCESS
-def test_success_statuses_reach_the_client(interop: Conversation) -> None:
-    _expect_statuses(SUCCESS, interop, SUCCESS_CODES)
-
-
-REDIRECTION = Case(
-    "errors.status.class_3xx",
-    "RFC 9110 §15, §15.4",
-    MUST,
-    "3xx responses without Location reach the client as they are, not followed or refused",
-)
-
-
-@REDIRECTION
-def test_redirections_reach_the_client(interop: Conversation) -> None:
+# Registered codes of each class and one unregistered (x99): RFC 9110 §15, "a client MUST
+# understand the class of any status code ... and treat an unrecognized status code as being
+# equivalent to the x00 status code of that class".
+STATUS_CLASSES = [
+    StatusClass(
+        "test_success_statuses_reach_the_client",
+        Case(
+            "errors.status.class_2xx",
+            "RFC 9110 §15, §15.3",
+            MUST,
+            "2xx responses, unregistered ones too, reach the client with their status and content",
+        ),
+        (200, 201, 202, 299),
+    ),
     # RFC 9110 §15.4: only "if a Location header field is provided" may a user agent redirect
     # automatically; without one the 3xx itself is the answer. (The adapters never follow.)
-    _expect_statuses(REDIRECTION, interop, REDIRECTION_CODES)
+    StatusClass(
+        "test_redirections_reach_the_client",
+        Case(
+            "errors.status.class_3xx",
+            "RFC 9110 §15, §15.4",
+            MUST,
+            "3xx responses without Location reach the client as they are, not followed or refused",
+        ),
+        (301, 302, 303, 307, 308),  # the contract sends them without Location
+    ),
+    StatusClass(
+        "test_client_errors_reach_the_client",
+        Case(
+            "errors.status.class_4xx",
+            "RFC 9110 §15, §15.5",
+            MUST,
+            "4xx responses, unregistered ones too, reach the client with their status and content",
+        ),
+        (400, 404, 418, 429, 499),
+    ),
+    StatusClass(
+        "test_server_errors_reach_the_client",
+        Case(
+            "errors.status.class_5xx",
+            "RFC 9110 §15, §15.6",
+            MUST,
+            "5xx responses, unregistered ones too, reach the client with their status and content",
+        ),
+        (500, 502, 503, 599),
+    ),
+]
 
 
-CLIENT_ERROR = Case(
-    "errors.status.class_4xx",
-    "RFC 9110 §15, §15.5",
-    MUST,
-    "4xx responses, unregistered ones too, reach the client with their status and content",
-)
+def _status_class_test(row: StatusClass) -> Callable[[Conversation], None]:
+    def test(interop: Conversation) -> None:
+        _expect_statuses(row.case, interop, row.codes)
+
+    return test
 
 
-@CLIENT_ERROR
-def test_client_errors_reach_the_client(interop: Conversation) -> None:
-    _expect_statuses(CLIENT_ERROR, interop, CLIENT_ERROR_CODES)
-
-
-SERVER_ERROR = Case(
-    "errors.status.class_5xx",
-    "RFC 9110 §15, §15.6",
-    MUST,
-    "5xx responses, unregistered ones too, reach the client with their status and content",
-)
-
-
-@SERVER_ERROR
-def test_server_errors_reach_the_client(interop: Conversation) -> None:
-    _expect_statuses(SERVER_ERROR, interop, SERVER_ERROR_CODES)
+define_tests(globals(), STATUS_CLASSES, _status_class_test)
 
 
 def _expect_no_content(case: Case, conversation: Conversation, code: int) -> Exchange:
@@ -130,7 +139,7 @@ def _expect_no_content(case: Case, conversation: Conversation, code: int) -> Exc
     try:
         follow = conversation.send(RequestSpec("GET", f"/bytes/{FOLLOW_UP_BYTES}"))
     except ClientError as exc:
-        raise case.fail(f"the GET after the {code} to succeed", f"client error {exc}") from exc
+        raise case.failure(f"the GET after the {code} to succeed", f"client error {exc}") from exc
     case.expect(
         f"the GET's content after the {code}",
         contract.deterministic_bytes(FOLLOW_UP_BYTES),
@@ -239,7 +248,7 @@ def _served(case: Case, response: Response, alternative: str) -> contract.Echo:
     try:
         return contract.parse_echo(response.body)
     except (ValueError, KeyError, TypeError) as exc:
-        raise case.fail(
+        raise case.failure(
             "/echo's JSON document (docs/contract.md)", f"{response.body[:200]!r} ({exc})"
         ) from None
 
@@ -272,43 +281,57 @@ def _expect_nothing_after_head(case: Case, probe: ServerProbe, code: int) -> Non
         )
 
 
-NO_CONTENT_WIRE = Case(
-    "errors.status.no_content_204.wire",
-    "RFC 9110 §15.3.5",
-    MUST,
-    "On the wire, nothing follows a 204's header section but the next response",
-)
+@dataclass(frozen=True)
+class NoContentStatus:
+    """A status whose response has no content, as the probe sees it on the wire."""
+
+    test: str
+    case: Case
+    code: int
 
 
-@NO_CONTENT_WIRE
-def test_no_content_sends_nothing_after_head(server_probe: ServerProbe) -> None:
-    _expect_nothing_after_head(NO_CONTENT_WIRE, server_probe, 204)
+NO_CONTENT_ON_THE_WIRE = [
+    NoContentStatus(
+        "test_no_content_sends_nothing_after_head",
+        Case(
+            "errors.status.no_content_204.wire",
+            "RFC 9110 §15.3.5",
+            MUST,
+            "On the wire, nothing follows a 204's header section but the next response",
+        ),
+        204,
+    ),
+    NoContentStatus(
+        "test_reset_content_sends_no_content",
+        Case(
+            "errors.status.reset_content_205.wire",
+            "RFC 9110 §15.3.6",
+            MUST,
+            "On the wire, a 205 is framed with no content",
+        ),
+        205,
+    ),
+    NoContentStatus(
+        "test_not_modified_sends_nothing_after_head",
+        Case(
+            "errors.status.not_modified_304.wire",
+            "RFC 9110 §15.4.5",
+            MUST,
+            "On the wire, nothing follows a 304's header section but the next response",
+        ),
+        304,
+    ),
+]
 
 
-RESET_CONTENT_WIRE = Case(
-    "errors.status.reset_content_205.wire",
-    "RFC 9110 §15.3.6",
-    MUST,
-    "On the wire, a 205 is framed with no content",
-)
+def _no_content_on_the_wire_test(row: NoContentStatus) -> Callable[[ServerProbe], None]:
+    def test(server_probe: ServerProbe) -> None:
+        _expect_nothing_after_head(row.case, server_probe, row.code)
+
+    return test
 
 
-@RESET_CONTENT_WIRE
-def test_reset_content_sends_no_content(server_probe: ServerProbe) -> None:
-    _expect_nothing_after_head(RESET_CONTENT_WIRE, server_probe, 205)
-
-
-NOT_MODIFIED_WIRE = Case(
-    "errors.status.not_modified_304.wire",
-    "RFC 9110 §15.4.5",
-    MUST,
-    "On the wire, nothing follows a 304's header section but the next response",
-)
-
-
-@NOT_MODIFIED_WIRE
-def test_not_modified_sends_nothing_after_head(server_probe: ServerProbe) -> None:
-    _expect_nothing_after_head(NOT_MODIFIED_WIRE, server_probe, 304)
+define_tests(globals(), NO_CONTENT_ON_THE_WIRE, _no_content_on_the_wire_test)
 
 
 LINE_SPACES = Case(
@@ -637,125 +660,114 @@ def _expect_response(
 ) -> Exchange:
     exchange = _observe(scripted_client, script, record)
     if isinstance(exchange.result, ClientError):
-        raise case.fail("the final response", exchange.describe())
+        raise case.failure("the final response", exchange.describe())
     return exchange.result
 
 
-TRUNCATED_LENGTH = Case(
-    "errors.client.truncated_length",
-    "RFC 9112 §6.3",
-    MUST,
-    "Content cut short of its Content-Length by a close is an error, not a response",
-)
+@dataclass(frozen=True)
+class BrokenResponse:
+    """A scripted reply that no well-behaved server sends, which the client must report as
+    an error."""
+
+    test: str
+    case: Case
+    script: list[Action]
 
 
-@TRUNCATED_LENGTH
-def test_truncated_length_body_is_an_error(
-    scripted_client: ScriptedClient, record_property: RecordProperty
-) -> None:
+BROKEN_RESPONSES = [
     # RFC 9112 §6.3: "If the sender closes the connection or the recipient times out before the
     # indicated number of octets are received, the recipient MUST consider the message to be
     # incomplete and close the connection."
-    script = [Send(OK_LINE + b"Content-Length: 10\r\n\r\nabc"), Close()]
-    _expect_error(TRUNCATED_LENGTH, scripted_client, script, record_property)
-
-
-TRUNCATED_CHUNKED = Case(
-    "errors.client.truncated_chunked",
-    "RFC 9112 §7.1, §8",
-    MUST,
-    "A chunked body cut short inside a chunk by a close is an error, not a response",
-)
-
-
-@TRUNCATED_CHUNKED
-def test_truncated_chunked_body_is_an_error(
-    scripted_client: ScriptedClient, record_property: RecordProperty
-) -> None:
+    BrokenResponse(
+        "test_truncated_length_body_is_an_error",
+        Case(
+            "errors.client.truncated_length",
+            "RFC 9112 §6.3",
+            MUST,
+            "Content cut short of its Content-Length by a close is an error, not a response",
+        ),
+        [Send(OK_LINE + b"Content-Length: 10\r\n\r\nabc"), Close()],
+    ),
     # RFC 9112 §8: "A client that receives an incomplete response message, which can occur when
     # a connection is closed prematurely or when decoding a supposedly chunked transfer coding
     # fails, MUST record the message as incomplete."
-    script = [Send(OK_LINE + b"Transfer-Encoding: chunked\r\n\r\n5\r\nab"), Close()]
-    _expect_error(TRUNCATED_CHUNKED, scripted_client, script, record_property)
-
-
-RESET_MID_BODY = Case(
-    "errors.client.reset_mid_body",
-    "RFC 9112 §8",
-    MUST,
-    "A connection reset in the middle of the content is an error, not a response",
-)
-
-
-@RESET_MID_BODY
-def test_reset_mid_body_is_an_error(
-    scripted_client: ScriptedClient, record_property: RecordProperty
-) -> None:
+    BrokenResponse(
+        "test_truncated_chunked_body_is_an_error",
+        Case(
+            "errors.client.truncated_chunked",
+            "RFC 9112 §7.1, §8",
+            MUST,
+            "A chunked body cut short inside a chunk by a close is an error, not a response",
+        ),
+        [Send(OK_LINE + b"Transfer-Encoding: chunked\r\n\r\n5\r\nab"), Close()],
+    ),
     # RFC 9112 §8: a response cut short because "a connection is closed prematurely" is
     # incomplete, and the client "MUST record the message as incomplete".
-    head = OK_LINE + b"Content-Length: 100\r\n\r\n"
-    script = [Send(head + contract.deterministic_bytes(10)), Pause(RESET_AFTER), Reset()]
-    _expect_error(RESET_MID_BODY, scripted_client, script, record_property)
-
-
-BAD_STATUS_LINE = Case(
-    "errors.client.bad_status_line",
-    "RFC 9112 §4",
-    SHOULD,
-    "A status line without a 3-digit status code is an error, not a response",
-)
-
-
-@BAD_STATUS_LINE
-def test_bad_status_line_is_an_error(
-    scripted_client: ScriptedClient, record_property: RecordProperty
-) -> None:
+    BrokenResponse(
+        "test_reset_mid_body_is_an_error",
+        Case(
+            "errors.client.reset_mid_body",
+            "RFC 9112 §8",
+            MUST,
+            "A connection reset in the middle of the content is an error, not a response",
+        ),
+        [
+            Send(OK_LINE + b"Content-Length: 100\r\n\r\n" + contract.deterministic_bytes(10)),
+            Pause(RESET_AFTER),
+            Reset(),
+        ],
+    ),
     # RFC 9112 §4: status-code = 3DIGIT. RFC 9110 §2.4 lets a recipient "recover a usable
     # protocol element from an invalid construct", but there is no status code here to recover:
     # a client that reports one has made it up.
-    script = [Send(b"HTTP/1.1 abc Not a status\r\nContent-Length: 2\r\n\r\nok"), Close()]
-    _expect_error(BAD_STATUS_LINE, scripted_client, script, record_property)
-
-
-HTTP09_RESPONSE = Case(
-    "errors.client.http09_response",
-    "RFC 9112 §2.1, §4",
-    SHOULD,
-    "A reply with no status line to an HTTP/1.1 request is an error, not a 200",
-)
-
-
-@HTTP09_RESPONSE
-def test_http09_response_is_an_error(
-    scripted_client: ScriptedClient, record_property: RecordProperty
-) -> None:
+    BrokenResponse(
+        "test_bad_status_line_is_an_error",
+        Case(
+            "errors.client.bad_status_line",
+            "RFC 9112 §4",
+            SHOULD,
+            "A status line without a 3-digit status code is an error, not a response",
+        ),
+        [Send(b"HTTP/1.1 abc Not a status\r\nContent-Length: 2\r\n\r\nok"), Close()],
+    ),
     # An HTTP/1.1 response starts with a status-line (RFC 9112 §2.1, §4); HTTP/0.9's bare
     # content is not one, and nothing obliges an HTTP/1.1 client to accept it. Taking it as a
     # 200 would present a status no server sent.
-    script = [Send(b"<html>no status line</html>\r\n"), Close()]
-    _expect_error(HTTP09_RESPONSE, scripted_client, script, record_property)
-
-
-DUPLICATE_LENGTH = Case(
-    "errors.client.duplicate_content_length",
-    "RFC 9112 §6.3",
-    MUST,
-    "Two different Content-Length values are an unrecoverable error, not a response",
-)
-
-
-@DUPLICATE_LENGTH
-def test_conflicting_content_lengths_are_an_error(
-    scripted_client: ScriptedClient, record_property: RecordProperty
-) -> None:
+    BrokenResponse(
+        "test_http09_response_is_an_error",
+        Case(
+            "errors.client.http09_response",
+            "RFC 9112 §2.1, §4",
+            SHOULD,
+            "A reply with no status line to an HTTP/1.1 request is an error, not a 200",
+        ),
+        [Send(b"<html>no status line</html>\r\n"), Close()],
+    ),
     # RFC 9112 §6.3, rule 5: with an invalid Content-Length "the message framing is invalid and
     # the recipient MUST treat it as an unrecoverable error" (only a list of identical values
     # is recoverable); "the user agent MUST close the connection to the server and discard the
     # received response".
-    lengths = b"Content-Length: 3\r\nContent-Length: 5\r\n\r\nabcde"
-    _expect_error(
-        DUPLICATE_LENGTH, scripted_client, [Send(OK_LINE + lengths), Close()], record_property
-    )
+    BrokenResponse(
+        "test_conflicting_content_lengths_are_an_error",
+        Case(
+            "errors.client.duplicate_content_length",
+            "RFC 9112 §6.3",
+            MUST,
+            "Two different Content-Length values are an unrecoverable error, not a response",
+        ),
+        [Send(OK_LINE + b"Content-Length: 3\r\nContent-Length: 5\r\n\r\nabcde"), Close()],
+    ),
+]
+
+
+def _broken_response_test(row: BrokenResponse) -> Callable[[ScriptedClient, RecordProperty], None]:
+    def test(scripted_client: ScriptedClient, record_property: RecordProperty) -> None:
+        _expect_error(row.case, scripted_client, row.script, record_property)
+
+    return test
+
+
+define_tests(globals(), BROKEN_RESPONSES, _broken_response_test)
 
 
 TOO_MANY_FIELDS = Case(
@@ -793,34 +805,45 @@ def _expect_final_after_interim(
     case.expect("the final response's content", b"hello", response.body)
 
 
-INTERIM_CONTINUE = Case(
-    "errors.client.interim_100",
-    "RFC 9110 §15.2",
-    MUST,
-    "Two unsolicited 100 Continue before the final response are skipped",
-)
+@dataclass(frozen=True)
+class Interim:
+    """Interim (1xx) responses before the final one."""
+
+    test: str
+    case: Case
+    interim: bytes
 
 
-@INTERIM_CONTINUE
-def test_interim_continue_is_skipped(
-    scripted_client: ScriptedClient, record_property: RecordProperty
-) -> None:
-    interim = b"HTTP/1.1 100 Continue\r\n\r\n" * 2
-    _expect_final_after_interim(INTERIM_CONTINUE, scripted_client, interim, record_property)
-
-
-INTERIM_EARLY_HINTS = Case(
-    "errors.client.interim_103",
-    "RFC 9110 §15.2",
-    MUST,
-    "A 103 Early Hints before the final response is skipped",
-)
-
-
-@INTERIM_EARLY_HINTS
-def test_interim_early_hints_are_skipped(
-    scripted_client: ScriptedClient, record_property: RecordProperty
-) -> None:
+INTERIMS = [
+    Interim(
+        "test_interim_continue_is_skipped",
+        Case(
+            "errors.client.interim_100",
+            "RFC 9110 §15.2",
+            MUST,
+            "Two unsolicited 100 Continue before the final response are skipped",
+        ),
+        b"HTTP/1.1 100 Continue\r\n\r\n" * 2,
+    ),
     # RFC 8297 §2: 103 carries fields (Link) for the final response to come.
-    interim = b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n\r\n"
-    _expect_final_after_interim(INTERIM_EARLY_HINTS, scripted_client, interim, record_property)
+    Interim(
+        "test_interim_early_hints_are_skipped",
+        Case(
+            "errors.client.interim_103",
+            "RFC 9110 §15.2",
+            MUST,
+            "A 103 Early Hints before the final response is skipped",
+        ),
+        b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n\r\n",
+    ),
+]
+
+
+def _interim_test(row: Interim) -> Callable[[ScriptedClient, RecordProperty], None]:
+    def test(scripted_client: ScriptedClient, record_property: RecordProperty) -> None:
+        _expect_final_after_interim(row.case, scripted_client, row.interim, record_property)
+
+    return test
+
+
+define_tests(globals(), INTERIMS, _interim_test)

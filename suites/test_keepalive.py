@@ -81,7 +81,7 @@ def _send(case: Case, conversation: Conversation, spec: RequestSpec, what: str) 
     try:
         return conversation.send(spec)
     except ClientError as exc:
-        raise case.fail(f"{what} to succeed", f"client error {exc}") from exc
+        raise case.failure(f"{what} to succeed", f"client error {exc}") from exc
 
 
 def _conn(
@@ -93,7 +93,7 @@ def _conn(
     try:
         return exchange, json.loads(exchange.body)["peer"]
     except (ValueError, KeyError, TypeError):
-        raise case.fail(f"/conn's JSON document for {what}", exchange.body[:200]) from None
+        raise case.failure(f"/conn's JSON document for {what}", exchange.body[:200]) from None
 
 
 def _describe_exchange(exchange: Exchange) -> str:
@@ -132,7 +132,7 @@ def test_requests_share_one_connection(
                 if _closes(previous)
                 else f"the client opened a new one after {_describe_exchange(previous)}"
             )
-            raise REUSE.fail("every request on the first connection", f"peers {peers}: {who}")
+            raise REUSE.failure("every request on the first connection", f"peers {peers}: {who}")
         REUSE.expect_that(
             exchange.reused is not False,
             "the client to report the connection reused",

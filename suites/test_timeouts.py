@@ -75,7 +75,7 @@ def _expect_gave_up(
     """The client failed with ``kind``, not before ``timeout`` and within twice it (plus
     SLACK): it kept the deadline it was given."""
     if not isinstance(outcome, ClientError):
-        raise case.fail(
+        raise case.failure(
             f"{kind} after about {timeout:.2f} s",
             f"success after {elapsed:.2f} s: status {outcome.status}, "
             f"{len(outcome.body)} body bytes",

@@ -463,4 +463,4 @@ def test_server_refuses_a_bad_key_pair(
         )
         return
     server.stop()
-    raise BAD_KEY_PAIR.fail("an exit at start", "it started and printed its ready line")
+    raise BAD_KEY_PAIR.failure("an exit at start", "it started and printed its ready line")

@@ -70,3 +70,11 @@ def test_check_passes_on_unbroken_server(
     check: Check, broken_server: Callable[[str], ServerProcess]
 ) -> None:
     _run(check, broken_server("none"))
+
+
+def test_case_sensitive_fails_when_get_is_served_as_sent(
+    broken_server: Callable[[str], ServerProcess],
+) -> None:
+    """'get' that arrives as sent but is served like GET fails too, not only a folded 'GET'."""
+    with pytest.raises(CheckFailed, match="not served as GET"):
+        _run(methods.test_method_is_case_sensitive, broken_server("any-method"))

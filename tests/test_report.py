@@ -178,7 +178,7 @@ def test_flaky(scripted_client):
     runs = int(RUNS.read_text()) if RUNS.exists() else 0
     RUNS.write_text(str(runs + 1))
     if runs % 2:
-        raise FLAKY.fail("an even-numbered run", f"run {runs}")
+        raise FLAKY.failure("an even-numbered run", f"run {runs}")
 
 
 @INSECURE
