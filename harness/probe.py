@@ -309,7 +309,7 @@ def request(
     target: str = "/",
     *,
     host: str = "localhost",
-    headers: Headers = (),
+    headers: Sequence[tuple[str, str]] = (),
     body: bytes = b"",
     version: str = "HTTP/1.1",
 ) -> bytes:
