@@ -67,12 +67,10 @@ class UrllibClient:
         try:
             # urlopen takes one timeout for every blocking operation, connecting included
             # (http.client's socket timeout): the read deadline is the one given.
-            response: http.client.HTTPResponse | urllib.error.HTTPError = opener.open(
-                request, timeout=spec.timeouts.read
-            )
+            response: http.client.HTTPResponse = opener.open(request, timeout=spec.timeouts.read)
         except urllib.error.HTTPError as error:
             # 4xx and 5xx (and the 3xx not followed) come as HTTPError; it is a response.
-            response = error
+            response = _wrapped_response(error)
         except urllib.error.URLError as exc:
             # do_open wraps in URLError what fails while connecting (TCP, TLS handshake) and
             # sending the request; what fails reading the response comes unwrapped.
@@ -87,7 +85,7 @@ class UrllibClient:
         return Exchange(
             status=response.status,
             reason=response.reason,
-            http_version=http_version_text(_raw(response).version),
+            http_version=http_version_text(response.version),
             headers=list(response.headers.items()),
             body=body,
             reused=False,
@@ -100,6 +98,10 @@ class UrllibClient:
         self._openers.clear()
 
 
-def _raw(response: http.client.HTTPResponse | urllib.error.HTTPError) -> http.client.HTTPResponse:
-    """The http.client response: HTTPError wraps it as ``fp`` (Lib/urllib/error.py)."""
-    return response.fp if isinstance(response, urllib.error.HTTPError) else response
+def _wrapped_response(error: urllib.error.HTTPError) -> http.client.HTTPResponse:
+    """The http.client response an HTTPError wraps as ``fp`` (Lib/urllib/error.py; do_open's
+    response, which http_error_default hands over); its status, reason, fields and body
+    are the HTTPError's."""
+    if not isinstance(error.fp, http.client.HTTPResponse):
+        raise TypeError(f"urllib.request wrapped {type(error.fp).__name__}, not a response")
+    return error.fp
