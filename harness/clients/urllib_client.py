@@ -67,10 +67,14 @@ class UrllibClient:
         try:
             # urlopen takes one timeout for every blocking operation, connecting included
             # (http.client's socket timeout): the read deadline is the one given.
-            response: http.client.HTTPResponse = opener.open(request, timeout=spec.timeouts.read)
+            response: http.client.HTTPResponse | urllib.error.HTTPError = opener.open(
+                request, timeout=spec.timeouts.read
+            )
         except urllib.error.HTTPError as error:
-            # 4xx and 5xx (and the 3xx not followed) come as HTTPError; it is a response.
-            response = _wrapped_response(error)
+            # 4xx and 5xx (and the 3xx not followed) come as HTTPError; it is a response. It
+            # is kept, not only the response it wraps: its file wrapper closes that response
+            # once it is collected (tempfile._TemporaryFileWrapper).
+            response = error
         except urllib.error.URLError as exc:
             # do_open wraps in URLError what fails while connecting (TCP, TLS handshake) and
             # sending the request; what fails reading the response comes unwrapped.
@@ -82,10 +86,11 @@ class UrllibClient:
                 body = response.read()
             except Exception as exc:
                 raise ClientError(classify(exc, connecting=False), exc) from exc
+        raw = _raw(response)
         return Exchange(
-            status=response.status,
+            status=raw.status,
             reason=response.reason,
-            http_version=http_version_text(response.version),
+            http_version=http_version_text(raw.version),
             headers=list(response.headers.items()),
             body=body,
             reused=False,
@@ -98,10 +103,10 @@ class UrllibClient:
         self._openers.clear()
 
 
-def _wrapped_response(error: urllib.error.HTTPError) -> http.client.HTTPResponse:
-    """The http.client response an HTTPError wraps as ``fp`` (Lib/urllib/error.py; do_open's
-    response, which http_error_default hands over); its status, reason, fields and body
-    are the HTTPError's."""
-    if not isinstance(error.fp, http.client.HTTPResponse):
-        raise TypeError(f"urllib.request wrapped {type(error.fp).__name__}, not a response")
-    return error.fp
+def _raw(response: http.client.HTTPResponse | urllib.error.HTTPError) -> http.client.HTTPResponse:
+    """The http.client response: HTTPError wraps it as ``fp`` (Lib/urllib/error.py), which
+    typeshed types as any binary file."""
+    raw = response.fp if isinstance(response, urllib.error.HTTPError) else response
+    if not isinstance(raw, http.client.HTTPResponse):
+        raise TypeError(f"urllib.request wrapped {type(raw).__name__}, not a response")
+    return raw
