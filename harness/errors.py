@@ -2,6 +2,8 @@
 
 Two clients that fail the same way must report the same kind, so that a matrix cell reads
 "timeout.read" whatever library raised it. The original exception type and text are kept.
+This module knows the standard library's exceptions (socket, ssl, http.client); each client
+adapter (harness/clients/) gives its own library's as a table of :class:`LibraryError`.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ import errno
 import http.client
 import socket
 import ssl
-
-import urllib3.exceptions
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 
 class ErrorKind(enum.StrEnum):
@@ -121,11 +123,6 @@ def kind_of_low_level(exc: BaseException) -> ErrorKind | None:
         return ErrorKind.PROTOCOL_BAD_STATUS_LINE
     if isinstance(exc, http.client.HTTPException):
         return ErrorKind.PROTOCOL_INVALID_HEADER
-    # urllib3 (under requests) raises its own errors for framing it checks itself.
-    if isinstance(exc, urllib3.exceptions.InvalidHeader):
-        return ErrorKind.PROTOCOL_INVALID_HEADER
-    if isinstance(exc, urllib3.exceptions.ProtocolError) and "ended prematurely" in str(exc):
-        return ErrorKind.PROTOCOL_INCOMPLETE_BODY
     if isinstance(exc, OSError) and exc.errno == errno.ECONNREFUSED:
         return ErrorKind.CONNECT_REFUSED
     return None
@@ -135,17 +132,39 @@ def is_timeout(exc: BaseException) -> bool:
     return any(isinstance(e, socket.timeout | TimeoutError) for e in causes(exc))
 
 
-def classify(exc: BaseException, *, connecting: bool) -> ErrorKind:
-    """Map any client exception onto the taxonomy.
+@dataclass(frozen=True)
+class LibraryError:
+    """A client library's own exception for a failure the standard library's exceptions do
+    not name: its type, the start of its message where the type alone says too little, and
+    its kind."""
+
+    type: type[BaseException]
+    kind: ErrorKind
+    message_start: str = ""
+
+    def matches(self, exc: BaseException) -> bool:
+        return isinstance(exc, self.type) and str(exc).startswith(self.message_start)
+
+
+def classify(
+    exc: BaseException, *, connecting: bool, library: Sequence[LibraryError] = ()
+) -> ErrorKind:
+    """Map any client exception onto the taxonomy: a standard library exception anywhere in
+    its chain, else a timeout, else the first of the ``library``'s own exceptions found.
 
     ``connecting`` says whether the connection was still being set up (TCP connect or TLS
     handshake) when it failed, which is what separates ``timeout.connect`` from
     ``timeout.read``.
     """
-    for cause in causes(exc):
+    chain = causes(exc)
+    for cause in chain:
         kind = kind_of_low_level(cause)
         if kind is not None:
             return kind
     if is_timeout(exc):
         return ErrorKind.TIMEOUT_CONNECT if connecting else ErrorKind.TIMEOUT_READ
+    for cause in chain:
+        for known in library:
+            if known.matches(cause):
+                return known.kind
     return ErrorKind.OTHER

@@ -37,14 +37,8 @@ from harness.launcher import LaunchError
 from harness.model import ClientCertificate, Exchange, RequestSpec, Verify
 from harness.registry import Capability
 from harness.scripted import Close, Send
-from harness.tls import (
-    ALPN_PROTOCOLS,
-    DNS_NAME,
-    IP_ADDRESS,
-    Zoo,
-    client_handshake,
-    legacy_client_context,
-)
+from harness.tls import client_handshake, legacy_client_context
+from harness.tls_zoo import ALPN_PROTOCOLS, DNS_NAME, IP_ADDRESS, Zoo
 
 MUST, SHOULD, MAY = Level.MUST, Level.SHOULD, Level.MAY
 BODY = b"zoo"

@@ -29,7 +29,8 @@ from harness.errors import ClientError, ErrorKind, classify
 from harness.launcher import ServerProcess, launch, start_server
 from harness.model import Exchange, RequestSpec, Target, Verify
 from harness.scripted import ScriptedServer
-from harness.tls import Zoo, legacy_client_context, make_zoo
+from harness.tls import legacy_client_context
+from harness.tls_zoo import Zoo, make_zoo
 from suites import test_tls as tls
 
 Observed = list[tuple[str, object]]

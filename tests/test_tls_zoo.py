@@ -1,4 +1,4 @@
-"""The TLS certificate zoo (harness/tls.py), inspected with ``cryptography``.
+"""The TLS certificate zoo (harness/tls_zoo.py), inspected with ``cryptography``.
 
 The TLS suite grades every client against the zoo, so an entry that is not what its name says
 grades them all wrongly and silently: an ``expired`` certificate that is not expired makes
@@ -29,16 +29,8 @@ from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKey
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from harness.model import ClientCertificate
-from harness.tls import (
-    DNS_NAME,
-    IP_ADDRESS,
-    LOOPBACK_NAMES,
-    WRONG_NAME,
-    ServerCertificate,
-    Zoo,
-    ZooEntry,
-    make_zoo,
-)
+from harness.tls import LOOPBACK_NAMES, ServerCertificate
+from harness.tls_zoo import DNS_NAME, IP_ADDRESS, WRONG_NAME, Zoo, ZooEntry, make_zoo
 
 # Who signed an entry's leaf, as a client building the path sees it.
 Issuer = Literal[

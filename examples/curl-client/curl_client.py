@@ -29,18 +29,6 @@ CURL = "curl"  # the one on PATH (implementations.toml: program = "curl")
 # killed, so that even a curl that hangs cannot hold the harness.
 PROCESS_GRACE = 5.0
 VERSION_OPTIONS = {"HTTP/1.0": "--http1.0", "HTTP/1.1": "--http1.1"}
-# Alerts a client receives when the server refused its certificate or its lack of one (RFC
-# 8446 §4.4.2.4), as OpenSSL names them in curl's messages (harness/errors.py has the same
-# list for Python's ssl module).
-CLIENT_CERT_ALERTS = ("certificate required", "unknown ca", "bad certificate")
-# curl's verification messages (lib/vtls/openssl.c: the X509_verify_cert_error_string of
-# OpenSSL's error, or curl's own host name check) and the kinds they are.
-VERIFY_MESSAGES = (
-    ("has expired", "tls.expired"),
-    ("not yet valid", "tls.not_yet_valid"),
-    ("does not match target host", "tls.hostname"),
-    ("no alternative certificate subject name matches", "tls.hostname"),
-)
 
 
 class Unexpressible(Exception):
@@ -158,45 +146,63 @@ def final_head(dump: bytes) -> tuple[str, int, str, list[list[str]]]:
     return version, int(code), reason, fields
 
 
+# curl's exit code (libcurl-errors(3); None: any), a part of its message in lower case ("":
+# any), what its --write-out report must say (None: anything) and the ErrorKind value. The
+# first row that fits is the kind; none fits: "other".
+ERROR_KINDS: list[tuple[int | None, str, str | None, str]] = [
+    (7, "", None, "connect.refused"),  # CURLE_COULDNT_CONNECT: on loopback, only a refusal
+    # CURLE_OPERATION_TIMEDOUT: connecting (TLS included) or after
+    (28, "", "connected", "timeout.read"),
+    (28, "", None, "timeout.connect"),
+    # CURLE_PEER_FAILED_VERIFICATION, by the message (lib/vtls/openssl.c: the
+    # X509_verify_cert_error_string of OpenSSL's error, or curl's own host name check)
+    (60, "has expired", None, "tls.expired"),
+    (60, "not yet valid", None, "tls.not_yet_valid"),
+    (60, "does not match target host", None, "tls.hostname"),
+    (60, "no alternative certificate subject name matches", None, "tls.hostname"),
+    (60, "", None, "tls.untrusted"),
+    # Alerts a client receives when the server refused its certificate or its lack of one
+    # (RFC 8446 §4.4.2.4), as OpenSSL names them (harness/errors.py has the same list for
+    # Python's ssl module).
+    (None, "certificate required", None, "tls.client_cert_required"),
+    (None, "unknown ca", None, "tls.client_cert_required"),
+    (None, "bad certificate", None, "tls.client_cert_required"),
+    (None, "reset by peer", None, "connection.reset"),
+    (55, "", None, "connection.reset"),  # CURLE_SEND_ERROR
+    (35, "unexpected eof", None, "connection.closed"),  # CURLE_SSL_CONNECT_ERROR
+    (35, "", None, "tls.handshake"),
+    # lib/transfer.c: readwrite_data, any chunk decoding error
+    (None, "chunked-encod", None, "protocol.bad_chunk"),
+    (56, "", "responded", "protocol.incomplete_body"),  # CURLE_RECV_ERROR
+    (56, "", None, "connection.closed"),
+    (52, "", None, "connection.closed"),  # CURLE_GOT_NOTHING
+    (18, "", None, "protocol.incomplete_body"),  # CURLE_PARTIAL_FILE
+    # CURLE_UNSUPPORTED_PROTOCOL: a status line curl cannot read (HTTP/0.9 too)
+    (1, "", None, "protocol.bad_status_line"),
+    # CURLE_WEIRD_SERVER_REPLY for a field line: "Header without colon", "Nul byte in
+    # header", "Invalid Content-Length: value" (lib/http.c)
+    (8, "header", None, "protocol.invalid_header"),
+    (8, "content-length", None, "protocol.invalid_header"),
+    # CURLE_OUT_OF_MEMORY, once connected: the response head outgrew curl's buffer for it
+    # (lib/url.c: Curl_dyn_init(&data->state.headerb, CURL_MAX_HTTP_HEADER), 100 KiB;
+    # lib/dynbuf.c: Curl_dyn_addn returns CURLE_OUT_OF_MEMORY beyond it).
+    (27, "", "connected", "protocol.invalid_header"),
+]
+
+
 def error_kind(code: int, message: str, report: dict[str, Any]) -> str:
-    """The ErrorKind value of curl's exit ``code`` (libcurl-errors(3)) and its message."""
+    """The ErrorKind value of curl's exit ``code`` and its message (ERROR_KINDS)."""
     text = message.lower()
-    connected = report.get("time_connect", 0) > 0 and (
-        report.get("scheme") != "HTTPS" or report.get("time_appconnect", 0) > 0
-    )
-    responded = report.get("size_header", 0) > 0
-    if code == 7:  # CURLE_COULDNT_CONNECT: on loopback, only a refusal
-        return "connect.refused"
-    if code == 28:  # CURLE_OPERATION_TIMEDOUT: connecting (TLS included) or after
-        return "timeout.read" if connected else "timeout.connect"
-    if code == 60:  # CURLE_PEER_FAILED_VERIFICATION
-        found = (kind for needle, kind in VERIFY_MESSAGES if needle in text)
-        return next(found, "tls.untrusted")
-    if any(alert in text for alert in CLIENT_CERT_ALERTS):
-        return "tls.client_cert_required"
-    if "reset by peer" in text or code == 55:  # CURLE_SEND_ERROR
-        return "connection.reset"
-    if code == 35:  # CURLE_SSL_CONNECT_ERROR
-        return "connection.closed" if "unexpected eof" in text else "tls.handshake"
-    if "chunked-encod" in text:  # lib/transfer.c: readwrite_data, any chunk decoding error
-        return "protocol.bad_chunk"
-    if code == 56:  # CURLE_RECV_ERROR
-        return "protocol.incomplete_body" if responded else "connection.closed"
-    if code == 52:  # CURLE_GOT_NOTHING
-        return "connection.closed"
-    if code == 18:  # CURLE_PARTIAL_FILE
-        return "protocol.incomplete_body"
-    if code == 1:  # CURLE_UNSUPPORTED_PROTOCOL: a status line curl cannot read (HTTP/0.9 too)
-        return "protocol.bad_status_line"
-    if code == 8 and ("header" in text or "content-length" in text):
-        # CURLE_WEIRD_SERVER_REPLY for a field line: "Header without colon", "Nul byte in
-        # header", "Invalid Content-Length: value" (lib/http.c)
-        return "protocol.invalid_header"
-    if code == 27 and connected:
-        # CURLE_OUT_OF_MEMORY, once connected: the response head outgrew curl's buffer for it
-        # (lib/url.c: Curl_dyn_init(&data->state.headerb, CURL_MAX_HTTP_HEADER), 100 KiB;
-        # lib/dynbuf.c: Curl_dyn_addn returns CURLE_OUT_OF_MEMORY beyond it).
-        return "protocol.invalid_header"
+    said = {
+        # TCP connected, and the TLS handshake done where there was one
+        "connected": report.get("time_connect", 0) > 0
+        and (report.get("scheme") != "HTTPS" or report.get("time_appconnect", 0) > 0),
+        "responded": report.get("size_header", 0) > 0,
+        None: True,
+    }
+    for row_code, part, state, kind in ERROR_KINDS:
+        if row_code in (None, code) and part in text and said[state]:
+            return kind
     return "other"
 
 

@@ -25,26 +25,26 @@ from aiohttp import http_exceptions
 
 from harness import deadlines
 from harness.clients import ssl_context
-from harness.errors import ClientError, ErrorKind, causes, classify
+from harness.errors import ClientError, ErrorKind, LibraryError, classify
 from harness.model import Exchange, RequestSpec, Target
 
 # How long close() lets connections that are still closing finish, before the loop closes.
 CLOSE_GRACE = 1.0 * deadlines.SCALE
 CLOSE_POLL = 0.005
 
-# aiohttp's own failures that classify (socket, ssl and http.client) cannot know, found
-# anywhere in the exception's chain. A parse error of the head arrives as
-# ClientResponseError caused by the parser's exception (aiohttp/client_proto.py:
-# ResponseHandler.data_received); a body cut short as ClientPayloadError.
-_KINDS: tuple[tuple[type[BaseException], ErrorKind], ...] = (
-    (http_exceptions.BadStatusLine, ErrorKind.PROTOCOL_BAD_STATUS_LINE),
-    (http_exceptions.LineTooLong, ErrorKind.PROTOCOL_INVALID_HEADER),
-    (http_exceptions.InvalidHeader, ErrorKind.PROTOCOL_INVALID_HEADER),
-    (http_exceptions.TransferEncodingError, ErrorKind.PROTOCOL_BAD_CHUNK),
-    (aiohttp.ClientPayloadError, ErrorKind.PROTOCOL_INCOMPLETE_BODY),
+# aiohttp's own failures, found anywhere in the exception's chain. A parse error of the
+# head arrives as ClientResponseError caused by the parser's exception
+# (aiohttp/client_proto.py: ResponseHandler.data_received); a body cut short as
+# ClientPayloadError.
+LIBRARY_ERRORS = (
+    LibraryError(http_exceptions.BadStatusLine, ErrorKind.PROTOCOL_BAD_STATUS_LINE),
+    LibraryError(http_exceptions.LineTooLong, ErrorKind.PROTOCOL_INVALID_HEADER),
+    LibraryError(http_exceptions.InvalidHeader, ErrorKind.PROTOCOL_INVALID_HEADER),
+    LibraryError(http_exceptions.TransferEncodingError, ErrorKind.PROTOCOL_BAD_CHUNK),
+    LibraryError(aiohttp.ClientPayloadError, ErrorKind.PROTOCOL_INCOMPLETE_BODY),
     # The connection closed before a complete response head (client_proto.py:
     # ResponseHandler.connection_lost).
-    (aiohttp.ServerDisconnectedError, ErrorKind.CONNECTION_CLOSED),
+    LibraryError(aiohttp.ServerDisconnectedError, ErrorKind.CONNECTION_CLOSED),
 )
 
 
@@ -52,16 +52,11 @@ def _kind(exc: aiohttp.ClientError) -> ErrorKind:
     # aiohttp's TLS errors subclass ssl's (ClientConnectorSSLError is an ssl.SSLError,
     # ClientConnectorCertificateError an ssl.CertificateError) without OpenSSL's details
     # (verify_code, the exact class): the ssl error they wrap, ``os_error``, has them.
-    low_level = exc.os_error if isinstance(exc, aiohttp.ClientSSLError) else exc
+    classified = exc.os_error if isinstance(exc, aiohttp.ClientSSLError) else exc
     # ConnectionTimeoutError covers the TCP connect and the TLS handshake (sock_connect);
     # SocketTimeoutError is sock_read, after the request was sent.
-    kind = classify(low_level, connecting=isinstance(exc, aiohttp.ConnectionTimeoutError))
-    if kind is ErrorKind.OTHER:
-        for cause in causes(exc):
-            for kind_type, own_kind in _KINDS:
-                if isinstance(cause, kind_type):
-                    return own_kind
-    return kind
+    connecting = isinstance(exc, aiohttp.ConnectionTimeoutError)
+    return classify(classified, connecting=connecting, library=LIBRARY_ERRORS)
 
 
 def _version(text: str) -> aiohttp.HttpVersion:
@@ -132,9 +127,11 @@ class AiohttpClient:
 
     async def _send(self, spec: RequestSpec, target: Target) -> Exchange:
         session = await self._session(spec.http_version)
-        body = spec.body
-        if body is not None and not isinstance(body, bytes):
-            body = _stream(body)
+        body: bytes | AsyncIterator[bytes] | None = (
+            _stream(spec.body)
+            if spec.body is not None and not isinstance(spec.body, bytes)
+            else spec.body
+        )
         timeout = aiohttp.ClientTimeout(
             sock_connect=spec.timeouts.connect, sock_read=spec.timeouts.read
         )
@@ -153,6 +150,8 @@ class AiohttpClient:
                 content = await response.read()
         except aiohttp.ClientError as exc:
             raise ClientError(_kind(exc), exc) from exc
+        # None only until the head is read (ClientResponse.start), which request() awaited.
+        assert response.version is not None
         return Exchange(
             status=response.status,
             reason=response.reason or "",

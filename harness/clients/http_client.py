@@ -45,8 +45,9 @@ class HttpClientClient:
             if spec.http_version != "HTTP/1.1":
                 # http.client's request line version lives in these two attributes (class
                 # defaults 11 and "HTTP/1.1"); setting them is how callers choose another.
-                connection._http_vsn_str = spec.http_version
-                connection._http_vsn = int(spec.http_version[5:].replace(".", ""))
+                # typeshed declares neither (private, but the only way in).
+                connection._http_vsn_str = spec.http_version  # type: ignore[attr-defined]
+                connection._http_vsn = int(spec.http_version[5:].replace(".", ""))  # type: ignore[attr-defined]
             self._connections[key] = connection
         return self._connections[key]
 
@@ -63,9 +64,10 @@ class HttpClientClient:
                 connection.connect()
             connection.sock.settimeout(spec.timeouts.read)
             connecting = False
-            connection.request(
-                spec.method, spec.target, body=spec.body, headers=_HeaderFields(spec.headers)
-            )
+            # typeshed asks for a Mapping, more than request() uses (_HeaderFields' docstring)
+            # and what cannot hold a repeated field name.
+            headers = _HeaderFields(spec.headers)
+            connection.request(spec.method, spec.target, body=spec.body, headers=headers)  # type: ignore[arg-type]
             response = connection.getresponse()
             body = response.read()
         except Exception as exc:

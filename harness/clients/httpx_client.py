@@ -19,42 +19,47 @@ import weakref
 import httpx
 
 from harness.clients import ssl_context
-from harness.errors import ClientError, ErrorKind, classify
+from harness.errors import ClientError, ErrorKind, LibraryError, classify
 from harness.model import ClientCertificate, Exchange, RequestSpec, Target, Verify
 
-# What h11 and httpcore raise as RemoteProtocolError, by the start of its message, where
-# classify (which knows socket, ssl and http.client) cannot see the kind.
-_PROTOCOL_ERRORS = (
+# What h11 and httpcore raise as RemoteProtocolError, told apart by the start of its message.
+LIBRARY_ERRORS = (
     # h11/_readers.py: ContentLengthReader.read_eof, ChunkedReader.read_eof
-    (
-        "peer closed connection without sending complete message body",
+    LibraryError(
+        httpx.RemoteProtocolError,
         ErrorKind.PROTOCOL_INCOMPLETE_BODY,
+        "peer closed connection without sending complete message body",
     ),
     # httpcore/_sync/http11.py: HTTP11Connection._receive_event
-    ("Server disconnected without sending a response", ErrorKind.CONNECTION_CLOSED),
+    LibraryError(
+        httpx.RemoteProtocolError,
+        ErrorKind.CONNECTION_CLOSED,
+        "Server disconnected without sending a response",
+    ),
     # h11/_readers.py: maybe_read_from_SEND_RESPONSE_server
-    ("illegal status line", ErrorKind.PROTOCOL_BAD_STATUS_LINE),
+    LibraryError(
+        httpx.RemoteProtocolError, ErrorKind.PROTOCOL_BAD_STATUS_LINE, "illegal status line"
+    ),
     # h11/_readers.py: ChunkedReader.__call__
-    ("illegal chunk header", ErrorKind.PROTOCOL_BAD_CHUNK),
-    ("malformed chunk footer", ErrorKind.PROTOCOL_BAD_CHUNK),
+    LibraryError(httpx.RemoteProtocolError, ErrorKind.PROTOCOL_BAD_CHUNK, "illegal chunk header"),
+    LibraryError(httpx.RemoteProtocolError, ErrorKind.PROTOCOL_BAD_CHUNK, "malformed chunk footer"),
     # h11/_connection.py: Connection.next_event (a head over 16 KiB), h11/_abnf.py and
     # h11/_headers.py: normalize_and_validate (a field line or framing field h11 refuses)
-    ("Receive buffer too long", ErrorKind.PROTOCOL_INVALID_HEADER),
-    ("illegal header line", ErrorKind.PROTOCOL_INVALID_HEADER),
-    ("conflicting Content-Length headers", ErrorKind.PROTOCOL_INVALID_HEADER),
-    ("bad Content-Length", ErrorKind.PROTOCOL_INVALID_HEADER),
+    LibraryError(
+        httpx.RemoteProtocolError, ErrorKind.PROTOCOL_INVALID_HEADER, "Receive buffer too long"
+    ),
+    LibraryError(
+        httpx.RemoteProtocolError, ErrorKind.PROTOCOL_INVALID_HEADER, "illegal header line"
+    ),
+    LibraryError(
+        httpx.RemoteProtocolError,
+        ErrorKind.PROTOCOL_INVALID_HEADER,
+        "conflicting Content-Length headers",
+    ),
+    LibraryError(
+        httpx.RemoteProtocolError, ErrorKind.PROTOCOL_INVALID_HEADER, "bad Content-Length"
+    ),
 )
-
-
-def _kind(exc: httpx.HTTPError) -> ErrorKind:
-    # Only ConnectTimeout is raised while connecting (TCP and the TLS handshake,
-    # httpcore/_backends/sync.py); ReadTimeout and WriteTimeout come after.
-    kind = classify(exc, connecting=isinstance(exc, httpx.ConnectTimeout))
-    if kind is ErrorKind.OTHER and isinstance(exc, httpx.RemoteProtocolError):
-        for start, protocol_kind in _PROTOCOL_ERRORS:
-            if str(exc).startswith(start):
-                return protocol_kind
-    return kind
 
 
 def _verify(spec: RequestSpec, target: Target) -> ssl.SSLContext:
@@ -110,7 +115,12 @@ class HttpxClient:
             # timeout cut short is left open until a garbage collection: close them now,
             # the next send starts afresh (as the http.client adapter does).
             self._drop(client)
-            raise ClientError(_kind(exc), exc) from exc
+            # Only ConnectTimeout is raised while connecting (TCP and the TLS handshake,
+            # httpcore/_backends/sync.py); ReadTimeout and WriteTimeout come after.
+            connecting = isinstance(exc, httpx.ConnectTimeout)
+            raise ClientError(
+                classify(exc, connecting=connecting, library=LIBRARY_ERRORS), exc
+            ) from exc
         return Exchange(
             status=response.status_code,
             reason=response.reason_phrase,

@@ -10,8 +10,13 @@ import requests
 import urllib3.exceptions
 
 from harness.clients import http_version_text
+from harness.clients.urllib3_client import LIBRARY_ERRORS as URLLIB3_ERRORS
 from harness.errors import ClientError, classify
 from harness.model import Exchange, RequestSpec, Target, Verify
+
+# requests wraps urllib3's exceptions (requests/adapters.py: HTTPAdapter.send) and adds no
+# failure of its own that they do not name: its errors are urllib3's.
+LIBRARY_ERRORS = URLLIB3_ERRORS
 
 
 class RequestsClient:
@@ -59,11 +64,13 @@ class RequestsClient:
                 response.close()
         except requests.RequestException as exc:
             connecting = isinstance(exc, requests.ConnectTimeout)
-            raise ClientError(classify(exc, connecting=connecting), exc) from exc
+            raise ClientError(
+                classify(exc, connecting=connecting, library=LIBRARY_ERRORS), exc
+            ) from exc
         except ValueError as exc:
             # urllib3 lets one failure through unwrapped: a negative chunk size reaches
             # http.client's _safe_read, which raises ValueError.
-            raise ClientError(classify(exc, connecting=False), exc) from exc
+            raise ClientError(classify(exc, connecting=False, library=LIBRARY_ERRORS), exc) from exc
         return Exchange(
             status=response.status_code,
             reason=response.reason,

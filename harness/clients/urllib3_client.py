@@ -15,8 +15,20 @@ import urllib3
 import urllib3.exceptions
 
 from harness.clients import http_version_text
-from harness.errors import ClientError, classify
+from harness.errors import ClientError, ErrorKind, LibraryError, classify
 from harness.model import Exchange, RequestSpec, Target, Verify
+
+# urllib3's own errors for framing it checks itself (also under requests, which wraps them).
+LIBRARY_ERRORS = (
+    # urllib3/response.py: HTTPResponse._init_length, on Content-Length values that differ
+    LibraryError(urllib3.exceptions.InvalidHeader, ErrorKind.PROTOCOL_INVALID_HEADER),
+    # urllib3/response.py: HTTPResponse._update_chunk_length, the body cut before a chunk
+    LibraryError(
+        urllib3.exceptions.ProtocolError,
+        ErrorKind.PROTOCOL_INCOMPLETE_BODY,
+        "Response ended prematurely",
+    ),
+)
 
 
 class Urllib3Client:
@@ -75,12 +87,14 @@ class Urllib3Client:
                 response.release_conn()
         except urllib3.exceptions.HTTPError as exc:
             connecting = isinstance(exc, urllib3.exceptions.ConnectTimeoutError)
-            raise ClientError(classify(exc, connecting=connecting), exc) from exc
+            raise ClientError(
+                classify(exc, connecting=connecting, library=LIBRARY_ERRORS), exc
+            ) from exc
         except (ValueError, OverflowError) as exc:
             # read() decodes a chunked body with http.client (HTTPResponse._read_chunked), whose
             # failures on an absurd chunk size urllib3 does not wrap: a negative size raises
             # ValueError in _safe_read, one beyond sys.maxsize OverflowError.
-            raise ClientError(classify(exc, connecting=False), exc) from exc
+            raise ClientError(classify(exc, connecting=False, library=LIBRARY_ERRORS), exc) from exc
         return Exchange(
             status=response.status,
             reason=response.reason or "",

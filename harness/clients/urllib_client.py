@@ -71,7 +71,9 @@ class UrllibClient:
                 request, timeout=spec.timeouts.read
             )
         except urllib.error.HTTPError as error:
-            # 4xx and 5xx (and the 3xx not followed) come as HTTPError; it is a response.
+            # 4xx and 5xx (and the 3xx not followed) come as HTTPError; it is a response. It
+            # is kept, not only the response it wraps: its file wrapper closes that response
+            # once it is collected (tempfile._TemporaryFileWrapper).
             response = error
         except urllib.error.URLError as exc:
             # do_open wraps in URLError what fails while connecting (TCP, TLS handshake) and
@@ -84,10 +86,11 @@ class UrllibClient:
                 body = response.read()
             except Exception as exc:
                 raise ClientError(classify(exc, connecting=False), exc) from exc
+        raw = _raw(response)
         return Exchange(
-            status=response.status,
+            status=raw.status,
             reason=response.reason,
-            http_version=http_version_text(_raw(response).version),
+            http_version=http_version_text(raw.version),
             headers=list(response.headers.items()),
             body=body,
             reused=False,
@@ -101,5 +104,9 @@ class UrllibClient:
 
 
 def _raw(response: http.client.HTTPResponse | urllib.error.HTTPError) -> http.client.HTTPResponse:
-    """The http.client response: HTTPError wraps it as ``fp`` (Lib/urllib/error.py)."""
-    return response.fp if isinstance(response, urllib.error.HTTPError) else response
+    """The http.client response: HTTPError wraps it as ``fp`` (Lib/urllib/error.py), which
+    typeshed types as any binary file."""
+    raw = response.fp if isinstance(response, urllib.error.HTTPError) else response
+    if not isinstance(raw, http.client.HTTPResponse):
+        raise TypeError(f"urllib.request wrapped {type(raw).__name__}, not a response")
+    return raw
