@@ -9,12 +9,48 @@ import os
 
 SCALE = 3.0 if os.environ.get("CI", "").lower() in ("1", "true", "yes") else 1.0
 
+# --- Server processes (harness/launcher.py) ----------------------------------------------
 # From spawning a server process to its ready line: covers interpreter start and imports.
 SERVER_READY = 20.0 * SCALE
 # From SIGTERM to exit before the process group is killed.
 SERVER_STOP_GRACE = 3.0 * SCALE
+# From SIGTERM to exit for a server whose launch already failed: nothing of it is worth
+# waiting for, so its group is killed soon.
+SERVER_FAILED_STOP_GRACE = 0.5 * SCALE
 # After SIGKILL, how long to wait for the kernel to reap the process.
 SERVER_KILL_WAIT = 5.0 * SCALE
+# Inside a server (harness/servers/command.py): from SIGTERM, how long requests in flight
+# get to finish. Shorter than SERVER_STOP_GRACE, so the server exits before its group is
+# killed.
+SERVER_SHUTDOWN_GRACE = 2.0 * SCALE
+
+# --- Client exchanges --------------------------------------------------------------------
 # One client exchange with a well-behaved server on loopback (connect, then read).
 CONNECT = 5.0 * SCALE
 READ = 15.0 * SCALE
+# The read deadline of a request that names none (harness/model.py: Timeouts).
+REQUEST_READ = 10.0 * SCALE
+# A client's read deadline against a scripted server, which answers at once or never
+# (harness/interop.py: SCRIPTED_TIMEOUTS).
+SCRIPTED_READ = 2.0 * SCALE
+
+# --- Scripted servers (harness/scripted.py) ----------------------------------------------
+# A single read or write on a scripted connection; also how long a scripted server waits
+# for a request head before it plays its script anyway.
+SCRIPTED_IO = 5.0 * SCALE
+# Even a hanging scripted connection (Hang) is closed after this long.
+SCRIPTED_HANG = 60.0 * SCALE
+# After a failed TLS handshake, how long to wait at most for the client to close.
+SCRIPTED_LINGER = 1.0 * SCALE
+# Each connect that fills a listener's accept queue: one that takes this long is taken for
+# a full queue (harness/scripted.py: full_backlog_listener).
+BACKLOG_FILLER_CONNECT = 0.2 * SCALE
+
+# --- Other programs ----------------------------------------------------------------------
+# A program asked one quick question: ``node --version`` (harness/registry.py), ``git
+# rev-parse HEAD`` (harness/results.py).
+PROGRAM_QUERY = 5.0 * SCALE
+
+# How often a waiting loop looks again (for a port that accepts, a server told to stop).
+# Not scaled: it is not a deadline, and a slower machine needs no slower looks.
+POLL = 0.05

@@ -1,8 +1,8 @@
 """Start servers out of process, wait for their ready line with a deadline, stop them surely.
 
-The protocol (docs/contract.md, "Launching"): the command prints ``LISTENING <host> <port>``
-on stdout once it accepts connections and serves until SIGTERM. The process gets its own
-process group, so stopping it also stops anything it spawned.
+The protocol (docs/contract.md, "Launching"; harness/servers/command.py): the command prints
+``LISTENING <host> <port>`` on stdout once it accepts connections and serves until SIGTERM.
+The process gets its own process group, so stopping it also stops anything it spawned.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import shlex
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -27,15 +26,14 @@ from typing import IO
 from harness import deadlines
 from harness.model import Target
 from harness.registry import REGISTRY, Kind, Ready
+from harness.servers.command import READY_PREFIX
 
-READY_PREFIX = "LISTENING "
 # Spawns happen one at a time (the waits for ready lines still overlap). Once, CPython
 # 3.12.1 failed one of four Popen calls made at the same moment from the ServerPool's
 # threads with "[Errno 14] Bad address" (EFAULT from its vfork/exec path); a loop of 400
 # concurrent spawns did not reproduce it, but a spawn takes milliseconds, so the lock costs
 # nothing measurable and removes the question.
 _SPAWN_LOCK = threading.Lock()
-PORT_POLL = 0.05  # how often a port-ready server's port is tried
 SERVER_MEMORY = 4 * 1024**3  # bytes of address space a server may map (Node.js needs ~1 GiB)
 _STDOUT_TAIL_LINES = 50
 _STDERR_TAIL_BYTES = 4000
@@ -74,20 +72,19 @@ class ServerProcess:
             return _terminate(self.process, grace, kill_wait)
         finally:
             self._stderr.close()
-            self.process.stdin.close()
+            _close_stdin(self.process)
 
 
 def server_command(
-    name: str, *, certfile: str | None = None, keyfile: str | None = None
+    name: str, *, port: int = 0, certfile: str | None = None, keyfile: str | None = None
 ) -> list[str]:
-    """The command that runs a built-in server implementation."""
-    command = [sys.executable, "-m", "harness.serve", name, "--host", "127.0.0.1", "--port", "0"]
-    command.append("--stop-on-stdin-eof")
-    if certfile:
-        command += ["--certfile", certfile]
-        if keyfile:
-            command += ["--keyfile", keyfile]
-    return command
+    """The command that runs the registered server ``name``, on ``port`` (0: it picks one),
+    serving HTTPS when ``certfile`` is given."""
+    impl = REGISTRY.get(Kind.SERVER, name)
+    try:
+        return impl.argv(port=port, certfile=certfile, keyfile=keyfile)
+    except ValueError as exc:
+        raise LaunchError(str(exc)) from None
 
 
 def launch(
@@ -112,8 +109,8 @@ def launch(
         with _SPAWN_LOCK:
             process = subprocess.Popen(
                 list(command),
-                # Held open and never written: a server that watches it (harness.serve
-                # --stop-on-stdin-eof) stops when the harness dies, even by SIGKILL.
+                # Held open and never written: a server that watches it
+                # (--stop-on-stdin-eof) stops when the harness dies, even by SIGKILL.
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=stderr,
@@ -137,7 +134,7 @@ def launch(
         message = f"server {name!r} {why} (command: {shlex.join(command)})"
         message += _section("stdout", "\n".join(tail)) + _section("stderr", _tail(stderr))
         stderr.close()
-        process.stdin.close()
+        _close_stdin(process)
         return LaunchError(message)
 
     deadline = time.monotonic() + ready_timeout
@@ -145,7 +142,7 @@ def launch(
         why = _wait_for_port(process, ready_port, deadline)
         if why:
             if process.poll() is None:
-                _terminate(process, 0.5, deadlines.SERVER_KILL_WAIT)
+                _terminate(process, deadlines.SERVER_FAILED_STOP_GRACE, deadlines.SERVER_KILL_WAIT)
             raise failure(f"{why} within {ready_timeout:.1f}s")
         target = Target(scheme=scheme, host="127.0.0.1", port=ready_port, ca_file=ca_file)
         return ServerProcess(name, list(command), target, process, stderr, tail)
@@ -158,12 +155,12 @@ def launch(
             if line.startswith(READY_PREFIX):
                 break
     except queue.Empty:
-        _terminate(process, 0.5, deadlines.SERVER_KILL_WAIT)
+        _terminate(process, deadlines.SERVER_FAILED_STOP_GRACE, deadlines.SERVER_KILL_WAIT)
         raise failure(f"did not print its ready line within {ready_timeout:.1f}s") from None
     try:
         host, port = _parse_ready(line)
     except ValueError as exc:
-        _terminate(process, 0.5, deadlines.SERVER_KILL_WAIT)
+        _terminate(process, deadlines.SERVER_FAILED_STOP_GRACE, deadlines.SERVER_KILL_WAIT)
         raise failure(str(exc)) from None
     target = Target(scheme=scheme, host=host, port=port, ca_file=ca_file)
     return ServerProcess(name, list(command), target, process, stderr, tail)
@@ -185,10 +182,10 @@ def _wait_for_port(process: subprocess.Popen[bytes], port: int, deadline: float)
         if process.poll() is not None:
             return f"exited with status {process.returncode} before port {port} accepted"
         with socket.socket() as probe:
-            probe.settimeout(PORT_POLL)
+            probe.settimeout(deadlines.POLL)
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 return None
-        time.sleep(PORT_POLL)
+        time.sleep(deadlines.POLL)
     return f"did not accept connections on port {port}"
 
 
@@ -206,31 +203,10 @@ def start_server(
     keyfile: str | None = None,
     ca_file: str | None = None,
 ) -> ServerProcess:
-    """Start the registered server ``name`` (HTTPS when ``certfile`` is given), however it
-    is declared: a built-in run by harness.serve, or a command template."""
-    impl = REGISTRY.get(Kind.SERVER, name)
+    """Start the registered server ``name`` (HTTPS when ``certfile`` is given)."""
+    ready_port = free_port() if REGISTRY.get(Kind.SERVER, name).ready is Ready.PORT else None
+    command = server_command(name, port=ready_port or 0, certfile=certfile, keyfile=keyfile)
     scheme = "https" if certfile else "http"
-    if not impl.command:
-        command = server_command(name, certfile=certfile, keyfile=keyfile)
-        return launch(name, command, scheme=scheme, ca_file=ca_file)
-    port = free_port() if impl.ready is Ready.PORT else 0
-    values = {
-        "python": sys.executable,
-        "host": "127.0.0.1",
-        "port": str(port),
-        "certfile": certfile or "",
-        "keyfile": keyfile or certfile or "",
-    }
-    template = list(impl.command) + (list(impl.tls_args) if certfile else [])
-    try:
-        command = [part.format_map(values) for part in template]
-    except (KeyError, ValueError, IndexError) as exc:
-        raise LaunchError(
-            f"server {name!r} ({impl.origin}): its command {shlex.join(template)} has a "
-            f"placeholder the harness does not fill ({exc}); use {{python}}, {{host}}, "
-            "{port}, {certfile}, {keyfile}"
-        ) from None
-    ready_port = port if impl.ready is Ready.PORT else None
     return launch(name, command, scheme=scheme, ca_file=ca_file, ready_port=ready_port)
 
 
@@ -238,7 +214,7 @@ def _parse_ready(line: str) -> tuple[str, int]:
     parts = line.split()
     if len(parts) != 3 or not parts[2].isdigit():
         raise ValueError(
-            f"printed a malformed ready line {line!r}; expected 'LISTENING <host> <port>'"
+            f"printed a malformed ready line {line!r}; expected '{READY_PREFIX}<host> <port>'"
         )
     return parts[1], int(parts[2])
 
@@ -278,6 +254,12 @@ def _terminate(process: subprocess.Popen[bytes], grace: float, kill_wait: float)
         return process.wait(timeout=kill_wait)
     except subprocess.TimeoutExpired:
         return None
+
+
+def _close_stdin(process: subprocess.Popen[bytes]) -> None:
+    """Close the pipe the server watches (--stop-on-stdin-eof)."""
+    if process.stdin is not None:  # always a pipe here (launch)
+        process.stdin.close()
 
 
 def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:

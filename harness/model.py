@@ -6,6 +6,8 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from harness import deadlines
+
 Headers = list[tuple[str, str]]
 TRANSPORTS = ("http", "https")
 
@@ -22,8 +24,8 @@ class Verify(enum.Enum):
 class Timeouts:
     """Deadlines for one exchange, in seconds."""
 
-    connect: float = 5.0
-    read: float = 10.0
+    connect: float = deadlines.CONNECT
+    read: float = deadlines.REQUEST_READ
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,15 @@ import enum
 import importlib
 import importlib.metadata
 import platform
+import shlex
 import shutil
 import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from harness import deadlines
 
 
 class Kind(enum.StrEnum):
@@ -51,6 +55,10 @@ class Ready(enum.StrEnum):
 
     LINE = "line"  # it prints LISTENING <host> <port>
     PORT = "port"  # it cannot: the harness picks {port} and polls it until it accepts
+
+
+# What the harness fills in a command template (Implementation.argv).
+PLACEHOLDERS = ("python", "host", "port", "certfile", "keyfile")
 
 
 @dataclass(frozen=True)
@@ -125,18 +133,64 @@ class Implementation:
         module_name, _, attribute = self.factory.partition(":")
         return getattr(importlib.import_module(module_name), attribute)
 
+    def argv(
+        self, *, port: int = 0, certfile: str | None = None, keyfile: str | None = None
+    ) -> list[str]:
+        """The command that runs this implementation, its template filled in: ``{python}``
+        is the harness's own interpreter, ``{host}`` loopback, ``{port}`` the port to bind
+        (0: the server picks one), and with ``certfile`` the ``tls_args`` are appended with
+        ``{certfile}`` and ``{keyfile}``. A server factory runs as ``python -m harness.serve
+        NAME``. Raises ValueError naming a placeholder the harness does not fill."""
+        if self.factory and self.kind is Kind.SERVER:
+            command, tls_args = ("{python}", "-m", "harness.serve", self.name, *_OPTIONS), TLS_ARGS
+        elif self.factory:
+            raise ValueError(f"{self.kind} {self.name!r} runs in process, not as a command")
+        else:
+            command, tls_args = self.command, self.tls_args
+        values = {
+            "python": sys.executable,
+            "host": "127.0.0.1",
+            "port": str(port),
+            "certfile": certfile or "",
+            "keyfile": keyfile or certfile or "",
+        }
+        template = list(command) + (list(tls_args) if certfile else [])
+        try:
+            return [part.format_map(values) for part in template]
+        except (KeyError, ValueError, IndexError) as exc:
+            raise ValueError(
+                f"{self.kind} {self.name!r} ({self.origin}): its command "
+                f"{shlex.join(template)} has a placeholder the harness does not fill ({exc}); "
+                f"use {', '.join('{' + name + '}' for name in PLACEHOLDERS)}"
+            ) from None
+
 
 def _program_version(program: str) -> str:
     """The first line ``program --version`` prints, or "unknown"."""
     try:
         done = subprocess.run(
-            [program, "--version"], capture_output=True, text=True, timeout=5, check=False
+            [program, "--version"],
+            capture_output=True,
+            text=True,
+            timeout=deadlines.PROGRAM_QUERY,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return "unknown"
     lines = (done.stdout or done.stderr).strip().splitlines()
     # "curl 7.88.1 (x86_64-pc-linux-gnu) libcurl/7.88.1 ...": the name and version suffice.
     return lines[0].split(" (")[0] if lines else "unknown"
+
+
+# The options of every Python server command (harness/servers/command.py), and its HTTPS
+# options.
+_OPTIONS = ("--host", "{host}", "--port", "{port}", "--stop-on-stdin-eof")
+TLS_ARGS = ("--certfile", "{certfile}", "--keyfile", "{keyfile}")
+
+
+def _server_module(module: str) -> tuple[str, ...]:
+    """The command template of a server run as ``python -m harness.servers.<module>``."""
+    return ("{python}", "-m", f"harness.servers.{module}", *_OPTIONS)
 
 
 _HTTP10_ONLY = (
@@ -147,7 +201,17 @@ _NO_CHUNKED_WRITER = (
     "BaseHTTPRequestHandler has no chunked writer: a response without Content-Length is "
     "delimited by closing the connection (Lib/http/server.py)"
 )
+_NO_CLOSE = (
+    "PEP 3333 forbids a WSGI application hop-by-hop fields, so GET /close cannot ask for "
+    "'Connection: close' (harness/servers/wsgi_app.py)"
+)
 
+# Every implementation of this package, in the order of the matrix. Those of the standard
+# library and of the package's own dependencies come first; then the optional ones (the
+# ``implementations`` extra of pyproject.toml), each naming the ``package`` it needs, so
+# that where it is not installed its cells are skipped with the reason. Other packages
+# add theirs through entry points, programs through implementations.toml
+# (docs/adding-an-implementation.md).
 BUILTIN: tuple[Implementation, ...] = (
     Implementation(
         name="stdlib-http10",
@@ -189,17 +253,8 @@ BUILTIN: tuple[Implementation, ...] = (
         kind=Kind.SERVER,
         description="python -m http.server: SimpleHTTPRequestHandler over a generated folder",
         package="python",
-        command=(
-            "{python}",
-            "-m",
-            "harness.servers.simplehttp",
-            "--host",
-            "{host}",
-            "--port",
-            "{port}",
-            "--stop-on-stdin-eof",
-        ),
-        tls_args=("--certfile", "{certfile}", "--keyfile", "{keyfile}"),
+        command=_server_module("simplehttp"),
+        tls_args=TLS_ARGS,
         provides=frozenset({Capability.STATIC_FILES}),
         lacks={
             Capability.CONTRACT_ENDPOINTS: (
@@ -229,6 +284,117 @@ BUILTIN: tuple[Implementation, ...] = (
                 "requests takes headers as a mapping, so a field name can appear only once"
             ),
             Capability.CHOOSE_HTTP_VERSION: "requests always sends HTTP/1.1 (no option for it)",
+        },
+    ),
+    # --- optional: python -m pip install 'http-interop[implementations]' ----------------
+    Implementation(
+        name="aiohttp.web",
+        kind=Kind.SERVER,
+        description="aiohttp.web server (AppRunner, TCPSite)",
+        package="aiohttp",
+        command=_server_module("aiohttp_server"),
+        tls_args=TLS_ARGS,
+    ),
+    Implementation(
+        name="gunicorn",
+        kind=Kind.SERVER,
+        description="gunicorn, gthread worker (1 process, 4 threads), a plain WSGI contract app",
+        package="gunicorn",
+        command=_server_module("gunicorn_server"),
+        tls_args=TLS_ARGS,
+        lacks={
+            Capability.CLOSE_FROM_APPLICATION: _NO_CLOSE
+            + "; gunicorn drops the field (gunicorn/http/wsgi.py: Response.process_headers)"
+        },
+    ),
+    Implementation(
+        name="twisted",
+        kind=Kind.SERVER,
+        description="twisted.web Resource tree",
+        package="twisted",
+        command=_server_module("twisted_server"),
+        tls_args=TLS_ARGS,
+    ),
+    Implementation(
+        name="uvicorn",
+        kind=Kind.SERVER,
+        description="uvicorn with h11, an ASGI contract app",
+        package="uvicorn",
+        command=_server_module("uvicorn_server"),
+        tls_args=TLS_ARGS,
+    ),
+    Implementation(
+        name="waitress",
+        kind=Kind.SERVER,
+        description="waitress, a plain WSGI contract app (HTTP only)",
+        package="waitress",
+        # No tls_args: waitress has no TLS of its own (it is meant to sit behind a proxy
+        # that terminates it).
+        command=_server_module("waitress_server"),
+        lacks={
+            Capability.ECHOES_FRAMING: (
+                "waitress decodes chunked content and hands it on with Content-Length and no "
+                "Transfer-Encoding, as RFC 9112 §7.1.3 allows (waitress/parser.py: "
+                "HTTPRequestParser.parse_header and received)"
+            ),
+            Capability.CLOSE_FROM_APPLICATION: _NO_CLOSE
+            + "; waitress refuses it with an AssertionError (waitress/task.py: WSGITask.execute)",
+        },
+    ),
+    Implementation(
+        name="aiohttp",
+        kind=Kind.CLIENT,
+        description="aiohttp.ClientSession on a private event loop",
+        package="aiohttp",
+        factory="harness.clients.aiohttp_client:AiohttpClient",
+    ),
+    Implementation(
+        name="httpx",
+        kind=Kind.CLIENT,
+        description="httpx.Client (HTTP/1.1)",
+        package="httpx",
+        factory="harness.clients.httpx_client:HttpxClient",
+        lacks={
+            Capability.CHOOSE_HTTP_VERSION: (
+                "httpx sends HTTP/1.1 through h11, which sends nothing else (h11/_writers.py: "
+                "write_request, 'I only send HTTP/1.1')"
+            )
+        },
+    ),
+    Implementation(
+        name="urllib.request",
+        kind=Kind.CLIENT,
+        description="urllib.request.OpenerDirector (redirects not followed)",
+        package="python",
+        factory="harness.clients.urllib_client:UrllibClient",
+        lacks={
+            Capability.PERSISTENT_CONNECTIONS: (
+                "urllib.request opens a connection per request and asks the server to close "
+                "it (Lib/urllib/request.py: AbstractHTTPHandler.do_open sends 'Connection: "
+                "close')"
+            ),
+            Capability.DUPLICATE_REQUEST_HEADERS: (
+                "urllib.request.Request keeps headers in a dict, so a field name can appear "
+                "only once (Lib/urllib/request.py: Request.add_header)"
+            ),
+            Capability.CHOOSE_HTTP_VERSION: (
+                "urllib.request sends HTTP/1.1 only: the version is http.client.HTTPConnection's "
+                "class attribute, with no option for it (Lib/urllib/request.py: "
+                "AbstractHTTPHandler.do_open)"
+            ),
+        },
+    ),
+    Implementation(
+        name="urllib3",
+        kind=Kind.CLIENT,
+        description="urllib3.PoolManager",
+        package="urllib3",
+        factory="harness.clients.urllib3_client:Urllib3Client",
+        lacks={
+            Capability.CHOOSE_HTTP_VERSION: (
+                "urllib3 has no option for the request's HTTP version (urllib3/connection.py: "
+                "HTTPConnection inherits http.client's HTTP/1.1)"
+            )
         },
     ),
 )

@@ -18,16 +18,12 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Protocol
 
+from harness import deadlines
 from harness.model import Target
 from harness.tls import Handshake
 
-IO_TIMEOUT = 5.0  # a single read or write on a scripted connection
 HEAD_LIMIT = 256 * 1024  # stop reading a request head past this many bytes
-HANG_LIMIT = 60.0  # even a hanging connection is closed after this long
-STOP_POLL = 0.05  # how often waiting threads look whether the server is stopping
-FILLER_CONNECT = 0.2  # each connect that fills a listener's accept queue gets this long
 MAX_FILLERS = 64  # give up filling an accept queue after this many connects
-LINGER = 1.0  # after a failed handshake, wait this long at most for the client to close
 
 
 @dataclass(frozen=True)
@@ -58,7 +54,7 @@ class Receive:
 
 @dataclass(frozen=True)
 class Hang:
-    """Say nothing until the server stops (or HANG_LIMIT passes)."""
+    """Say nothing until the server stops (or deadlines.SCRIPTED_HANG passes)."""
 
 
 Action = Send | Pause | Close | Reset | Receive | Hang
@@ -86,7 +82,7 @@ class ScriptedServer:
     connections: list[list[bytes]] = field(default_factory=list)
     # Play the script once this long has passed without the end of the request head, as a
     # server with a header timeout does.
-    head_timeout: float = IO_TIMEOUT
+    head_timeout: float = deadlines.SCRIPTED_IO
 
     def __post_init__(self) -> None:
         self._listener = socket.create_server(("127.0.0.1", 0))
@@ -94,7 +90,7 @@ class ScriptedServer:
         if self.certificate is not None:
             self._tls = self.certificate.server_context()
             self._tls.sni_callback = _note_sni
-        self._listener.settimeout(STOP_POLL)  # so the accept loop notices stop() promptly
+        self._listener.settimeout(deadlines.POLL)  # so the accept loop notices stop() promptly
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._accept_thread = threading.Thread(target=self._accept_loop, daemon=True)
@@ -117,9 +113,9 @@ class ScriptedServer:
         tb: TracebackType | None,
     ) -> None:
         self._stop.set()
-        self._accept_thread.join(IO_TIMEOUT)
+        self._accept_thread.join(deadlines.SCRIPTED_IO)
         for thread in self._threads:
-            thread.join(IO_TIMEOUT)
+            thread.join(deadlines.SCRIPTED_IO)
         self._listener.close()
 
     def _accept_loop(self) -> None:
@@ -135,7 +131,7 @@ class ScriptedServer:
             thread.start()
 
     def _serve(self, raw: socket.socket) -> None:
-        raw.settimeout(IO_TIMEOUT)
+        raw.settimeout(deadlines.SCRIPTED_IO)
         try:
             conn = raw if self._tls is None else self._handshake(raw, self._tls)
         except (OSError, ssl.SSLError):
@@ -158,7 +154,7 @@ class ScriptedServer:
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     return
                 elif isinstance(action, Hang):
-                    self._stop.wait(HANG_LIMIT)
+                    self._stop.wait(deadlines.SCRIPTED_HANG)
                     return
 
     def _handshake(self, raw: socket.socket, context: ssl.SSLContext) -> ssl.SSLSocket:
@@ -187,9 +183,9 @@ class ScriptedServer:
         instead of the reason (the lingering close of RFC 9112 §9.6, for the same cause)."""
         with contextlib.suppress(OSError):
             conn.shutdown(socket.SHUT_WR)  # drops the TLS layer; the TCP socket stays
-            deadline = time.monotonic() + LINGER
+            deadline = time.monotonic() + deadlines.SCRIPTED_LINGER
             while (remaining := deadline - time.monotonic()) > 0 and not self._stop.is_set():
-                conn.settimeout(min(remaining, STOP_POLL))
+                conn.settimeout(min(remaining, deadlines.POLL))
                 with contextlib.suppress(TimeoutError):
                     if not conn.recv(65536):
                         break
@@ -208,7 +204,7 @@ class ScriptedServer:
             if remaining <= 0:
                 break
             # Short waits, so that a server being stopped does not sit out a client's silence.
-            conn.settimeout(min(remaining, STOP_POLL))
+            conn.settimeout(min(remaining, deadlines.POLL))
             try:
                 chunk = conn.recv(65536)
             except TimeoutError:
@@ -218,7 +214,7 @@ class ScriptedServer:
             if not chunk:
                 break
             data += chunk
-        conn.settimeout(IO_TIMEOUT)
+        conn.settimeout(deadlines.SCRIPTED_IO)
         return data
 
 
@@ -244,7 +240,7 @@ def full_backlog_listener() -> Iterator[Target]:
         target = Target("http", "127.0.0.1", listener.getsockname()[1])
         while True:
             filler = socket.socket()
-            filler.settimeout(FILLER_CONNECT)
+            filler.settimeout(deadlines.BACKLOG_FILLER_CONNECT)
             fillers.append(filler)
             try:
                 filler.connect((target.host, target.port))

@@ -3,7 +3,8 @@
     python tests/broken_<x>_server.py DEFECT [--certfile F --keyfile F]
 
 Each program is the reference ThreadingHTTPServer with one defect switched on; DEFECT
-"none" is the unbroken reference. They follow the launch protocol (ready line, SIGTERM).
+"none" is the unbroken reference. They follow the launch protocol of
+harness/servers/command.py (its options, ready line, SIGTERM).
 """
 
 from __future__ import annotations
@@ -12,25 +13,27 @@ import argparse
 import http.server
 from collections.abc import Callable, Iterable
 
-from harness import serve
-from harness.servers import stdlib
+from harness.servers import command, stdlib
 
 HandlerFactory = Callable[[str], type[http.server.BaseHTTPRequestHandler]]
 
 
 def serve_defect(description: str | None, defects: Iterable[str], handler: HandlerFactory) -> int:
-    """Parse the command line, build the broken server and serve until SIGTERM."""
+    """Parse the command line, then serve the broken server until SIGTERM."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("defect", choices=list(defects))
-    parser.add_argument("--certfile")
-    parser.add_argument("--keyfile")
-    args = parser.parse_args()
-    server = stdlib.build_server(
-        http.server.ThreadingHTTPServer,
-        handler(args.defect),
-        "127.0.0.1",
-        0,
-        args.certfile,
-        args.keyfile,
-    )
-    return serve.run(server)
+    command.add_arguments(parser)
+    args = command.parse(parser, None)
+
+    def serve(options: command.Options) -> None:
+        server = stdlib.build_server(
+            http.server.ThreadingHTTPServer,
+            handler(args.defect),
+            options.host,
+            options.port,
+            options.certfile,
+            options.keyfile,
+        )
+        command.run(server)
+
+    return command.serve_until_stopped(serve, args)

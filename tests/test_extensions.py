@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import extensions
+from harness import deadlines, extensions
 from harness.clients.external import ExternalClient, ExternalClientFailure, request_document
 from harness.errors import ClientError, ErrorKind
 from harness.extensions import ExtensionError
@@ -187,7 +187,7 @@ def test_the_request_document_carries_the_whole_spec() -> None:
         "target": "/echo?x=1",
         "headers": [["X-A", "1"], ["X-A", "2"]],
         "body": {"chunks_base64": ["YWI=", "Yw=="]},
-        "timeouts": {"connect": 5.0, "read": 10.0},
+        "timeouts": {"connect": deadlines.CONNECT, "read": deadlines.REQUEST_READ},
         "verify": "none",
         "ca_file": "ca.pem",
         "client_certificate": {"cert_file": "c.pem", "key_file": "k.pem"},

@@ -16,7 +16,7 @@ import sys
 
 from aiohttp import web
 
-from harness import contract
+from harness import contract, deadlines
 from harness.servers import command
 
 
@@ -124,7 +124,7 @@ async def run(options: command.Options) -> None:
         # aiohttp takes an SSLContext from the application; this is the one its docs make.
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(options.certfile, options.keyfile)
-    runner = web.AppRunner(create_app(), shutdown_timeout=command.SHUTDOWN_GRACE)
+    runner = web.AppRunner(create_app(), shutdown_timeout=deadlines.SERVER_SHUTDOWN_GRACE)
     await runner.setup()
     try:
         site = web.TCPSite(runner, options.host, options.port, ssl_context=context)

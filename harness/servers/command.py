@@ -1,14 +1,16 @@
-"""The launch protocol of the server commands (docs/contract.md, "Launching"), shared.
+"""The launch protocol of every server command (docs/contract.md, "Launching"), in one place.
 
     python -m harness.servers.<module> --host 127.0.0.1 --port 0 [--certfile F --keyfile F]
         [--stop-on-stdin-eof]
 
-Each command hands its implementation the parsed options and lets it run its own way: the
-implementation binds, the command prints the ready line (``announce``) once the socket
-accepts connections, and SIGTERM or SIGINT stops it with status 0. Most implementations
-handle those signals themselves; until one installs its handlers, and for one that has
-none, they exit with status 0 here. The end of stdin is turned into a SIGTERM to the
-process itself, so every implementation stops by the one path it already has.
+Each command (these modules, ``python -m harness.serve NAME`` and the broken servers of the
+self-tests) hands its implementation the parsed options and lets it run its own way: the
+implementation binds, prints the ready line (``announce``) once the socket accepts
+connections, and SIGTERM or SIGINT stops it with status 0. Most implementations handle
+those signals themselves; until one installs its handlers, and for one that has none, they
+exit with status 0 here (``run`` serves a socketserver-based server that way). The end of
+stdin is turned into a SIGTERM to the process itself, so every implementation stops by the
+one path it already has.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socketserver
 import sys
 import threading
 from collections.abc import Callable
@@ -23,7 +26,9 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import NoReturn
 
-SHUTDOWN_GRACE = 2  # seconds to let in-flight requests finish after SIGTERM
+from harness import deadlines
+
+READY_PREFIX = "LISTENING "  # the ready line: LISTENING <host> <port>
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
@@ -51,12 +56,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
-    """Parse ``argv`` with a parser built by ``add_arguments``; exits 2 on a usage error."""
+def parse(
+    parser: argparse.ArgumentParser, argv: list[str] | None, *, tls: bool = True
+) -> argparse.Namespace:
+    """Parse ``argv`` with a parser built by ``add_arguments``; exits 2 on a usage error.
+
+    ``tls=False`` is for an implementation that cannot serve HTTPS: --certfile is then a
+    usage error, before any ready line.
+    """
     args = parser.parse_args(argv)
     if args.keyfile and not args.certfile:
         parser.error("--keyfile needs --certfile")
+    if args.certfile and not tls:
+        parser.error(f"--certfile: {parser.prog} cannot serve HTTPS")
     return args
+
+
+def serve_until_stopped(serve: Callable[[Options], None], args: argparse.Namespace) -> int:
+    """Install the stop signals (and the end-of-stdin watch), then ``serve`` the parsed
+    options until stopped; returns the exit status."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _exit)
+    if args.stop_on_stdin_eof:
+        threading.Thread(target=_terminate_at_eof, name="stdin", daemon=True).start()
+    serve(Options(args.host, args.port, args.certfile, args.keyfile))
+    return 0
 
 
 def main(
@@ -67,33 +91,38 @@ def main(
     tls: bool = True,
     argv: list[str] | None = None,
 ) -> int:
-    """Parse the command line, then ``serve`` until stopped; returns the exit status.
-
-    ``tls=False`` is for an implementation that cannot serve HTTPS: --certfile is then a
-    usage error (status 2), before any ready line.
-    """
+    """A server command: parse the command line, then ``serve`` until stopped."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
     add_arguments(parser)
-    args = parse(parser, argv)
-    if args.certfile and not tls:
-        parser.error(f"--certfile: {prog} cannot serve HTTPS")
-    for signum in STOP_SIGNALS:
-        signal.signal(signum, _exit)
-    if args.stop_on_stdin_eof:
-        stop_at_stdin_eof()
-    serve(Options(args.host, args.port, args.certfile, args.keyfile))
-    return 0
+    return serve_until_stopped(serve, parse(parser, argv, tls=tls))
 
 
 def announce(address: tuple[object, ...]) -> None:
     """Print the ready line for a bound socket's address (host, port[, IPv6 fields])."""
     host, port = address[:2]
-    print(f"LISTENING {host} {port}", flush=True)
+    print(f"{READY_PREFIX}{host} {port}", flush=True)
 
 
-def stop_at_stdin_eof() -> None:
-    """Send this process SIGTERM when standard input reaches its end."""
-    threading.Thread(target=_terminate_at_eof, name="stdin", daemon=True).start()
+def run(server: socketserver.TCPServer) -> None:
+    """Serve a bound socketserver server, after the ready line, until a stop signal."""
+    # A short poll interval lets shutdown() return promptly (the default waits up to 0.5 s).
+    threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": deadlines.POLL},
+        name="serve",
+        daemon=True,
+    ).start()
+    try:
+        announce(server.socket.getsockname())
+        while True:
+            signal.pause()  # until a stop signal raises SystemExit (serve_until_stopped)
+    finally:
+        # shutdown() waits for the serve loop, which a single-threaded server may not reach
+        # while a client holds a connection open: give it a bounded time, then leave anyway.
+        stopper = threading.Thread(target=server.shutdown, name="shutdown", daemon=True)
+        stopper.start()
+        stopper.join(deadlines.SERVER_SHUTDOWN_GRACE)
+        server.server_close()
 
 
 def _terminate_at_eof() -> None:

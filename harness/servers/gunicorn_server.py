@@ -11,12 +11,14 @@ and exits with status 0.
 
 from __future__ import annotations
 
+import math
 import sys
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
+from harness import deadlines
 from harness.servers import command, wsgi_app
 
 THREADS = 4  # gthread's pool: a client holding a connection idle leaves others served
@@ -44,7 +46,7 @@ def serve(options: command.Options) -> None:
         "worker_class": "gthread",
         "workers": 1,
         "threads": THREADS,
-        "graceful_timeout": command.SHUTDOWN_GRACE,
+        "graceful_timeout": math.ceil(deadlines.SERVER_SHUTDOWN_GRACE),  # whole seconds
         # The control socket defaults to one path per user ($HOME/.gunicorn/gunicorn.ctl),
         # which servers running side by side would fight over; the harness does not use it.
         "control_socket_disable": True,

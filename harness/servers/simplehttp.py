@@ -8,12 +8,11 @@ Serves a folder generated at start in a temporary directory (``make_tree``) with
 defaults (protocol_version HTTP/1.0). No adapter code at all: the handler is the stdlib's,
 so it serves files, not the behaviour contract's endpoints. The static suite
 (suites/test_static.py) probes it; the layout below is what that suite relies on. Follows
-the launch protocol of docs/contract.md (ready line, SIGTERM, end of stdin).
+the launch protocol of harness/servers/command.py (ready line, SIGTERM, end of stdin).
 """
 
 from __future__ import annotations
 
-import argparse
 import functools
 import http.server
 import socketserver
@@ -21,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import contract, serve
+from harness import contract
 from harness.servers import command, stdlib
 
 ROOT_NAME = "public"  # the served folder, inside the temporary directory
@@ -65,18 +64,11 @@ def build(
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m harness.servers.simplehttp", description=__doc__
-    )
-    command.add_arguments(parser)
-    args = command.parse(parser, argv)
+def serve(options: command.Options) -> None:
     with tempfile.TemporaryDirectory(prefix="http-interop-static-") as folder:
-        server = build(make_tree(Path(folder)), args.host, args.port, args.certfile, args.keyfile)
-        # harness.serve's loop: the ready line, SIGTERM and the end of stdin, as for the
-        # built-in stdlib servers.
-        return serve.run(server, stop_on_stdin_eof=args.stop_on_stdin_eof)
+        root = make_tree(Path(folder))
+        command.run(build(root, options.host, options.port, options.certfile, options.keyfile))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(command.main(serve, prog="python -m harness.servers.simplehttp", description=__doc__))

@@ -11,11 +11,13 @@ harness/servers/command.py turns into status 0.
 
 from __future__ import annotations
 
+import math
 import socket
 import sys
 
 import uvicorn
 
+from harness import deadlines
 from harness.servers import asgi_app, command
 
 
@@ -40,7 +42,7 @@ def serve(options: command.Options) -> None:
         # /conn reports the connection's own peer: no X-Forwarded-For rewriting of it.
         proxy_headers=False,
         access_log=False,  # uvicorn logs access to stdout; diagnostics belong on stderr
-        timeout_graceful_shutdown=command.SHUTDOWN_GRACE,
+        timeout_graceful_shutdown=math.ceil(deadlines.SERVER_SHUTDOWN_GRACE),  # whole seconds
         ssl_certfile=options.certfile,
         ssl_keyfile=options.keyfile,
     )
