@@ -1,4 +1,5 @@
-"""Implementations beyond the built-ins, from three places (docs/adding-an-implementation.md):
+"""Implementations beyond this package's own (harness/registry.py: BUILTIN), from three places
+(docs/adding-an-implementation.md):
 
 - entry points ``http_interop.servers`` / ``http_interop.clients`` of installed packages,
   each naming a :class:`harness.registry.Implementation`;

@@ -141,12 +141,11 @@ class Implementation:
         (0: the server picks one), and with ``certfile`` the ``tls_args`` are appended with
         ``{certfile}`` and ``{keyfile}``. A server factory runs as ``python -m harness.serve
         NAME``. Raises ValueError naming a placeholder the harness does not fill."""
+        command, tls_args = self.command, self.tls_args
         if self.factory and self.kind is Kind.SERVER:
             command, tls_args = ("{python}", "-m", "harness.serve", self.name, *_OPTIONS), TLS_ARGS
         elif self.factory:
             raise ValueError(f"{self.kind} {self.name!r} runs in process, not as a command")
-        else:
-            command, tls_args = self.command, self.tls_args
         values = {
             "python": sys.executable,
             "host": "127.0.0.1",

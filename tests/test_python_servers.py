@@ -67,7 +67,7 @@ def _group_gone(pgid: int, timeout: float) -> bool:
             os.killpg(pgid, 0)
         except ProcessLookupError:
             return True
-        time.sleep(0.05)
+        time.sleep(deadlines.POLL)
     return False
 
 

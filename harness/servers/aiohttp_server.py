@@ -94,7 +94,10 @@ async def close(request: web.Request) -> web.Response:
 
 async def conn(request: web.Request) -> web.Response:
     _found(request, "conn")
-    host, port = request.transport.get_extra_info("peername")[:2]
+    transport = request.transport
+    if transport is None:  # the connection closed before its response: no one to answer
+        raise ConnectionResetError("the client closed the connection")
+    host, port = transport.get_extra_info("peername")[:2]
     return web.Response(body=contract.conn_document(host, port), content_type="application/json")
 
 

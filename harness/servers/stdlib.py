@@ -10,11 +10,13 @@ repair headers. Where the framework falls short, the cases show it.
 from __future__ import annotations
 
 import http.server
+import socket
 import socketserver
 import ssl
 import time
 import urllib.parse
-from socket import AF_INET6
+from collections.abc import Callable
+from typing import Any
 
 from harness import contract
 
@@ -106,19 +108,35 @@ class Http11Handler(ContractHandler):
     protocol_version = "HTTP/1.1"
 
 
-def _https_class(base: type[socketserver.TCPServer]) -> type[socketserver.TCPServer]:
+# What a socketserver server takes to build a handler per request: a handler class, or a
+# functools.partial of one (harness/servers/simplehttp.py).
+Handler = Callable[..., socketserver.BaseRequestHandler]
+
+
+def _https_class(base: type[http.server.HTTPServer]) -> Any:
     """An HTTPS variant of ``base`` that wraps the listening socket, as Python 3.14's
     ``http.server.HTTPSServer`` does (server_activate wraps it in a CLIENT_AUTH default
-    context with ALPN "http/1.1"); the native classes are used where they exist."""
-    native = {
-        http.server.HTTPServer: "HTTPSServer",
-        http.server.ThreadingHTTPServer: "ThreadingHTTPSServer",
-    }[base]
+    context with ALPN "http/1.1"); the native classes are used where they exist. Typed
+    ``Any``: its constructor takes ``certfile`` and ``keyfile``, which the stubs of the
+    Python versions without these classes cannot know."""
+    native = (
+        "ThreadingHTTPSServer" if issubclass(base, socketserver.ThreadingMixIn) else "HTTPSServer"
+    )
     if hasattr(http.server, native):
         return getattr(http.server, native)
 
+    # A class made from a variable base: mypy cannot check such a class statement.
     class HTTPSServer(base):  # type: ignore[valid-type,misc]
-        def __init__(self, address, handler, *, certfile: str, keyfile: str | None = None):
+        socket: socket.socket
+
+        def __init__(
+            self,
+            address: tuple[str, int],
+            handler: Handler,
+            *,
+            certfile: str,
+            keyfile: str | None = None,
+        ) -> None:
             self.certfile, self.keyfile = certfile, keyfile
             super().__init__(address, handler)
 
@@ -134,31 +152,39 @@ def _https_class(base: type[socketserver.TCPServer]) -> type[socketserver.TCPSer
 
 
 def build_server(
-    base: type[socketserver.TCPServer],
-    handler: type[http.server.BaseHTTPRequestHandler],
+    base: type[http.server.HTTPServer],
+    handler: Handler,
     host: str,
     port: int,
     certfile: str | None,
     keyfile: str | None,
-) -> socketserver.TCPServer:
+) -> http.server.HTTPServer:
     """A ``base`` server with ``handler``, wrapped for HTTPS when ``certfile`` is given."""
-    server_class = base if certfile is None else _https_class(base)
+    server_class: Any = base if certfile is None else _https_class(base)  # see _https_class
     if ":" in host:  # an IPv6 literal such as ::1, as `python -m http.server -b ::1` allows
-        server_class = type(server_class.__name__, (server_class,), {"address_family": AF_INET6})
+        server_class = type(
+            server_class.__name__, (server_class,), {"address_family": socket.AF_INET6}
+        )
     if certfile is None:
         return server_class((host, port), handler)
     return server_class((host, port), handler, certfile=certfile, keyfile=keyfile)
 
 
-def build_http10(host: str, port: int, certfile: str | None, keyfile: str | None):
+def build_http10(
+    host: str, port: int, certfile: str | None, keyfile: str | None
+) -> http.server.HTTPServer:
     return build_server(http.server.HTTPServer, ContractHandler, host, port, certfile, keyfile)
 
 
-def build_http11(host: str, port: int, certfile: str | None, keyfile: str | None):
+def build_http11(
+    host: str, port: int, certfile: str | None, keyfile: str | None
+) -> http.server.HTTPServer:
     return build_server(http.server.HTTPServer, Http11Handler, host, port, certfile, keyfile)
 
 
-def build_threading(host: str, port: int, certfile: str | None, keyfile: str | None):
+def build_threading(
+    host: str, port: int, certfile: str | None, keyfile: str | None
+) -> http.server.HTTPServer:
     return build_server(
         http.server.ThreadingHTTPServer, Http11Handler, host, port, certfile, keyfile
     )

@@ -63,10 +63,11 @@ def application(environ: Environ, start_response: StartResponse) -> Iterable[byt
         # Content-Length (waitress does), and here the length must stay unknown.
         return iter(contract.pieces(found.number, found.piece))
     if found.name == "drip":
-        length = str(found.number)
-        start_response(
-            "200 OK", [("Content-Type", "application/octet-stream"), ("Content-Length", length)]
-        )
+        fields = [
+            ("Content-Type", "application/octet-stream"),
+            ("Content-Length", str(found.number)),
+        ]
+        start_response("200 OK", fields)
         return _drip(found)
     if found.name == "delay":
         time.sleep(found.number / 1000)
