@@ -31,7 +31,7 @@ READ = 15.0 * SCALE
 # The read deadline of a request that names none (harness/model.py: Timeouts).
 REQUEST_READ = 10.0 * SCALE
 # A client's read deadline against a scripted server, which answers at once or never
-# (harness/interop.py: SCRIPTED_TIMEOUTS).
+# (harness/cells.py: SCRIPTED_TIMEOUTS).
 SCRIPTED_READ = 2.0 * SCALE
 
 # --- Scripted servers (harness/scripted.py) ----------------------------------------------
