@@ -27,7 +27,7 @@ from harness.scripted import Action, ScriptedServer, ServerTls
 from harness.tls import Handshake
 
 # A scripted server answers at once or never: waiting longer tells nothing more.
-SCRIPTED_TIMEOUTS = Timeouts(connect=deadlines.CONNECT, read=2.0 * deadlines.SCALE)
+SCRIPTED_TIMEOUTS = Timeouts(connect=deadlines.CONNECT, read=deadlines.SCRIPTED_READ)
 
 
 @dataclass

@@ -22,14 +22,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, TypedDict, get_args, get_origin, get_type_hints
 
+from harness import deadlines
 from harness.cases import Level
 from harness.model import TRANSPORTS
 from harness.registry import Implementation, Kind
-from harness.transcript import LIMIT as TRANSCRIPT_LIMIT
 
 SCHEMA_VERSION = 2  # docs/results-schema.md; 2 added transcript, outcomes and flaky
 SCHEMA_FILE = Path(__file__).with_name("report") / "results.schema.json"
 MESSAGE_LIMIT = 4000  # characters of a failure message kept per cell
+# characters of a transcript per cell: enough for a few exchanges, small enough for junit.xml
+TRANSCRIPT_LIMIT = 8000
 Document = dict[str, Any]  # a results document as JSON holds it
 
 
@@ -184,7 +186,7 @@ def git_commit(directory: Path) -> str | None:
             cwd=directory,
             capture_output=True,
             text=True,
-            timeout=5,
+            timeout=deadlines.PROGRAM_QUERY,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired):

@@ -13,10 +13,10 @@ from collections.abc import Iterable
 
 from harness.model import Exchange, RequestSpec
 from harness.probe import ProbeResult
+from harness.results import TRANSCRIPT_LIMIT
 from harness.scripted import Action
 from harness.tls import Handshake
 
-LIMIT = 8000  # characters per cell: enough for a few exchanges, small enough for junit.xml
 BODY_PREVIEW = 512  # bytes of a body shown in an interop exchange
 
 
@@ -44,7 +44,7 @@ def _prefixed(marker: str, data: bytes) -> str:
     return "\n".join(f"{marker} {line}" for line in text.split("\n")) if data else f"{marker}"
 
 
-def bound(text: str, limit: int = LIMIT) -> str:
+def bound(text: str, limit: int = TRANSCRIPT_LIMIT) -> str:
     if len(text) <= limit:
         return text
     kept = limit - 60

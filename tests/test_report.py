@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import transcript
+from harness import results, transcript
 from harness.report import files, html, scores, summary
 from tests.pytest_run import ROOT, run_pytest
 from tests.real_results import (
@@ -248,8 +248,10 @@ def test_transcript_is_binary_safe_and_bounded() -> None:
     shown = transcript.show_bytes(b"GET / HTTP/1.1\r\nX: \x00\xff\\\n\nend")
     assert shown == "GET / HTTP/1.1\\r\\n\nX: \\x00\\xff\\\\\\n\n\\n\nend"
     assert shown.isprintable() or set(shown) - set(map(chr, range(32, 127))) == {"\n"}
-    long = transcript.bound("x" * (transcript.LIMIT * 3))
-    assert len(long) <= transcript.LIMIT and long.endswith("characters of transcript not kept]")
+    long = transcript.bound("x" * (results.TRANSCRIPT_LIMIT * 3))
+    assert len(long) <= results.TRANSCRIPT_LIMIT and long.endswith(
+        "characters of transcript not kept]"
+    )
 
 
 @pytest.mark.parametrize(

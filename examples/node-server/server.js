@@ -24,7 +24,7 @@ const STREAM_PIECE_BYTES = 4096;
 const DEFAULT_CHUNK_BYTES = 1024;
 const MAX_DRIP_BYTES = 1000;
 const DEFAULT_DRIP_INTERVAL_MS = 100;
-const SHUTDOWN_GRACE_MS = 2000; // as harness/serve.py: in-flight requests get this long
+const SHUTDOWN_GRACE_MS = 2000; // as harness/deadlines.py: SERVER_SHUTDOWN_GRACE (in-flight requests get this long)
 
 // The contract's routes (harness/contract.py: _ROUTES); the whole path must match.
 const ROUTES = [
