@@ -160,7 +160,9 @@ def test_a_command_server_starts_by_its_ready_line_or_by_its_port(
 
 def test_a_port_server_that_never_listens_fails_within_its_deadline() -> None:
     never = [PY, "-c", "import time; time.sleep(60)"]
-    with pytest.raises(LaunchError, match="'mute' did not accept connections on port"):
+    with pytest.raises(
+        LaunchError, match="'mute' could not start: did not accept connections on port"
+    ):
         launch("mute", never, ready_port=free_port(), ready_timeout=1.0)
 
 
@@ -291,6 +293,9 @@ def test_broken_implementations_fail_their_own_cells_only(tmp_path: Path) -> Non
     outcome = {(c["server"], c["client"]): (c["outcome"], c["message"]) for c in cells}
     assert outcome[("stdlib-threading", "requests")][0] == "pass", done.stdout
     assert outcome[("crashing", "requests")][0] == "error"
-    assert "server 'crashing' exited with status 4" in outcome[("crashing", "requests")][1]
+    assert (
+        "server 'crashing' could not start: exited with status 4"
+        in outcome[("crashing", "requests")][1]
+    )
     assert outcome[("stdlib-threading", "garbage")][0] == "fail"
     assert "client 'garbage' printed no valid result" in outcome[("stdlib-threading", "garbage")][1]
