@@ -27,6 +27,9 @@ class Capability(enum.StrEnum):
 
     PERSISTENT_CONNECTIONS = "persistent-connections"
     CHUNKED_RESPONSE = "chunked-response"
+    # A client sends a request body of unknown length with the chunked coding (an upload
+    # given as an iterable; RFC 9112 §7.1).
+    CHUNKED_REQUEST = "chunked-request"
     DUPLICATE_REQUEST_HEADERS = "duplicate-request-headers"
     CHOOSE_HTTP_VERSION = "choose-http-version"
     HTTP11_SERVER = "http11-server"  # bound by RFC 9112's rules for HTTP/1.1 servers

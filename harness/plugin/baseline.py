@@ -135,7 +135,7 @@ def pytest_runtest_makereport(
         # would turn it into XFAIL).
         report.outcome = "failed"
         del report.wasxfail
-    if call.excinfo is not None and call.excinfo.errisinstance(LaunchError):
+    if call.excinfo is not None and isinstance(call.excinfo.value, LaunchError):
         # Its one line, not the traceback: every cell of that server would repeat it.
         line = call.excinfo.value.line
         report.longrepr = line
