@@ -166,6 +166,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         if key == properties.START_FAILURE
     )
     if lines:
-        terminalreporter.section("servers that could not start", sep="=", red=True)
+        terminalreporter.section("servers that did not start or answer", sep="=", red=True)
         for line, cells in lines.items():
-            terminalreporter.write_line(f"{line} ({cells} cells: error)")
+            terminalreporter.write_line(f"{line} ({cells} cell{'s' if cells > 1 else ''}: error)")
