@@ -5,7 +5,8 @@
   each naming a :class:`harness.registry.Implementation`;
 - implementation files (``--impls FILE``, and ``implementations.toml`` at the root), TOML
   with ``[[server]]`` and ``[[client]]`` tables;
-- ``--server-cmd NAME=COMMAND`` and ``--client-cmd NAME=COMMAND`` on the command line.
+- ``--server-cmd NAME=COMMAND`` and ``--client-cmd NAME=COMMAND`` on the command line
+  (``NAME[CAPABILITY,...]=COMMAND`` declares what it lacks).
 
 Every problem is an :class:`ExtensionError` that says where it is and what is valid.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.metadata
+import re
 import shlex
 import tomllib
 from pathlib import Path
@@ -129,10 +131,10 @@ def _parse(entry: dict[str, Any], kind: Kind, where: str) -> Implementation:
     if not isinstance(lacks, dict) or not all(isinstance(v, str) for v in lacks.values()):
         raise problem("'lacks' must be a table of capability = \"reason\"")
     try:
-        lacks = {Capability(key): reason for key, reason in lacks.items()}
-        provides = frozenset(Capability(value) for value in provides)
-    except ValueError as exc:
-        raise problem(f"{exc}; capabilities are: {', '.join(Capability)}") from None
+        lacks = {capability(key): reason for key, reason in lacks.items()}
+        provides = frozenset(capability(value) for value in provides)
+    except ExtensionError as exc:
+        raise problem(str(exc)) from None
     return Implementation(
         name=name,
         kind=kind,
@@ -148,33 +150,59 @@ def _parse(entry: dict[str, Any], kind: Kind, where: str) -> Implementation:
     )
 
 
+def capability(name: str) -> Capability:
+    """The capability of that name; an unknown one is an error listing the valid names."""
+    try:
+        return Capability(name)
+    except ValueError:
+        raise ExtensionError(
+            f"{name!r} is not a capability; capabilities are: {', '.join(Capability)}"
+        ) from None
+
+
 def _is_argv(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(part, str) for part in value)
 
 
+# NAME=COMMAND, or NAME[CAPABILITY,...]=COMMAND: the name stops at the first "[" or "=".
+_OPTION = re.compile(r"(?P<name>[^=\[\]]*)(?:\[(?P<lacks>[^\]]*)\])?=(?P<command>.*)", re.DOTALL)
+
+
 def from_option(kind: Kind, text: str) -> Implementation:
     """``NAME=COMMAND`` from --server-cmd / --client-cmd; COMMAND is split as a shell would.
+    ``NAME[CAPABILITY,...]=COMMAND`` declares the capabilities it lacks (a client that cannot
+    send a chunked upload: ``mini[chunked-request]=...``), so their cells are skipped.
 
     A server given so serves plain HTTP only (its https cells are skipped): an
     implementations file declares the ``tls_args`` that make it serve HTTPS.
     """
     option = f"--{kind}-cmd"
-    name, sep, command = text.partition("=")
-    if not sep or not name.strip() or not command.strip():
-        raise ExtensionError(f"{option} {text!r}: expected NAME=COMMAND")
+    found = _OPTION.fullmatch(text)
+    if not found or not found["name"].strip() or not found["command"].strip():
+        raise ExtensionError(
+            f"{option} {text!r}: expected NAME=COMMAND or NAME[CAPABILITY,...]=COMMAND"
+        )
+    name, command = found["name"].strip(), found["command"]
     try:
         argv = shlex.split(command)
     except ValueError as exc:
         raise ExtensionError(f"{option} {text!r}: cannot split the command: {exc}") from None
+    try:
+        declared = {
+            capability(part.strip()): f"declared lacking by {option}"
+            for part in (found["lacks"] or "").split(",")
+            if part.strip()
+        }
+    except ExtensionError as exc:
+        raise ExtensionError(f"{option} {text!r}: {exc}") from None
     return Implementation(
-        name=name.strip(),
+        name=name,
         kind=kind,
         description=f"external {kind}: {command.strip()}",
         package="",
         command=tuple(argv),
-        # A command given on the command line is for ad-hoc runs: it declares no lacks, but
-        # a client run once per request cannot keep a connection.
-        lacks=_ONE_SHOT_CLIENT if kind is Kind.CLIENT else {},
+        # A client run once per request cannot keep a connection.
+        lacks={**(_ONE_SHOT_CLIENT if kind is Kind.CLIENT else {}), **declared},
         origin=option,
     )
 

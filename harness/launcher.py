@@ -37,10 +37,24 @@ _SPAWN_LOCK = threading.Lock()
 SERVER_MEMORY = 4 * 1024**3  # bytes of address space a server may map (Node.js needs ~1 GiB)
 _STDOUT_TAIL_LINES = 50
 _STDERR_TAIL_BYTES = 4000
+_LAST_LINE_CHARS = 200  # of stderr's last line, in the one-line reason
 
 
 class LaunchError(RuntimeError):
-    """A server did not start: it crashed, or never printed its ready line in time."""
+    """A server the run needs is not there: its command could not be run, exited, or never
+    printed its ready line in time (or a --target does not answer).
+
+    ``line`` says so in one line, ending with the last line of its stderr; it is the repr,
+    and what the terminal shows for each of its cells. ``str()`` adds the command and the
+    ends of its output, for the reports.
+    """
+
+    def __init__(self, line: str, details: str = "") -> None:
+        super().__init__(line + details)
+        self.line = line
+
+    def __repr__(self) -> str:
+        return self.line
 
 
 @dataclass
@@ -84,7 +98,7 @@ def server_command(
     try:
         return impl.argv(port=port, certfile=certfile, keyfile=keyfile)
     except ValueError as exc:
-        raise LaunchError(str(exc)) from None
+        raise LaunchError(f"server {name!r} could not start: {exc}") from None
 
 
 def launch(
@@ -120,7 +134,7 @@ def launch(
     except OSError as exc:
         stderr.close()
         raise LaunchError(
-            f"server {name!r} could not be started: {exc} (command: {shlex.join(command)})"
+            f"server {name!r} could not start: {exc}", f"\n(command: {shlex.join(command)})"
         ) from exc
     _cap_memory(process.pid)
 
@@ -131,11 +145,13 @@ def launch(
     ).start()
 
     def failure(why: str) -> LaunchError:
-        message = f"server {name!r} {why} (command: {shlex.join(command)})"
-        message += _section("stdout", "\n".join(tail)) + _section("stderr", _tail(stderr))
+        errors = _tail(stderr)
+        line = f"server {name!r} could not start: {why}" + _last_line(errors)
+        details = f"\n(command: {shlex.join(command)})"
+        details += _section("stdout", "\n".join(tail)) + _section("stderr", errors)
         stderr.close()
         _close_stdin(process)
-        return LaunchError(message)
+        return LaunchError(line, details)
 
     deadline = time.monotonic() + ready_timeout
     if ready_port is not None:
@@ -274,6 +290,18 @@ def _tail(stream: IO[bytes]) -> str:
     size = stream.tell()
     stream.seek(max(size - _STDERR_TAIL_BYTES, 0))
     return stream.read().decode("utf-8", "replace")
+
+
+def _last_line(text: str) -> str:
+    """The last line a server wrote to stderr, for the one-line reason (it usually says
+    why: "Error: Cannot find module", "Address already in use")."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    last = lines[-1]
+    return f"; stderr ends {last[:_LAST_LINE_CHARS]!r}" + (
+        "..." if len(last) > _LAST_LINE_CHARS else ""
+    )
 
 
 def _section(title: str, text: str) -> str:

@@ -65,6 +65,8 @@ class Target:
     host: str
     port: int
     ca_file: str | None = None
+    # False only for a --target over HTTPS without --target-ca: its CA is the user's, unknown.
+    verify: bool = True
 
     @property
     def authority(self) -> str:

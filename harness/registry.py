@@ -27,6 +27,9 @@ class Capability(enum.StrEnum):
 
     PERSISTENT_CONNECTIONS = "persistent-connections"
     CHUNKED_RESPONSE = "chunked-response"
+    # A client sends a request body of unknown length with the chunked coding (an upload
+    # given as an iterable; RFC 9112 §7.1).
+    CHUNKED_REQUEST = "chunked-request"
     DUPLICATE_REQUEST_HEADERS = "duplicate-request-headers"
     CHOOSE_HTTP_VERSION = "choose-http-version"
     HTTP11_SERVER = "http11-server"  # bound by RFC 9112's rules for HTTP/1.1 servers
@@ -89,10 +92,15 @@ class Implementation:
     ready: Ready = Ready.LINE
     program: str | None = None  # e.g. "node": without it on PATH, its cells are skipped
     origin: str = "built-in"  # where it was declared, for messages
+    # A server already running at this URL (--target, harness/target.py): never started or
+    # stopped by the harness.
+    url: str = ""
 
     def __post_init__(self) -> None:
-        if bool(self.factory) == bool(self.command):
-            raise ValueError(f"{self.kind} {self.name!r}: give either a factory or a command")
+        if sum(map(bool, (self.factory, self.command, self.url))) != 1:
+            raise ValueError(
+                f"{self.kind} {self.name!r}: give one of a factory, a command or a url"
+            )
 
     def https_unsupported(self) -> str | None:
         """Why this server cannot be started for HTTPS, or None."""
@@ -144,8 +152,8 @@ class Implementation:
         command, tls_args = self.command, self.tls_args
         if self.factory and self.kind is Kind.SERVER:
             command, tls_args = ("{python}", "-m", "harness.serve", self.name, *_OPTIONS), TLS_ARGS
-        elif self.factory:
-            raise ValueError(f"{self.kind} {self.name!r} runs in process, not as a command")
+        elif not command:
+            raise ValueError(f"{self.kind} {self.name!r} ({self.origin}) is not run as a command")
         values = {
             "python": sys.executable,
             "host": "127.0.0.1",

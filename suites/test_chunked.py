@@ -201,7 +201,7 @@ REQUEST_BODY = Case(
     MUST,
     "Chunked request content arrives intact at /echo, and the next request works",
     # /echo must show that the client sent the content chunked, or a pass proves nothing.
-    requires=(Capability.ECHOES_FRAMING,),
+    requires=(Capability.ECHOES_FRAMING, Capability.CHUNKED_REQUEST),
 )
 
 
@@ -763,7 +763,7 @@ REQUEST_ANY_SPLIT = Case(
     "RFC 9112 §6.1, §7.1",
     MUST,
     "Any body up to 256 KiB, cut into chunks anywhere, arrives intact at /echo",
-    requires=(Capability.ECHOES_FRAMING,),
+    requires=(Capability.ECHOES_FRAMING, Capability.CHUNKED_REQUEST),
 )
 
 

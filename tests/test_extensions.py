@@ -66,7 +66,7 @@ def test_an_implementations_file_declares_servers_and_clients(tmp_path: Path) ->
         ('[[server]]\nname = "a"\ncommand = ["a"]\nready = "soon"\n', "'ready' must be one of"),
         (
             '[[server]]\nname = "a"\ncommand = ["a"]\nlacks = { "teleport" = "no" }\n',
-            "'teleport' is not a valid Capability; capabilities are: persistent-connections",
+            "'teleport' is not a capability; capabilities are: persistent-connections",
         ),
         ('[[servers]]\nname = "a"\n', "unknown table(s) ['servers']"),
         ("[[server]\n", "not valid TOML"),
@@ -89,11 +89,34 @@ def test_a_missing_implementations_file_is_named(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "fragment"),
-    [("noequals", "expected NAME=COMMAND"), ("a=", "expected NAME=COMMAND"), ("a='x", "split")],
+    [
+        ("noequals", "expected NAME=COMMAND"),
+        ("a=", "expected NAME=COMMAND"),
+        ("a[chunked-request]", "expected NAME=COMMAND"),
+        ("a='x", "split"),
+    ],
 )
 def test_a_malformed_command_option_is_refused(text: str, fragment: str) -> None:
     with pytest.raises(ExtensionError, match=fragment):
         extensions.from_option(Kind.SERVER, text)
+
+
+def test_a_command_option_declares_what_it_lacks() -> None:
+    client = extensions.from_option(Kind.CLIENT, "mini[chunked-request, http11-server]=a --b=c")
+    assert (client.name, client.command) == ("mini", ("a", "--b=c"))
+    assert client.cannot(Capability.CHUNKED_REQUEST) == "declared lacking by --client-cmd"
+    assert client.cannot(Capability.HTTP11_SERVER) == "declared lacking by --client-cmd"
+    assert client.cannot(Capability.PERSISTENT_CONNECTIONS)  # run once per request
+    assert client.cannot(Capability.DUPLICATE_REQUEST_HEADERS) is None
+
+
+def test_an_unknown_capability_in_a_command_option_lists_the_valid_ones() -> None:
+    with pytest.raises(ExtensionError) as caught:
+        extensions.from_option(Kind.CLIENT, "mini[chunked-upload]=a")
+    message = str(caught.value)
+    assert message.startswith("--client-cmd 'mini[chunked-upload]=a': 'chunked-upload' is not")
+    assert "capabilities are: " in message and "chunked-request" in message
+    assert "\n" not in message
 
 
 def test_a_duplicate_name_names_both_origins() -> None:
@@ -160,7 +183,9 @@ def test_a_command_server_starts_by_its_ready_line_or_by_its_port(
 
 def test_a_port_server_that_never_listens_fails_within_its_deadline() -> None:
     never = [PY, "-c", "import time; time.sleep(60)"]
-    with pytest.raises(LaunchError, match="'mute' did not accept connections on port"):
+    with pytest.raises(
+        LaunchError, match="'mute' could not start: did not accept connections on port"
+    ):
         launch("mute", never, ready_port=free_port(), ready_timeout=1.0)
 
 
@@ -291,6 +316,34 @@ def test_broken_implementations_fail_their_own_cells_only(tmp_path: Path) -> Non
     outcome = {(c["server"], c["client"]): (c["outcome"], c["message"]) for c in cells}
     assert outcome[("stdlib-threading", "requests")][0] == "pass", done.stdout
     assert outcome[("crashing", "requests")][0] == "error"
-    assert "server 'crashing' exited with status 4" in outcome[("crashing", "requests")][1]
+    assert (
+        "server 'crashing' could not start: exited with status 4"
+        in outcome[("crashing", "requests")][1]
+    )
     assert outcome[("stdlib-threading", "garbage")][0] == "fail"
     assert "client 'garbage' printed no valid result" in outcome[("stdlib-threading", "garbage")][1]
+
+
+def test_a_declared_lack_skips_its_cells_with_the_reason(tmp_path: Path) -> None:
+    """A client that cannot send a chunked upload says so; the chunked upload cell is
+    skipped with the reason instead of failing on it."""
+    results = tmp_path / "results.json"
+    done = run_pytest(
+        "suites/test_chunked.py",
+        "-k",
+        "test_chunked_request_body",
+        "--server",
+        "stdlib-threading",
+        "--client",
+        "mini",
+        "--client-cmd",
+        f"mini[chunked-request]={PY} -c 'print(\"<html>\")'",
+        "--transport",
+        "http",
+        f"--results={results}",
+    )
+    (cell,) = json.loads(results.read_text(encoding="utf-8"))["cells"]
+    assert (cell["case"], cell["outcome"]) == ("chunked.request.body", "skip"), done.stdout
+    assert cell["message"] == (
+        "not applicable: mini cannot do chunked-request: declared lacking by --client-cmd"
+    )

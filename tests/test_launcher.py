@@ -85,14 +85,17 @@ def test_server_that_crashes_at_start_fails_at_once_with_its_status_and_stderr()
     # The exit is seen when stdout closes, not when the deadline passes.
     assert time.monotonic() - started < LONG_READY_TIMEOUT / 2
     message = str(failure.value)
-    assert "server 'crasher' exited with status 3 before printing its ready line" in message
-    assert "boom: bad config" in message
+    line = "server 'crasher' could not start: exited with status 3 before printing its ready line"
+    assert repr(failure.value) == f"{line}; stderr ends 'boom: bad config'"
+    assert message.startswith(repr(failure.value)) and "(command: " in message
 
 
 def test_server_that_never_gets_ready_is_stopped_at_the_deadline(tmp_path: Path) -> None:
     pidfile = tmp_path / "server.pid"
     started = time.monotonic()
-    with pytest.raises(LaunchError, match=r"'silent' did not print its ready line within 1\.0s"):
+    with pytest.raises(
+        LaunchError, match=r"'silent' could not start: did not print its ready line within 1\.0s"
+    ):
         launch("silent", python(str(PROGRAMS / "never_ready.py"), str(pidfile)), ready_timeout=1.0)
     # The deadline, the launcher's short SIGTERM grace, and room for a busy machine.
     assert time.monotonic() - started < 5.0
@@ -167,7 +170,7 @@ def test_server_stops_by_itself_when_the_harness_is_killed() -> None:
 
 
 def test_command_that_does_not_exist_could_not_be_started(tmp_path: Path) -> None:
-    with pytest.raises(LaunchError, match="server 'ghost' could not be started"):
+    with pytest.raises(LaunchError, match=r"server 'ghost' could not start: .*No such file"):
         launch("ghost", [str(tmp_path / "no-such-server")])
 
 

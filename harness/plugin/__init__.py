@@ -7,7 +7,8 @@ One module per job, all registered by naming this package (``-p harness.plugin``
 - ``baseline``: what each cell is expected to do (run, skip, deviate as an xfail), and what
   its report says (the failure message, "fixed");
 - ``recorder``: the results file and the reports beside it, on the controller;
-- ``repeat``: the transcript of a failed cell, and ``--repeat``.
+- ``repeat``: the transcript of a failed cell, and ``--repeat``;
+- ``target``: ``--target URL``, the server probes against a server the user started.
 
 Works the same serially and under pytest-xdist: every worker attaches a cell's metadata to
 its reports as ``user_properties`` (``properties``), and only the controller (which receives
@@ -19,4 +20,5 @@ pytest_plugins = [
     "harness.plugin.baseline",
     "harness.plugin.recorder",
     "harness.plugin.repeat",
+    "harness.plugin.target",
 ]

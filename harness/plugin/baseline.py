@@ -4,10 +4,14 @@ A cell runs, skips as not applicable (an implementation lacks what its case requ
 cannot run here: the registry says why), or is a known deviation of an expectation file
 (harness/expectations.py), run as an xfail. Its report carries the failure message, and a
 strict xfail that passed says "fixed: update the baseline".
+
+A server that could not start makes its cells errors, never anything else: each says so in
+one line (no traceback), and the terminal summary names each such server once.
 """
 
 from __future__ import annotations
 
+import collections
 import functools
 import json
 from collections.abc import Generator
@@ -17,6 +21,7 @@ import pytest
 from harness import results
 from harness.cases import CATALOGUE, Case, CheckFailed
 from harness.expectations import Baseline, Cell, Deviation, ExpectationError
+from harness.launcher import LaunchError
 from harness.model import Pairing
 from harness.plugin import properties
 from harness.plugin.options import cell_of, expectations_dir
@@ -124,6 +129,17 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     deviation = item.stash.get(DEVIATION_KEY, None)
+    if report.when == "setup" and hasattr(report, "wasxfail") and call.excinfo is not None:
+        # The cell never ran its case, so a deviation listed for the case cannot explain
+        # it: a setup that broke is an error, not a known deviation (pytest's xfail mark
+        # would turn it into XFAIL).
+        report.outcome = "failed"
+        del report.wasxfail
+    if call.excinfo is not None and isinstance(call.excinfo.value, LaunchError):
+        # Its one line, not the traceback: every cell of that server would repeat it.
+        line = call.excinfo.value.line
+        report.longrepr = line
+        report.user_properties.append((properties.START_FAILURE, line))
     if report.when == "call" and deviation is not None and report.failed and call.excinfo is None:
         # A strict xfail that passed: say plainly what to do about it.
         report.longrepr = (
@@ -134,6 +150,22 @@ def pytest_runtest_makereport(
         report.user_properties.append((properties.FIXED, "1"))
     if call.excinfo is not None and not call.excinfo.errisinstance(pytest.skip.Exception):
         value = call.excinfo.value
-        text = str(value) if isinstance(value, CheckFailed) else call.excinfo.exconly()
+        text = (
+            str(value) if isinstance(value, CheckFailed | LaunchError) else call.excinfo.exconly()
+        )
         report.user_properties.append((properties.MESSAGE, results.truncate(text)))
     return report
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Each server that could not start, once, with the number of its cells in error."""
+    lines = collections.Counter(
+        str(value)
+        for report in terminalreporter.stats.get("error", [])
+        for key, value in report.user_properties
+        if key == properties.START_FAILURE
+    )
+    if lines:
+        terminalreporter.section("servers that did not start or answer", sep="=", red=True)
+        for line, cells in lines.items():
+            terminalreporter.write_line(f"{line} ({cells} cell{'s' if cells > 1 else ''}: error)")
