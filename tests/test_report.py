@@ -352,7 +352,7 @@ def test_every_run_writes_its_junit_beside_its_results(plain: dict, tmp_path: Pa
     assert "<testcase" in junit.read_text(encoding="utf-8")
     assert not list(plain["results"].parent.glob("*.partial"))
     # A results file of another name: its junit is named after it.
-    done, written = real_run(tmp_path, "--transport", "http", "-k", "head", name="r-x.json")
+    done, _ = real_run(tmp_path, "--transport", "http", "-k", "head", name="r-x.json")
     assert done.returncode == 0 and (tmp_path / "junit-r-x.xml").is_file()
     # The user's own --junitxml is left alone.
     mine = tmp_path / "mine.xml"

@@ -55,11 +55,6 @@ def score(counts: Tally) -> tuple[int, int]:
     return counts.scored["pass"], counts.scored.total() - counts.scored["skip"]
 
 
-def percent(counts: Tally) -> int | None:
-    passed, applicable = score(counts)
-    return round(100 * passed / applicable) if applicable else None
-
-
 def outcome(counts: Tally) -> str:
     """What a tally's colour says, from its outcomes (never from its score): "fail" when a
     cell failed or erred, "known" when one deviates as listed (or its listing is stale),
