@@ -1,6 +1,7 @@
 """The command line: ``python -m harness report|diff|merge|list``.
 
-Exit codes: 0 done; 1 ``diff`` found a regression; 2 a usage error or a file that cannot be
+Exit codes: 0 done; 1 ``diff`` found a regression, or cells of OLD missing from NEW
+(unless ``--allow-removed``); 2 a usage error or a file that cannot be
 used (argparse's own code for usage errors). A user's mistake prints one line naming the file
 and what is wrong with it, never a traceback.
 """
@@ -44,7 +45,16 @@ def _diff(args: argparse.Namespace) -> int:
         args.output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
-    return EXIT_REGRESSION if found.regressions else 0
+    if found.regressions:
+        return EXIT_REGRESSION
+    if found.removed_count and not args.allow_removed:
+        print(
+            f"python -m harness diff: {found.removed_count} cells of OLD are not in NEW "
+            "(removed, or not selected); pass --allow-removed to accept that",
+            file=sys.stderr,
+        )
+        return EXIT_REGRESSION
+    return 0
 
 
 def _merge(args: argparse.Namespace) -> int:
@@ -124,8 +134,9 @@ def parser() -> argparse.ArgumentParser:
         help="compare two results files; exit 1 on a regression",
         description=(
             "Compare two results files cell by cell: regressions (passed, now does not), "
-            "fixes, other changed outcomes, new and removed cells. Exits 1 when there is a "
-            "regression, so CI can gate on it."
+            "fixes, other changed outcomes, new and removed cells; with different selections, "
+            "the cells both ran. Exits 1 when there is a regression or a cell of OLD is not "
+            "in NEW (unless --allow-removed), so CI can gate on it."
         ),
     )
     diff.add_argument("old", type=Path, metavar="OLD", help="the earlier results file")
@@ -135,6 +146,11 @@ def parser() -> argparse.ArgumentParser:
     )
     diff.add_argument(
         "-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout"
+    )
+    diff.add_argument(
+        "--allow-removed",
+        action="store_true",
+        help="exit 0 when cells of OLD are not in NEW (a narrower run, removed cases)",
     )
     diff.set_defaults(run=_diff)
 

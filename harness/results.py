@@ -27,7 +27,9 @@ from harness.cases import Level
 from harness.model import TRANSPORTS
 from harness.registry import Implementation, Kind
 
-SCHEMA_VERSION = 2  # docs/results-schema.md; 2 added transcript, outcomes and flaky
+# docs/results-schema.md; 2 added transcript, outcomes and flaky; 3 the run's selection,
+# interruption and exit status
+SCHEMA_VERSION = 3
 SCHEMA_FILE = Path(__file__).with_name("report") / "results.schema.json"
 MESSAGE_LIMIT = 4000  # characters of a failure message kept per cell
 # characters of a transcript per cell: enough for a few exchanges, small enough for junit.xml
@@ -151,6 +153,44 @@ class CellResult:
     ] = False
 
 
+# The plugin's options that narrow the matrix, by their dest (a Selection field each).
+SELECTING_OPTIONS = ("server", "client", "transport", "case", "level", "rfc")
+_AS_GIVEN = {"description": "as given (repeatable); empty when not given: every one"}
+_UNKNOWN_COUNT = "null when unknown (a parallel run interrupted before its workers reported)"
+
+
+@dataclass
+class Selection:
+    """What a run selected, as given, and how many cells that came to."""
+
+    paths: Annotated[
+        list[str],
+        {"description": "the positional arguments (folders, files, node ids) as given"},
+    ] = field(default_factory=list)
+    keyword: Annotated[str, {"description": "-k, empty when not given"}] = ""
+    markers: Annotated[str, {"description": "-m, empty when not given"}] = ""
+    server: Annotated[list[str], _AS_GIVEN] = field(default_factory=list)
+    client: Annotated[list[str], _AS_GIVEN] = field(default_factory=list)
+    transport: Annotated[list[str], _AS_GIVEN] = field(default_factory=list)
+    case: Annotated[list[str], _AS_GIVEN] = field(default_factory=list)
+    level: Annotated[list[str], _AS_GIVEN] = field(default_factory=list)
+    rfc: Annotated[list[str], _AS_GIVEN] = field(default_factory=list)
+    selected: Annotated[
+        int | None, {"minimum": 0, "description": f"cells selected to run; {_UNKNOWN_COUNT}"}
+    ] = None
+    deselected: Annotated[
+        int | None,
+        {"minimum": 0, "description": f"cells deselected (-k, -m, ...); {_UNKNOWN_COUNT}"},
+    ] = None
+    full: Annotated[
+        bool,
+        {
+            "description": "the full default matrix: no path narrower than a folder, no "
+            "option that selects, nothing deselected"
+        },
+    ] = False
+
+
 @dataclass
 class RunInfo:
     started: Annotated[str, {"description": "ISO 8601 UTC time the session started"}]
@@ -167,6 +207,17 @@ class RunInfo:
         int, {"minimum": 0, "description": "pytest-xdist workers, 0 for a serial run"}
     ] = 0
     implementations: list[ImplementationRecord] = field(default_factory=list)
+    selection: Selection = field(default_factory=Selection)
+    interrupted: Annotated[
+        str | None,
+        {
+            "description": "why the run stopped before its end (Ctrl-C, -x or --maxfail, an "
+            "internal error); null when it ran to its end"
+        },
+    ] = None
+    exit_status: Annotated[
+        int, {"description": "pytest's exit status (in a merged file: the highest)"}
+    ] = 0
     # Only merge writes it; None is left out of the file.
     merged_from: Annotated[
         list[MergedFrom] | None,
@@ -249,6 +300,7 @@ def write_text(path: Path, text: str) -> None:
 # The records of the file by their name in the schema's $defs.
 RECORDS: dict[str, type] = {
     "run": RunInfo,
+    "selection": Selection,
     "implementation": ImplementationRecord,
     "merged_from": MergedFrom,
     "cell": CellResult,

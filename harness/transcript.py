@@ -18,6 +18,13 @@ from harness.scripted import Action
 from harness.tls import Handshake
 
 BODY_PREVIEW = 512  # bytes of a body shown in an interop exchange
+# Bytes kept of one direction of a connection (or one request line): its head, where the
+# request line, the status line and the fields are, and its end; the middle of a long body
+# or target is elided, so that a 64 KiB request cannot push its response out of the
+# transcript. Each byte shows as at most 4 characters, so both directions of a connection
+# stay well within TRANSCRIPT_LIMIT.
+DIRECTION_HEAD = 768
+DIRECTION_TAIL = 128
 
 
 def show_bytes(data: bytes) -> str:
@@ -39,16 +46,30 @@ def show_bytes(data: bytes) -> str:
     return "".join(out)
 
 
+def elided(data: bytes) -> str:
+    """``show_bytes`` of ``data``, its middle left out when it is long (its head and end
+    kept, the number of bytes left out said)."""
+    hidden = len(data) - DIRECTION_HEAD - DIRECTION_TAIL
+    if hidden <= 0:
+        return show_bytes(data)
+    head, tail = data[:DIRECTION_HEAD], data[-DIRECTION_TAIL:]
+    return f"{show_bytes(head)}[... {hidden} bytes not shown ...]{show_bytes(tail)}"
+
+
 def _prefixed(marker: str, data: bytes) -> str:
-    text = show_bytes(data).rstrip("\n")
+    text = elided(data).rstrip("\n")
     return "\n".join(f"{marker} {line}" for line in text.split("\n")) if data else f"{marker}"
 
 
 def bound(text: str, limit: int = TRANSCRIPT_LIMIT) -> str:
+    """``text`` within ``limit`` characters: its head and its end (the last response) kept,
+    its middle left out."""
     if len(text) <= limit:
         return text
-    kept = limit - 60
-    return text[:kept] + f"\n... [{len(text) - kept} more characters of transcript not kept]"
+    marker = "\n... [{} characters of transcript not kept] ...\n"
+    kept = limit - len(marker) - 10
+    head, tail = kept * 2 // 3, kept - kept * 2 // 3
+    return text[:head] + marker.format(len(text) - head - tail) + text[-tail:]
 
 
 def joined(parts: Iterable[str]) -> str:
@@ -92,7 +113,7 @@ def interop_exchange(number: int, spec: RequestSpec, exchange: Exchange) -> str:
     lines = [
         f"--- exchange {number}, as the client presented it "
         f"(connection reused: {exchange.reused}, {exchange.elapsed:.3f} s)",
-        f"> {spec.method} {spec.target} {spec.http_version}",
+        _prefixed(">", f"{spec.method} {spec.target} {spec.http_version}".encode()),
         *(f"> {name}: {value}" for name, value in spec.headers),
     ]
     if isinstance(spec.body, bytes):

@@ -39,10 +39,11 @@ evidence = "none: a self-test's fake entry"
 
 
 def real_run(
-    directory: Path, *args: str, env: dict[str, str] | None = None
+    directory: Path, *args: str, env: dict[str, str] | None = None, name: str = "results.json"
 ) -> tuple[subprocess.CompletedProcess[str], Path]:
-    """Run the narrowed suite writing into ``directory``; the run and its results file."""
-    results = directory / "results.json"
+    """Run the narrowed suite writing the results file ``name`` into ``directory``; the run
+    and its results file."""
+    results = directory / name
     done = run_pytest(*NARROW, "-q", "--results", str(results), *args, env=env)
     assert results.exists(), done.stdout + done.stderr
     return done, results

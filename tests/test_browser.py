@@ -109,3 +109,30 @@ def test_a_click_opens_the_cell_detail(page: Any) -> None:
     assert "> get /echo HTTP/1.1" in detail.find_element(By.TAG_NAME, "pre").text
     page.find_element(By.CSS_SELECTOR, "#detail .close").click()
     WebDriverWait(page, WAIT).until(lambda d: not detail.is_displayed())
+
+
+def test_filters_live_in_the_url_and_reload_as_they_were(page: Any, report: Path) -> None:
+    Select(page.find_element(By.ID, "f-impl")).select_by_visible_text("requests")
+    page.find_element(By.ID, "f-failures").click()
+    WebDriverWait(page, WAIT).until(lambda d: "failures=1" in d.current_url)
+    visible(page, "td.c.s-fail")[0].click()
+    WebDriverWait(page, WAIT).until(lambda d: "cell=" in d.current_url)
+    linked = page.current_url
+    assert "#impl=requests&failures=1&cell=" in linked
+    # The link, opened afresh, shows the same filtered view with the same cell open.
+    page.get("about:blank")
+    page.get(linked)
+    WebDriverWait(page, WAIT).until(lambda d: d.find_element(By.ID, "detail").is_displayed())
+    assert page.find_element(By.ID, "f-impl").get_attribute("value") == "requests"
+    assert page.find_element(By.ID, "f-failures").is_selected()
+    rows = visible(page, "table.matrix tbody tr")
+    assert [row.get_attribute("data-case") for row in rows] == [UNLISTED[1]]
+    assert UNLISTED[1] in page.find_element(By.ID, "detail").text
+    page.find_element(By.CSS_SELECTOR, "#detail .close").click()
+    WebDriverWait(page, WAIT).until(lambda d: "cell=" not in d.current_url)
+    assert page.current_url.endswith("#impl=requests&failures=1")
+
+
+def test_a_partial_run_shows_its_note(page: Any) -> None:
+    notes = visible(page, "#notes")
+    assert notes and notes[0].text.startswith("Partial run (suites/test_methods.py ")

@@ -76,10 +76,42 @@ def test_diff_reports_changed_new_and_removed_cells(shards: dict[str, Path]) -> 
     assert "pass -> fixed" in done.stdout and "methods.get [stdlib-threading x http.client" in (
         done.stdout
     )
-    other = harness("diff", str(shards["http"]), str(shards["https"]))
+
+
+def test_diff_of_different_selections_compares_the_common_cells(
+    shards: dict[str, Path], tmp_path: Path
+) -> None:
     cells = len(load_valid(shards["http"])["cells"])
-    assert f"{cells} new cells, {cells} removed cells" in other.stdout
-    assert "New cases" not in other.stdout, "the same cases, other pairings"
+    other = harness("diff", str(shards["http"]), str(shards["https"]))
+    first = other.stdout.splitlines()[0]
+    assert first.startswith("Different selections (OLD partial: suites/test_methods.py ")
+    assert f"compared the 0 cells both ran; left out {cells} cells only in OLD and {cells}" in first
+    assert "0 new cells, 0 removed cells" in other.stdout, "left out, not listed"
+    assert other.returncode == 1, "cells of OLD are not in NEW"
+    assert f"{cells} cells of OLD are not in NEW" in other.stderr
+    assert "--allow-removed" in other.stderr and len(other.stderr.splitlines()) == 1
+    allowed = harness("diff", "--allow-removed", str(shards["http"]), str(shards["https"]))
+    assert allowed.returncode == 0
+    # A full run against a partial one (-k head): the common cells are compared.
+    full, partial = load_valid(shards["http"]), load_valid(shards["http"])
+    full["run"]["selection"].update(full=True, server=[], client=[], transport=[], paths=[])
+    partial["run"]["selection"].update(keyword="head")
+    partial["cells"] = [c for c in partial["cells"] if "head" in c["nodeid"]]
+    partial["run"].update(interrupted="stopping after 1 failures", exit_status=1)
+    paths = {}
+    for name, document in (("full", full), ("partial", partial)):
+        paths[name] = tmp_path / f"{name}.json"
+        paths[name].write_text(json.dumps(document), encoding="utf-8")
+    done = harness("diff", str(paths["full"]), str(paths["partial"]))
+    first = done.stdout.splitlines()[0]
+    kept = len(partial["cells"])
+    assert first.startswith("Different selections (OLD the full matrix; NEW partial: ")
+    assert f"compared the {kept} cells both ran; left out {cells - kept} cells only in OLD" in first
+    assert first.endswith("NEW was interrupted (stopping after 1 failures).")
+    assert f"{kept} cells unchanged" in done.stdout and "Removed cells" not in done.stdout
+    assert done.returncode == 1
+    markdown = harness("diff", "--markdown", str(paths["full"]), str(paths["partial"]))
+    assert "> **Different selections (OLD the full matrix;" in markdown.stdout
 
 
 def test_diff_names_new_and_removed_cases(shards: dict[str, Path], tmp_path: Path) -> None:
@@ -88,9 +120,16 @@ def test_diff_names_new_and_removed_cases(shards: dict[str, Path], tmp_path: Pat
     fewer = tmp_path / "fewer.json"
     fewer.write_text(json.dumps(document), encoding="utf-8")
     removed = harness("diff", str(shards["http"]), str(fewer))
-    assert removed.returncode == 0 and "Removed cases: methods.get\n" in removed.stdout
+    assert "Removed cases: methods.get\n" in removed.stdout
+    assert "Removed cells (2):" in removed.stdout and "pass -> (none)" in removed.stdout
+    total = len(load_valid(shards["http"])["cells"])
+    assert f"; {total - 2} cells unchanged" in removed.stdout, "removed cells are not unchanged"
+    assert removed.returncode == 1, "a removed cell is no pass"
+    assert "2 cells of OLD are not in NEW" in removed.stderr
+    allowed = harness("diff", "--allow-removed", str(shards["http"]), str(fewer))
+    assert allowed.returncode == 0
     added = harness("diff", "--markdown", str(fewer), str(shards["http"]))
-    assert "New cases: methods.get" in added.stdout
+    assert "New cases: methods.get" in added.stdout and added.returncode == 0
 
 
 def test_diff_exits_1_on_a_regression(shards: dict[str, Path], tmp_path: Path) -> None:
@@ -126,6 +165,8 @@ def test_merge_combines_shards(shards: dict[str, Path], tmp_path: Path) -> None:
     # The merged file is a results file like any other.
     assert harness("report", str(merged_path)).returncode == 0
     assert harness("diff", str(shards["http"]), str(merged_path)).returncode == 0
+    assert merged["run"]["selection"]["transport"] == ["http", "https"]
+    assert merged["run"]["interrupted"] is None and merged["run"]["exit_status"] == 0
 
 
 def test_merge_of_the_same_cells_lists_every_outcome(
@@ -159,7 +200,10 @@ def test_merge_refuses_other_schema_versions(shards: dict[str, Path], tmp_path: 
         (None, "no such file"),
         ("{not json", "not JSON"),
         ("[]", "not a results file"),
-        ('{"schema_version": 2, "run": {}, "cells": []}', "run: 'started' is missing"),
+        (
+            f'{{"schema_version": {SCHEMA_VERSION}, "run": {{}}, "cells": []}}',
+            "run: 'started' is missing",
+        ),
     ],
 )
 @pytest.mark.parametrize("command", ["report", "diff"])

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from harness import results, transcript
+from harness.probe import Ending, ProbeResult
 from harness.report import files, html, scores, summary
 from tests.pytest_run import ROOT, run_pytest
 from tests.real_results import (
@@ -57,7 +58,7 @@ def test_written_results_files_match_the_schema(plain: dict, altered: dict) -> N
 
 
 def test_the_schema_rejects_what_it_must() -> None:
-    document = {"schema_version": 2, "run": {}, "cells": [{"outcome": "maybe"}]}
+    document = {"schema_version": results.SCHEMA_VERSION, "run": {}, "cells": [{}]}
     errors = " ".join(schema_errors(document))
     assert "'started' is a required property" in errors
     assert "'case' is a required property" in errors
@@ -152,9 +153,60 @@ def test_insecure_pass_is_shown_as_insecure_mode(plain: dict) -> None:
     text = summary.render(insecure)
     assert "## Passed in insecure mode" in text and f"`{cell['case']}`" in text
     name = cell["server"]
-    before = scores.score(scores.by_implementation(document["cells"], [name])[name])
-    after = scores.score(scores.by_implementation(insecure["cells"], [name])[name])
-    assert after == (before[0] - 1, before[1]), "applicable, and not passed"
+    before = scores.by_implementation(document["cells"], [name])[name]
+    after = scores.by_implementation(insecure["cells"], [name])[name]
+    # Counted apart from the score: it neither passes nor fails a MUST there.
+    assert scores.score(after) == (scores.score(before)[0] - 1, scores.score(before)[1] - 1)
+    assert after.apart["insecure"] == before.apart["insecure"] + 1
+
+
+def test_may_and_verification_off_cells_are_counted_apart(plain: dict) -> None:
+    # A client's TLS score: 48 MUST cells pass, 23 verification-off cells (MAY) pass in
+    # insecure mode. The score is 48/48, not 48/71.
+    document = load_valid(plain["results"])
+    template = next(c for c in document["cells"] if c["outcome"] == "pass")
+    must = [dict(template, nodeid=f"m{i}", level="MUST") for i in range(48)]
+    off = [dict(template, nodeid=f"o{i}", level="MAY", insecure=True) for i in range(23)]
+    may_fail = [dict(template, nodeid="f", level="MAY", outcome="fail", outcomes=["fail"])]
+    counts = scores.tally([*must, *off, *may_fail])
+    assert scores.fraction(counts) == "48/48"
+    assert scores.apart(counts) == "24 (23 insecure, 1 fail)"
+    assert scores.outcome(counts) == "fail", "a failed MAY is still a failure to see"
+    text = summary.render(dict(document, cells=[*must, *off]))
+    assert "**48/48** applicable MUST and SHOULD cells pass" in text
+    assert "| 23 (23 insecure) |" in text
+
+
+def _overview_classes(page: str) -> list[str]:
+    return re.findall(r'<td class="score o-(\w+)"', page)
+
+
+def test_colours_follow_outcomes_not_scores(plain: dict, altered: dict) -> None:
+    document = load_valid(plain["results"])
+    # A low score with nothing failed: known deviations only. No red anywhere.
+    deviating = copy.deepcopy(document)
+    for cell in deviating["cells"]:
+        if cell["outcome"] == "pass":
+            cell.update(outcome="known", outcomes=["known"])
+    classes = _overview_classes(html.render(deviating))
+    assert classes and set(classes) == {"known"}
+    assert "hsl(" not in html.render(deviating)
+    failing = _overview_classes((altered["results"].parent / "conformance.html").read_text())
+    assert "fail" in failing
+
+
+def test_no_absolute_path_of_the_machine_in_any_report(altered: dict) -> None:
+    directory = altered["results"].parent
+    document = load_valid(altered["results"])
+    sources = [c["deviation"]["source"] for c in document["cells"] if c["deviation"]]
+    assert sources and all(re.fullmatch(r"[\w.-]+\.toml:\d+", s) for s in sources), sources
+    fixed = next(c for c in document["cells"] if c["outcome"] == "fixed")
+    assert str(directory) not in fixed["message"] and "http.client.toml:" in fixed["message"]
+    for name in ("conformance.html", "summary.md"):
+        # The command line is shown as typed (its --expectations and --results included).
+        text = (directory / name).read_text(encoding="utf-8").split("command: <code>")[0]
+        assert str(ROOT) not in text
+        assert str(directory / "expectations") not in text
 
 
 SCRATCH_SUITE = """
@@ -248,25 +300,136 @@ def test_transcript_is_binary_safe_and_bounded() -> None:
     shown = transcript.show_bytes(b"GET / HTTP/1.1\r\nX: \x00\xff\\\n\nend")
     assert shown == "GET / HTTP/1.1\\r\\n\nX: \\x00\\xff\\\\\\n\n\\n\nend"
     assert shown.isprintable() or set(shown) - set(map(chr, range(32, 127))) == {"\n"}
-    long = transcript.bound("x" * (results.TRANSCRIPT_LIMIT * 3))
-    assert len(long) <= results.TRANSCRIPT_LIMIT and long.endswith(
-        "characters of transcript not kept]"
+    long = transcript.bound("x" * (results.TRANSCRIPT_LIMIT * 3) + "the end")
+    assert len(long) <= results.TRANSCRIPT_LIMIT and long.endswith("the end")
+    assert "characters of transcript not kept] ...\n" in long
+
+
+def test_a_long_request_leaves_room_for_its_response() -> None:
+    # An overlong target (RFC 9112 §3: the server answers 414): the request's head and end
+    # show, its middle is elided, and the response is there in full.
+    target = b"/" + b"a" * 65536
+    sent = b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+    received = b"HTTP/1.1 414 URI Too Long\r\nContent-Length: 0\r\n\r\n"
+    result = ProbeResult(sent, received, [], Ending.CLOSED, None, 0.01)
+    text = transcript.joined([transcript.probe_connection(1, result)] * 3)
+    assert len(text) <= results.TRANSCRIPT_LIMIT
+    assert text.count("< HTTP/1.1 414 URI Too Long\\r\\n") == 3, text
+    assert text.count("> GET /aaaa") == 3 and text.count("Host: x") == 3
+    assert (
+        f"[... {len(sent) - transcript.DIRECTION_HEAD - transcript.DIRECTION_TAIL} bytes " in text
     )
 
 
 @pytest.mark.parametrize(
-    ("results", "html_name", "summary_name"),
+    ("results", "html_name", "summary_name", "junit_name"),
     [
-        ("results.json", "conformance.html", "summary.md"),
-        ("results-tls-py312.json", "conformance-tls-py312.html", "summary-tls-py312.md"),
-        ("shard.json", "conformance-shard.html", "summary-shard.md"),
+        ("results.json", "conformance.html", "summary.md", "junit.xml"),
+        (
+            "results-tls-py312.json",
+            "conformance-tls-py312.html",
+            "summary-tls-py312.md",
+            "junit-tls-py312.xml",
+        ),
+        ("shard.json", "conformance-shard.html", "summary-shard.md", "junit-shard.xml"),
     ],
 )
 def test_reports_are_named_after_their_results_file(
-    results: str, html_name: str, summary_name: str
+    results: str, html_name: str, summary_name: str, junit_name: str
 ) -> None:
     # Runs that share reports/ (the conformance run, the TLS runs on other Pythons) keep
     # their own reports.
-    html_path, summary_path = files.names(Path("reports") / results)
-    assert (html_path, summary_path) == (Path("reports", html_name), Path("reports", summary_name))
-    assert files.names(Path(results), Path("out"))[0] == Path("out", html_name)
+    assert files.names(Path("reports") / results) == (
+        Path("reports", html_name),
+        Path("reports", summary_name),
+        Path("reports", junit_name),
+    )
+    assert files.names(Path(results), Path("out")).html == Path("out", html_name)
+
+
+def test_every_run_writes_its_junit_beside_its_results(plain: dict, tmp_path: Path) -> None:
+    junit = plain["results"].parent / "junit.xml"
+    assert "<testcase" in junit.read_text(encoding="utf-8")
+    assert not list(plain["results"].parent.glob("*.partial"))
+    # A results file of another name: its junit is named after it.
+    done, _ = real_run(tmp_path, "--transport", "http", "-k", "head", name="r-x.json")
+    assert done.returncode == 0 and (tmp_path / "junit-r-x.xml").is_file()
+    # The user's own --junitxml is left alone.
+    mine = tmp_path / "mine.xml"
+    done, _ = real_run(tmp_path / "own", "-k", "head", f"--junitxml={mine}")
+    assert mine.is_file() and not (tmp_path / "own" / "junit.xml").exists()
+
+
+def _notes(page: str) -> str:
+    found = re.search(r'<div class="notes".*?</div>', page, re.S)
+    return found[0] if found else ""
+
+
+def test_a_partial_run_says_so_in_every_report(plain: dict) -> None:
+    document = load_valid(plain["results"])
+    selection = document["run"]["selection"]
+    assert selection["paths"] == ["suites/test_methods.py"]
+    assert selection["server"] == ["stdlib-threading"]
+    assert selection["client"] == ["http.client", "requests"]
+    assert selection["selected"] == len(document["cells"]) and selection["deselected"] == 0
+    assert not selection["full"] and document["run"]["interrupted"] is None
+    assert document["run"]["exit_status"] == 0
+    line = "Partial run (suites/test_methods.py --server stdlib-threading --client http.client"
+    directory = plain["results"].parent
+    assert line in (directory / "summary.md").read_text(encoding="utf-8")
+    assert line in _notes((directory / "conformance.html").read_text(encoding="utf-8"))
+    assert line in plain["done"].stdout
+    assert "Interrupted" not in plain["done"].stdout
+
+
+def test_an_interrupted_run_says_so(tmp_path: Path) -> None:
+    expectations_dir = altered_expectations(tmp_path / "expectations")
+    done, written = real_run(
+        tmp_path,
+        "--transport",
+        "http",
+        "--expectations",
+        str(expectations_dir),
+        "-x",
+        "-k",
+        "not head",
+    )
+    document = load_valid(written)
+    run = document["run"]
+    assert run["interrupted"] == "stopping after 1 failures" and run["exit_status"] == 1
+    assert run["selection"]["keyword"] == "not head" and run["selection"]["deselected"] > 0
+    ran, selected = len(document["cells"]), run["selection"]["selected"]
+    assert ran < selected
+    line = f"Interrupted (stopping after 1 failures; exit status 1): {ran} of {selected}"
+    assert line in (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert line in _notes((tmp_path / "conformance.html").read_text(encoding="utf-8"))
+    assert line in done.stdout
+
+
+def test_a_run_of_whole_folders_is_the_full_matrix(scratch: dict) -> None:
+    # The scratch suite run by its file is partial; run by its folder, with no option that
+    # selects, it is the full matrix: no note in any report.
+    assert not load_valid(scratch["directory"] / "results.json")["run"]["selection"]["full"]
+    directory = scratch["directory"]
+    results_path = directory / "full" / "results.json"
+    done = run_pytest(
+        *("-c", str(ROOT / "pyproject.toml"), "--rootdir", str(directory)),
+        *("-p", "harness.plugin", "-p", "fixtures.certificates", "-p", "fixtures.servers"),
+        str(directory),
+        "-k",
+        "stable or not stable",
+        *("--expectations", str(directory / "expectations"), "--results", str(results_path)),
+    )
+    document = load_valid(results_path)
+    assert document["run"]["selection"]["keyword"] == "stable or not stable"
+    assert not document["run"]["selection"]["full"], "-k selects, even when it keeps all"
+    done = run_pytest(
+        *("-c", str(ROOT / "pyproject.toml"), "--rootdir", str(directory)),
+        *("-p", "harness.plugin", "-p", "fixtures.certificates", "-p", "fixtures.servers"),
+        str(directory),
+        *("--expectations", str(directory / "expectations"), "--results", str(results_path)),
+    )
+    document = load_valid(results_path)
+    assert document["run"]["selection"]["full"], done.stdout
+    assert "Partial run" not in done.stdout
+    assert "Partial run" not in (results_path.parent / "summary.md").read_text(encoding="utf-8")

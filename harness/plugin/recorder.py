@@ -1,22 +1,33 @@
 """The results file and the reports beside it: the controller records every cell's
 reports and writes them at the session's end (and the expectation files, with
-``--update-baseline``)."""
+``--update-baseline``).
+
+Every report says what the run selected and whether it ran to its end, and the files of one
+run are written together (results, HTML, summary, JUnit XML), so a folder never holds the
+reports of two runs.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+# pytest's own JUnit writer, registered here (rather than by --junitxml) so that a run
+# writes junit.xml beside its results file only when it recorded cells.
+from _pytest.junitxml import LogXML
 
 from harness import expectations, results
 from harness.cases import CATALOGUE
 from harness.expectations import Cell
 from harness.plugin import properties
 from harness.plugin.baseline import BASELINE_KEY, load_baseline
-from harness.plugin.options import MATRIX_KEY, expectations_dir, root
+from harness.plugin.options import MATRIX_KEY, cell_of, expectations_dir, root
 from harness.registry import REGISTRY
 from harness.report import files as report_files
 from harness.report import scores
@@ -39,6 +50,83 @@ class Written:
     results: Path
     html: Path
     summary: Path
+
+
+# The counts a worker sends the controller (pytest-xdist's workeroutput), which does not
+# collect under xdist.
+SELECTION_OUTPUT = "http-interop-selection"
+
+
+class SelectionCounter:
+    """Counts the cells collected and deselected, where collection happens: on the
+    controller of a serial run, on each worker of a parallel one (which tells the
+    controller through ``workeroutput``)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.selected: int | None = None
+        self.deselected: int | None = None
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.deselected = (self.deselected or 0) + sum(cell_of(i) is not None for i in items)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.selected = sum(cell_of(item) is not None for item in session.items)
+        self.deselected = self.deselected or 0
+        workeroutput = getattr(self.config, "workeroutput", None)
+        if workeroutput is not None:
+            workeroutput[SELECTION_OUTPUT] = [self.selected, self.deselected]
+
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        """A worker's counts (every worker collects the same items: the first one tells)."""
+        counts = getattr(node, "workeroutput", {}).get(SELECTION_OUTPUT)
+        if counts is not None and self.selected is None:
+            self.selected, self.deselected = counts
+
+
+def _whole(path: str, config: pytest.Config) -> bool:
+    """Whether a positional argument names a whole folder (or package) of suites rather
+    than a module or a test in it."""
+    if "::" in path:
+        return False
+    if (config.invocation_params.dir / path).exists():
+        return not (config.invocation_params.dir / path).is_file()
+    try:  # --pyargs: a package is whole, a module is not
+        spec = importlib.util.find_spec(path)
+    except (ImportError, ValueError):
+        return False
+    return spec is not None and spec.submodule_search_locations is not None
+
+
+def selection(config: pytest.Config, counter: SelectionCounter) -> results.Selection:
+    """The run's selection as given on the command line, with its counts."""
+    paths = [str(path) for path in config.getoption("file_or_dir", None) or []]
+    given = {
+        name: [str(value) for value in config.getoption(name, None) or []]
+        for name in results.SELECTING_OPTIONS
+    }
+    keyword = config.getoption("keyword", "") or ""
+    markers = config.getoption("markexpr", "") or ""
+    narrowed = any(given.values()) or keyword or markers or config.getoption("deselect", None)
+    return results.Selection(
+        paths=paths,
+        keyword=keyword,
+        markers=markers,
+        **given,
+        selected=counter.selected,
+        deselected=counter.deselected,
+        full=not narrowed
+        and not counter.deselected
+        and all(_whole(path, config) for path in paths),
+    )
+
+
+def _relative(text: str, config: pytest.Config) -> str:
+    """``text`` without the running machine's folders: the expectation folder's and the
+    checkout's paths become relative (a report travels; the machine's layout is noise)."""
+    for folder in (expectations_dir(config), root(config)):
+        text = text.replace(f"{folder.resolve()}/", "").replace(f"{folder}/", "")
+    return text
 
 
 def _phase_outcome(report: pytest.TestReport, props: dict[str, str]) -> tuple[Outcome | None, str]:
@@ -70,13 +158,43 @@ class ResultsRecorder:
     """Collects every cell's outcome on the controller and writes the results file, the HTML
     report and the summary next to it."""
 
-    def __init__(self, config: pytest.Config) -> None:
+    def __init__(self, config: pytest.Config, counter: SelectionCounter) -> None:
         self.config = config
+        self.counter = counter
         self.started = time.monotonic()
         self.run = results.RunInfo(started=results.now_iso(), command=results.command_line())
         self.cells: dict[str, CellResult] = {}
         self.runs: dict[str, list[_Run]] = {}  # every run of a cell (more than one: --repeat)
         self.written: Written | None = None
+        self.interrupted: str | None = None
+        self.results_path = self._results_path()
+        self.junit: LogXML | None = None
+        if config.option.xmlpath is None:
+            self.junit = LogXML(
+                str(self._partial(report_files.names(self.results_path).junit)),
+                config.option.junitprefix,
+                config.getini("junit_suite_name"),
+                config.getini("junit_logging"),
+                config.getini("junit_duration_report"),
+                config.getini("junit_family"),
+                config.getini("junit_log_passing_tests"),
+            )
+            config.pluginmanager.register(self.junit, "http-interop-junit")
+
+    def _results_path(self) -> Path:
+        option = self.config.getoption("results")
+        return Path(option) if option else root(self.config) / "reports" / "results.json"
+
+    @staticmethod
+    def _partial(path: Path) -> Path:
+        return path.with_name(path.name + ".partial")
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        # Ctrl-C, pytest.exit(), and pytest-xdist's -x/--maxfail all arrive here.
+        self.interrupted = str(excinfo.value).strip() or "interrupted by the user (Ctrl-C)"
+
+    def pytest_internalerror(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        self.interrupted = f"internal error: {excinfo.exconly().splitlines()[0]}"
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         props = {key: str(value) for key, value in report.user_properties}
@@ -94,11 +212,7 @@ class ResultsRecorder:
                 server=props["server"] or None,
                 client=props["client"] or None,
                 transport=props["transport"],
-                deviation=(
-                    json.loads(props[properties.DEVIATION])
-                    if properties.DEVIATION in props
-                    else None
-                ),
+                deviation=self._deviation(props.get(properties.DEVIATION)),
             )
         runs = self.runs.setdefault(report.nodeid, [])
         if report.when == "setup" or not runs:
@@ -116,12 +230,20 @@ class ResultsRecorder:
             run.outcome = outcome
             run.message = message or run.message
 
+    def _deviation(self, text: str | None) -> results.DeviationRecord | None:
+        if text is None:
+            return None
+        deviation: results.DeviationRecord = json.loads(text)
+        deviation["source"] = _relative(deviation["source"], self.config)
+        return deviation
+
     def _settle(self) -> None:
         """Each cell's outcome: its worst run's, with every run's outcome listed."""
         for nodeid, cell in self.cells.items():
             runs = self.runs[nodeid]
             worst = max(runs, key=lambda run: results.SEVERITY[run.outcome])
-            cell.outcome, cell.message = worst.outcome, results.truncate(worst.message)
+            cell.outcome = worst.outcome
+            cell.message = results.truncate(_relative(worst.message, self.config))
             cell.outcomes = [str(run.outcome) for run in runs]
             cell.flaky = len(set(cell.outcomes)) > 1
             # A transcript only where the check failed: a passing cell's is noise.
@@ -130,17 +252,35 @@ class ResultsRecorder:
 
     def _write(self) -> Written:
         """Write the results file, then the HTML report and the summary beside it."""
-        option = self.config.getoption("results")
-        path = Path(option) if option else root(self.config) / "reports" / "results.json"
+        path = self.results_path
         document = results.document(self.run, list(self.cells.values()))
         results.write(path, document)
         html, summary = report_files.write(document, path)
+        self._place_junit()
         return Written(path, html, summary)
 
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+    def _place_junit(self) -> None:
+        """Move the JUnit XML pytest wrote (its sessionfinish ran before this one) beside
+        the results file; pytest's terminal summary names it."""
+        if self.junit is not None:
+            final = report_files.names(self.results_path).junit
+            self._partial(final).replace(final)
+            self.junit.logfile = str(final)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if not self.cells:
+            # No cell, no reports: the folder keeps the last run's files, all of one run.
+            if self.junit is not None:
+                Path(self.junit.logfile).unlink(missing_ok=True)
+                self.config.pluginmanager.unregister(self.junit)
+                self.junit = None
             return
         self._settle()
+        stopped = session.shouldfail or session.shouldstop
+        self.run.interrupted = self.interrupted or (str(stopped) if stopped else None)
+        self.run.exit_status = int(exitstatus)
+        self.run.selection = selection(self.config, self.counter)
         matrix = self.config.stash[MATRIX_KEY]
         selected = matrix.servers + matrix.clients
         self.run.duration_s = round(time.monotonic() - self.started, 3)
@@ -176,7 +316,9 @@ class ResultsRecorder:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    counter = SelectionCounter(config)
+    config.pluginmanager.register(counter, "http-interop-selection")
     # Only the controller records: an xdist worker (it has workerinput) sends its reports
     # there.
     if not hasattr(config, "workerinput"):
-        config.pluginmanager.register(ResultsRecorder(config), "http-interop-results")
+        config.pluginmanager.register(ResultsRecorder(config, counter), "http-interop-results")

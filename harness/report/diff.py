@@ -8,13 +8,17 @@ as the reports show them (a pass in insecure mode is no pass):
   a cell that became a known deviation regressed even though the baseline now lists it.
 - fix: did not pass before (and was applicable), passes now.
 - changed: any other change of status, such as fail -> known or pass -> skip.
+
+A cell OLD ran and NEW did not is removed, never a pass. When the two runs selected
+different cells (another -k, --server, ...), only the cells both ran are compared, and the
+first line says so and how many were left out; an interrupted run is named there too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from harness.report.document import CellKey, describe_key, key, status
+from harness.report.document import CellKey, describe_key, key, selection_label, status
 from harness.report.summary import inline
 from harness.results import Document
 
@@ -40,6 +44,15 @@ class Diff:
     unchanged: int = 0
     new_cases: list[str] = field(default_factory=list)  # case ids only the new run has
     removed_cases: list[str] = field(default_factory=list)  # case ids only the old run has
+    # Different selections: the cells only one run selected, counted, not listed.
+    only_old: int = 0
+    only_new: int = 0
+    warnings: list[str] = field(default_factory=list)  # why the runs are not like for like
+
+    @property
+    def removed_count(self) -> int:
+        """Cells OLD ran that NEW did not (listed, or left out with another selection)."""
+        return len(self.removed) + self.only_old
 
     def sections(self) -> list[tuple[str, list[Change]]]:
         return [
@@ -51,14 +64,46 @@ class Diff:
         ]
 
 
+def _narrowing(selection: Document) -> tuple[object, ...]:
+    """What a selection asked for, without its counts."""
+    if selection["full"]:
+        return ("full",)
+    return tuple(
+        (name, value)
+        for name, value in selection.items()
+        if name not in ("selected", "deselected", "full")
+    )
+
+
+def _warnings(old: Document, new: Document, diff: Diff) -> list[str]:
+    warnings = []
+    old_selection, new_selection = old["run"]["selection"], new["run"]["selection"]
+    if diff.only_old or diff.only_new or _narrowing(old_selection) != _narrowing(new_selection):
+        common = len(old["cells"]) - diff.only_old
+        warnings.append(
+            f"Different selections (OLD {selection_label(old_selection)}; NEW "
+            f"{selection_label(new_selection)}): compared the {common} cells both ran; left "
+            f"out {diff.only_old} cells only in OLD and {diff.only_new} only in NEW."
+        )
+    for name, document in (("OLD", old), ("NEW", new)):
+        if document["run"]["interrupted"]:
+            warnings.append(f"{name} was interrupted ({document['run']['interrupted']}).")
+    return warnings
+
+
 def compare(old: Document, new: Document) -> Diff:
     before = {key(cell): cell for cell in old["cells"]}
     after = {key(cell): cell for cell in new["cells"]}
-    old_cases = {cell["case"] for cell in old["cells"]}
-    new_cases = {cell["case"] for cell in new["cells"]}
-    diff = Diff(
-        new_cases=sorted(new_cases - old_cases), removed_cases=sorted(old_cases - new_cases)
-    )
+    diff = Diff()
+    if _narrowing(old["run"]["selection"]) != _narrowing(new["run"]["selection"]):
+        # Not like for like: compare the common cells, count the others.
+        diff.only_old, diff.only_new = len(before.keys() - after), len(after.keys() - before)
+        before = {k: cell for k, cell in before.items() if k in after}
+        after = {k: cell for k, cell in after.items() if k in before}
+    old_cases = {cell_key[0] for cell_key in before}
+    new_cases = {cell_key[0] for cell_key in after}
+    diff.new_cases = sorted(new_cases - old_cases)
+    diff.removed_cases = sorted(old_cases - new_cases)
     for cell_key in sorted(before.keys() | after.keys()):
         if cell_key not in after:
             removed = before[cell_key]
@@ -79,6 +124,7 @@ def compare(old: Document, new: Document) -> Diff:
             diff.fixes.append(change)
         else:
             diff.changed.append(change)
+    diff.warnings = _warnings(old, new, diff)
     return diff
 
 
@@ -100,7 +146,8 @@ def _cases(diff: Diff) -> list[str]:
 
 
 def render_text(diff: Diff, old_name: str, new_name: str) -> str:
-    lines = [f"{old_name} -> {new_name}: {_headline(diff)}", *_cases(diff)]
+    lines = [" ".join(diff.warnings)] if diff.warnings else []
+    lines += [f"{old_name} -> {new_name}: {_headline(diff)}", *_cases(diff)]
     for title, changes in diff.sections():
         if not changes:
             continue
@@ -117,6 +164,7 @@ def render_markdown(diff: Diff, old_name: str, new_name: str) -> str:
     lines = [
         "## Conformance diff",
         "",
+        *(f"> **{warning}**\n" for warning in diff.warnings),
         f"`{old_name}` -> `{new_name}`: {verdict}. {_headline(diff)}.",
         *(f"\n{line}" for line in _cases(diff)),
     ]

@@ -5,7 +5,7 @@ Reading and checking a results file is ``harness.results`` (one description of t
 
 from __future__ import annotations
 
-from harness.results import Document, Outcome
+from harness.results import SELECTING_OPTIONS, Document, Outcome
 
 CellKey = tuple[str, str, str, str]  # (case, server, client, transport): stable across runs
 
@@ -34,3 +34,42 @@ def status(cell: Document) -> str:
     if cell["outcome"] == Outcome.PASS and cell.get("insecure"):
         return "insecure"
     return cell["outcome"]
+
+
+def selection_label(selection: Document) -> str:
+    """ "the full matrix", or the arguments that narrowed it."""
+    return "the full matrix" if selection["full"] else f"partial: {_given(selection)}"
+
+
+def _given(selection: Document) -> str:
+    """The selection's arguments as typed: "suites/test_methods.py -k get --server flask"."""
+    words = list(selection["paths"])
+    words += [f"-k {selection['keyword']!r}"] if selection["keyword"] else []
+    words += [f"-m {selection['markers']!r}"] if selection["markers"] else []
+    for name in SELECTING_OPTIONS:
+        words += [f"--{name} {value}" for value in selection[name]]
+    return " ".join(words) or "the default paths"
+
+
+def _count(value: int | None) -> str:
+    return "?" if value is None else str(value)
+
+
+def run_notes(document: Document) -> list[str]:
+    """What a reader must know before reading any count: that the run was partial (what it
+    selected) or interrupted (why, and how many of its cells ran). Empty for a full run that
+    ran to its end."""
+    run, ran = document["run"], len(document["cells"])
+    selection, notes = run["selection"], []
+    if not selection["full"]:
+        notes.append(
+            f"Partial run ({_given(selection)}): {_count(selection['selected'])} cells "
+            f"selected, {_count(selection['deselected'])} deselected; the counts cover "
+            "these cells only, not the full matrix."
+        )
+    if run["interrupted"]:
+        notes.append(
+            f"Interrupted ({run['interrupted']}; exit status {run['exit_status']}): "
+            f"{ran} of {_count(selection['selected'])} selected cells ran."
+        )
+    return notes

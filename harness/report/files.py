@@ -1,14 +1,16 @@
 """The report files a run writes beside its results file, and the CI job summary.
 
-``results.json`` gets ``conformance.html`` and ``summary.md``; a results file of another
-name gets reports named after it (``results-tls-py312.json``: ``conformance-tls-py312.html``
-and ``summary-tls-py312.md``), so runs that share a folder keep their own reports.
+``results.json`` gets ``conformance.html``, ``summary.md`` and (from the run itself)
+``junit.xml``; a results file of another name gets reports named after it
+(``results-tls-py312.json``: ``conformance-tls-py312.html``, ``summary-tls-py312.md`` and
+``junit-tls-py312.xml``), so runs that share a folder keep their own reports.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 from harness.report import html, summary
 from harness.results import Document, write_text
@@ -19,17 +21,29 @@ def _suffix(results: Path) -> str:
     return stem.removeprefix("results") if stem.startswith("results") else f"-{stem}"
 
 
-def names(results: Path, directory: Path | None = None) -> tuple[Path, Path]:
-    """The HTML report's and the summary's paths for ``results``, in ``directory`` (default:
-    the results file's folder)."""
+class Reports(NamedTuple):
+    """The paths of the reports of one results file."""
+
+    html: Path
+    summary: Path
+    junit: Path  # written by the run (pytest's JUnit XML), not from results.json
+
+
+def names(results: Path, directory: Path | None = None) -> Reports:
+    """The reports' paths for ``results``, in ``directory`` (default: the results file's
+    folder)."""
     folder = results.parent if directory is None else directory
     suffix = _suffix(results)
-    return folder / f"conformance{suffix}.html", folder / f"summary{suffix}.md"
+    return Reports(
+        folder / f"conformance{suffix}.html",
+        folder / f"summary{suffix}.md",
+        folder / f"junit{suffix}.xml",
+    )
 
 
 def write(document: Document, results: Path, directory: Path | None = None) -> list[Path]:
     """Write the HTML report and the summary of ``results`` (see ``names``); their paths."""
-    html_path, summary_path = names(results, directory)
+    html_path, summary_path, _ = names(results, directory)
     # Atomically, as results.json: a reader never sees half a report.
     write_text(html_path, html.render(document))
     write_text(summary_path, summary.render(document))

@@ -11,14 +11,13 @@ page's script shows them on a click.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import jinja2
 
 from harness.report import scores
-from harness.report.document import pairing_label, status
+from harness.report.document import pairing_label, run_notes, status
 from harness.results import Document
 
 _ENVIRONMENT = jinja2.Environment(
@@ -184,7 +183,11 @@ def _pair_matrix(cells: list[Document], names: list[str]) -> dict[str, Any]:
         if not mine:
             return None
         counts = scores.tally(mine)
-        return {"fraction": scores.fraction(counts), "percent": scores.percent(counts)}
+        return {
+            "fraction": scores.fraction(counts),
+            "outcome": scores.outcome(counts),
+            "breakdown": scores.breakdown(counts),
+        }
 
     return {
         "servers": servers,
@@ -213,7 +216,7 @@ def render(document: Document) -> str:
             for row in matrix.rows:
                 row.statuses = [details[i]["status"] if i is not None else "" for i in row.cells]
     totals = scores.tally(cells)
-    suite_counts: dict[str, Counter[str]] = {
+    suite_counts: dict[str, scores.Tally] = {
         s: scores.tally(c for c in cells if c["suite"] == s) for s in suites
     }
     return _ENVIRONMENT.get_template("conformance.html.j2").render(
@@ -233,7 +236,8 @@ def render(document: Document) -> str:
         overall=scores.by_implementation(cells, names),
         fraction=scores.fraction,
         breakdown=scores.breakdown,
-        percent=scores.percent,
+        outcome=scores.outcome,
+        notes=run_notes(document),
         pairs=_pair_matrix(cells, names),
         per_suite=per_suite,
         details=details,

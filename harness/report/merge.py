@@ -3,7 +3,9 @@
 Every file must have this harness's schema version; a mix is refused with each file's
 version named. A cell found in several files (the same case and pairing, say on two Python
 versions) becomes one cell: every run's outcome is listed, the worst decides, and it is
-flaky only if a run of it was. The merged run keeps where it came from in ``merged_from``.
+flaky only if a run of it was. The merged run keeps where it came from in ``merged_from``;
+its selection is every input's together (full when one input was), and it was interrupted
+when an input was.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 from harness.report.document import CellKey, key
 from harness.results import (
     SCHEMA_VERSION,
+    SELECTING_OPTIONS,
     SEVERITY,
     Document,
     ResultsFileError,
@@ -53,6 +56,24 @@ def _merge_cell(cells: list[Document]) -> Document:
     return merged
 
 
+def _sum(values: list[int | None]) -> int | None:
+    return None if None in values else sum(v for v in values if v is not None)
+
+
+def _selection(selections: list[Document]) -> Document:
+    """The inputs' selections together: every argument given to any of them."""
+    merged: Document = {
+        name: list(dict.fromkeys(value for s in selections for value in s[name]))
+        for name in ("paths", *SELECTING_OPTIONS)
+    }
+    for name in ("keyword", "markers"):
+        merged[name] = " | ".join(dict.fromkeys(s[name] for s in selections if s[name]))
+    merged["selected"] = _sum([s["selected"] for s in selections])
+    merged["deselected"] = _sum([s["deselected"] for s in selections])
+    merged["full"] = any(s["full"] for s in selections)
+    return merged
+
+
 def merge(loaded: list[tuple[str, Document]]) -> Document:
     runs = [document["run"] for _, document in loaded]
     implementations: dict[tuple[str, str], Document] = {}
@@ -77,6 +98,14 @@ def merge(loaded: list[tuple[str, Document]]) -> Document:
             "duration_s": max(run["duration_s"] for run in runs),
             "workers": max(run["workers"] for run in runs),
             "implementations": list(implementations.values()),
+            "selection": _selection([run["selection"] for run in runs]),
+            "interrupted": "; ".join(
+                f"{name}: {document['run']['interrupted']}"
+                for name, document in loaded
+                if document["run"]["interrupted"]
+            )
+            or None,
+            "exit_status": max(run["exit_status"] for run in runs),
             "merged_from": [
                 {
                     "file": name,

@@ -1,35 +1,69 @@
 """Counting cells: per implementation, per suite, per pair, as every report shows them.
 
-A score is cells passed / cells applicable: a skipped cell (the implementation cannot
-express the case) is not applicable; a known deviation, a failure, an error, a fixed
-deviation (the baseline still lists it) and a pass in insecure mode are applicable and not
-passed. A cell counts for each implementation in it, server and client.
+A score is cells passed / cells applicable, over the cells that check a MUST or SHOULD with
+certificate verification on: a skipped cell (the implementation cannot express the case) is
+not applicable; a known deviation, a failure, an error and a fixed deviation (the baseline
+still lists it) are applicable and not passed. MAY cells and cells run with verification
+off are counted apart: a MAY is optional, and a pass with verification off shows that the
+connection worked, never that verification did, so neither can raise or lower a score. A
+cell counts for each implementation in it, server and client.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from harness.report.document import status
+from harness.report.document import run_notes, status
 from harness.results import Document
 
 # Display order of the statuses (document.status), best first.
 STATUSES = ("pass", "insecure", "known", "fixed", "fail", "error", "skip")
+FAILING = ("fail", "error")
 
 
-def tally(cells: Iterable[Document]) -> Counter[str]:
-    return Counter(status(cell) for cell in cells)
+def scored(cell: Document) -> bool:
+    """Whether a cell counts in the score (a MUST or SHOULD, verification on)."""
+    return cell["level"] != "MAY" and not cell.get("insecure")
 
 
-def score(counts: Counter[str]) -> tuple[int, int]:
-    """(passed, applicable)."""
-    return counts["pass"], sum(counts.values()) - counts["skip"]
+@dataclass
+class Tally:
+    """The statuses of some cells: those in the score, and those counted apart."""
+
+    scored: Counter[str] = field(default_factory=Counter)
+    apart: Counter[str] = field(default_factory=Counter)  # MAY and verification off
+
+    def __getitem__(self, status: str) -> int:
+        return self.scored[status] + self.apart[status]
+
+    @property
+    def cells(self) -> int:
+        return self.scored.total() + self.apart.total()
 
 
-def percent(counts: Counter[str]) -> int | None:
-    passed, applicable = score(counts)
-    return round(100 * passed / applicable) if applicable else None
+def tally(cells: Iterable[Document]) -> Tally:
+    counts = Tally()
+    for cell in cells:
+        (counts.scored if scored(cell) else counts.apart)[status(cell)] += 1
+    return counts
+
+
+def score(counts: Tally) -> tuple[int, int]:
+    """(passed, applicable) of the scored cells."""
+    return counts.scored["pass"], counts.scored.total() - counts.scored["skip"]
+
+
+def outcome(counts: Tally) -> str:
+    """What a tally's colour says, from its outcomes (never from its score): "fail" when a
+    cell failed or erred, "known" when one deviates as listed (or its listing is stale),
+    "pass" when some passed, "none" when nothing applied."""
+    if any(counts[s] for s in FAILING):
+        return "fail"
+    if counts["known"] or counts["fixed"]:
+        return "known"
+    return "pass" if counts["pass"] or counts["insecure"] else "none"
 
 
 def involves(cell: Document, name: str) -> bool:
@@ -55,13 +89,13 @@ def suites(cells: Iterable[Document]) -> list[str]:
     return sorted({cell["suite"] for cell in cells})
 
 
-def by_implementation(cells: list[Document], names: list[str]) -> dict[str, Counter[str]]:
+def by_implementation(cells: list[Document], names: list[str]) -> dict[str, Tally]:
     return {name: tally(c for c in cells if involves(c, name)) for name in names}
 
 
 def by_implementation_and_suite(
     cells: list[Document], names: list[str]
-) -> dict[str, dict[str, Counter[str]]]:
+) -> dict[str, dict[str, Tally]]:
     return {
         name: {
             suite: tally(c for c in cells if involves(c, name) and c["suite"] == suite)
@@ -71,31 +105,47 @@ def by_implementation_and_suite(
     }
 
 
-def fraction(counts: Counter[str]) -> str:
+def fraction(counts: Tally) -> str:
     passed, applicable = score(counts)
     return f"{passed}/{applicable}" if applicable else "n/a"
 
 
-def breakdown(counts: Counter[str]) -> str:
-    """ "3 pass, 1 known, 2 skip": every status that occurred, in display order."""
-    return ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s]) or "no cells"
+def _listed(counts: Counter[str]) -> str:
+    return ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
+
+
+def breakdown(counts: Tally) -> str:
+    """ "3 pass, 1 known, 2 skip; apart: 2 insecure": every status that occurred, in
+    display order, the cells counted apart from the score after them."""
+    scored_part = _listed(counts.scored) or "no scored cells"
+    return f"{scored_part}; apart (MAY, verification off): {apart(counts)}"
+
+
+def apart(counts: Tally) -> str:
+    """The cells counted apart: "3 (2 pass, 1 insecure)", or "0"."""
+    total = counts.apart.total()
+    return f"{total} ({_listed(counts.apart)})" if total else "0"
 
 
 def terminal_table(document: Document) -> list[str]:
     """One line per implementation: pass / fail / known / skip counts (and any other status
-    that occurred), then the totals; fits one screen."""
+    that occurred) over all its cells, the score, and the cells counted apart from it; then
+    the totals; fits one screen."""
     cells, names = document["cells"], implementation_names(document)
     totals = tally(cells)
     always = ("pass", "fail", "known", "skip")
     columns = [*always, *(s for s in STATUSES if s not in always and totals[s])]
     width = max([len("implementation"), *map(len, names)])
-    header = f"{'implementation':<{width}}  " + " ".join(f"{c:>8}" for c in columns) + "     score"
-    lines = [header]
-    for name, counts in by_implementation(cells, names).items():
+    header = f"{'implementation':<{width}}  " + " ".join(f"{c:>8}" for c in columns)
+    lines = [f"{header}     score  MAY/verification-off"]
+
+    def line(name: str, counts: Tally) -> str:
         row = " ".join(f"{counts[c]:>8}" for c in columns)
-        lines.append(f"{name:<{width}}  {row}  {fraction(counts):>8}")
-    row = " ".join(f"{totals[c]:>8}" for c in columns)
-    lines.append(f"{'all cells':<{width}}  {row}  {fraction(totals):>8}")
+        return f"{name:<{width}}  {row}  {fraction(counts):>8}  {counts.apart.total():>4}"
+
+    lines += [line(name, counts) for name, counts in by_implementation(cells, names).items()]
+    lines.append(line("all cells", totals))
+    lines += run_notes(document)
     flaky = sum(1 for cell in cells if cell.get("flaky"))
     if flaky:
         lines.append(f"{flaky} flaky cell(s): their outcome varied between runs (--repeat)")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from harness.report import scores
-from harness.report.document import pairing_label, status
+from harness.report.document import pairing_label, run_notes, status
 from harness.results import Document
 
 CASES_LISTED = 40  # cases per list before "... and N more"
@@ -67,22 +67,30 @@ def render(document: Document) -> str:
         f"{run.get('started', '?')} · Python {run.get('python', '?')} · "
         f"commit `{(run.get('git_commit') or 'none')[:12]}` · {run.get('duration_s', 0):.0f} s",
         "",
-        f"**{len(cells)} cells**: {counts}. **{passed}/{applicable}** applicable cells pass.",
+        *(f"> **{note}**\n" for note in run_notes(document)),
+        f"**{len(cells)} cells**: {counts}. **{passed}/{applicable}** applicable MUST and SHOULD "
+        "cells pass.",
         "",
-        "## Scores (cells passed / applicable)",
+        "## Scores (MUST and SHOULD cells passed / applicable)",
+        "",
+        "MAY cells and cells run with certificate verification off are counted apart.",
         "",
     ]
     suites = scores.suites(cells)
     table = scores.by_implementation_and_suite(cells, names)
     overall = scores.by_implementation(cells, names)
-    lines.append("| implementation | " + " | ".join(suites) + " | all | known | fail |")
-    lines.append("|---" * (len(suites) + 4) + "|")
+    lines.append(
+        "| implementation | " + " | ".join(suites) + " | all | known | fail | apart (MAY, "
+        "verification off) |"
+    )
+    lines.append("|---" * (len(suites) + 5) + "|")
     for name in names:
         row = " | ".join(scores.fraction(table[name][suite]) for suite in suites)
         counts_of = overall[name]
         all_cells = scores.fraction(counts_of)
         lines.append(
-            f"| {name} | {row} | **{all_cells}** | {counts_of['known']} | {counts_of['fail']} |"
+            f"| {name} | {row} | **{all_cells}** | {counts_of['known']} | {counts_of['fail']} | "
+            f"{scores.apart(counts_of)} |"
         )
     failed = [c for c in cells if c["outcome"] in ("fail", "error")]
     new_failures = [c for c in cells if c["outcome"] == "fail"]
@@ -103,7 +111,8 @@ def render(document: Document) -> str:
         lines += ["", "## Passed in insecure mode (certificate verification off)", ""]
         lines.append(
             f"{len(insecure)} cells passed with certificate verification turned off: they show "
-            "that the connection worked, not that verification did, and count as not passed."
+            "that the connection worked, not that verification did, and are counted apart "
+            "from the score."
         )
         lines += ["", *_grouped(insecure, with_message=False, compact=True)]
     if flaky:
