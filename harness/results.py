@@ -17,12 +17,11 @@ import json
 import platform
 import subprocess
 import sys
-import types
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, TypedDict, get_args, get_origin, get_type_hints
+from typing import Annotated, Any, TypedDict
 
-from harness import deadlines
+from harness import deadlines, typed_schema
 from harness.cases import Level
 from harness.model import TRANSPORTS
 from harness.registry import Implementation, Kind
@@ -306,7 +305,6 @@ RECORDS: dict[str, type] = {
     "cell": CellResult,
     "deviation": DeviationRecord,
 }
-_JSON_TYPES = {str: "string", bool: "boolean", int: "integer", float: "number"}
 
 
 @functools.cache
@@ -325,54 +323,16 @@ def schema() -> Document:
         "additionalProperties": False,
         "properties": {
             "schema_version": {"const": SCHEMA_VERSION},
-            "run": _json_schema(RunInfo),
-            "cells": _json_schema(list[CellResult]),
+            "run": typed_schema.of(RunInfo, RECORDS),
+            "cells": typed_schema.of(list[CellResult], RECORDS),
         },
-        "$defs": {name: _record_schema(record) for name, record in RECORDS.items()},
+        "$defs": {name: typed_schema.record(cls, RECORDS) for name, cls in RECORDS.items()},
     }
 
 
 def schema_text() -> str:
     """The schema as ``report/results.schema.json`` holds it."""
     return json.dumps(schema(), indent=2, ensure_ascii=False) + "\n"
-
-
-def _record_schema(record: type) -> Document:
-    properties, required = {}, []
-    for name, hint in get_type_hints(record, include_extras=True).items():
-        keywords: Document = {}
-        if get_origin(hint) is Annotated:
-            hint, *metadata = get_args(hint)
-            for item in metadata:
-                keywords |= item
-        if keywords.pop("optional", False):
-            # An optional key is left out rather than null: its schema is the type without None.
-            if isinstance(hint, types.UnionType):
-                (hint,) = set(get_args(hint)) - {types.NoneType}
-        else:
-            required.append(name)
-        properties[name] = _json_schema(hint) | keywords
-    return {
-        "type": "object",
-        "required": required,
-        "additionalProperties": False,
-        "properties": properties,
-    }
-
-
-def _json_schema(hint: Any) -> Document:
-    if hint in _JSON_TYPES:
-        return {"type": _JSON_TYPES[hint]}
-    if get_origin(hint) is list:
-        return {"type": "array", "items": _json_schema(get_args(hint)[0])}
-    if isinstance(hint, types.UnionType):
-        (inner,) = set(get_args(hint)) - {types.NoneType}
-        either = _json_schema(inner)
-        if set(either) == {"type"}:
-            return {"type": [either["type"], "null"]}
-        return {"oneOf": [{"type": "null"}, either]}
-    (name,) = [name for name, record in RECORDS.items() if record is hint]
-    return {"$ref": f"#/$defs/{name}"}
 
 
 # -- Reading
@@ -413,75 +373,7 @@ def check(document: object, name: str) -> Document:
             f"{name}: schema_version {version!r}; this harness reads version {SCHEMA_VERSION} "
             "only (docs/results-schema.md): run the conformance run again with this harness"
         )
-    _check_record(document, schema(), "", name)
+    mismatch = typed_schema.first_mismatch(document, schema())
+    if mismatch:
+        raise ResultsFileError(f"{name}: {mismatch}")
     return document
-
-
-_MISSING = object()
-_TYPE_CHECKS = {
-    "string": lambda value: isinstance(value, str),
-    # bool is an int in Python, not in JSON: true is no duration.
-    "integer": lambda value: isinstance(value, int) and not isinstance(value, bool),
-    "number": lambda value: isinstance(value, int | float) and not isinstance(value, bool),
-    "boolean": lambda value: isinstance(value, bool),
-    "array": lambda value: isinstance(value, list),
-    "object": lambda value: isinstance(value, dict),
-    "null": lambda value: value is None,
-}
-_TYPE_NAMES = {
-    "string": "a string",
-    "integer": "an integer",
-    "number": "a number",
-    "boolean": "true or false",
-    "array": "an array",
-    "object": "an object",
-    "null": "null",
-}
-
-
-def _check_record(record: Document, record_schema: Document, where: str, name: str) -> None:
-    # A cell is located by its node id too.
-    if isinstance(record.get("nodeid"), str):
-        where = f"{where} ({record['nodeid']})"
-    for key, key_schema in record_schema["properties"].items():
-        value = record.get(key, _MISSING)
-        if value is not _MISSING or key in record_schema["required"]:
-            _check_value(value, key_schema, where, key, name)
-
-
-def _check_value(value: object, value_schema: Document, where: str, key: str, name: str) -> None:
-    """Check one value against its schema; ``where`` is the enclosing record's place."""
-    branches = [_resolved(branch) for branch in value_schema.get("oneOf", [value_schema])]
-    matching = [branch for branch in branches if _has_type(value, branch)]
-    prefix = f"{name}: {where}: " if where else f"{name}: "
-    if not matching:
-        expected = " or ".join(_expected(branch) for branch in branches)
-        raise ResultsFileError(f"{prefix}'{key}' is missing or not {expected}")
-    value_schema = matching[0]
-    if "enum" in value_schema and value not in value_schema["enum"]:
-        allowed = ", ".join(sorted(value_schema["enum"]))
-        raise ResultsFileError(f"{prefix}{key} {value!r} is not one of {allowed}")
-    place = f"{where}.{key}" if where else key
-    if isinstance(value, dict):
-        _check_record(value, value_schema, place, name)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_value(item, value_schema["items"], where, f"{key}[{index}]", name)
-
-
-def _resolved(value_schema: Document) -> Document:
-    if "$ref" in value_schema:
-        return schema()["$defs"][value_schema["$ref"].removeprefix("#/$defs/")]
-    return value_schema
-
-
-def _has_type(value: object, value_schema: Document) -> bool:
-    if "const" in value_schema:
-        return value == value_schema["const"]
-    kinds = value_schema["type"]
-    return any(_TYPE_CHECKS[kind](value) for kind in ([kinds] if isinstance(kinds, str) else kinds))
-
-
-def _expected(value_schema: Document) -> str:
-    kinds = value_schema["type"]
-    return " or ".join(_TYPE_NAMES[kind] for kind in ([kinds] if isinstance(kinds, str) else kinds))
