@@ -19,4 +19,5 @@ pytest_plugins = [
     "harness.plugin.baseline",
     "harness.plugin.recorder",
     "harness.plugin.repeat",
+    "harness.plugin.progress",
 ]
