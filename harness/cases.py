@@ -19,6 +19,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 RecordProperty = Callable[[str, object], None]
 
 _CASE_ID = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)+")
+# One reference of a case's ``rfc``: "RFC 9112 §6.1", "§7.1" (the RFC named before it),
+# "§2-3" (a range of sections), "Appendix C.2.2".
+_REFERENCE = re.compile(
+    r"(?:RFC (?P<rfc>\d+) )?"
+    r"(?:§(?P<first>\d+)(?:-(?P<last>\d+))?(?P<sub>(?:\.\d+)*)"
+    r"|Appendix (?P<appendix>[A-Z](?:\.\d+)*))"
+)
+# What --rfc takes: "9112 §6", "RFC 9112 §6", "9112 6", "9112" (the whole RFC).
+_SECTION = re.compile(r"(?:RFC\s*)?(?P<rfc>\d+)(?:\s*§?\s*(?P<section>[0-9A-Z]+(?:\.\d+)*))?", re.I)
 ATTRIBUTE = "http_interop_case"  # where the decorator leaves the Case on the function
 
 
@@ -28,6 +37,53 @@ class Level(enum.StrEnum):
     MUST = "MUST"
     SHOULD = "SHOULD"
     MAY = "MAY"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of an RFC (RFC 9112 §6.1: ``Section(9112, ("6", "1"))``); no parts is the
+    whole RFC."""
+
+    rfc: int
+    parts: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> Section:
+        """A section as a person writes it: "9112 §6", "RFC 9112 §6", "9112 6" or "9112"."""
+        match = _SECTION.fullmatch(text.strip())
+        if match is None:
+            raise ValueError(
+                f"expected an RFC section like '9112 §6' ('RFC 9112 §6', '9112 6', or '9112' "
+                f"for the whole RFC), got {text!r}"
+            )
+        section = match["section"]
+        return cls(int(match["rfc"]), tuple(section.upper().split(".")) if section else ())
+
+    def within(self, prefix: Section) -> bool:
+        """Whether this section is ``prefix`` or one of its subsections (§6.1 is within §6,
+        §60 is not)."""
+        return self.rfc == prefix.rfc and self.parts[: len(prefix.parts)] == prefix.parts
+
+    def __str__(self) -> str:
+        return f"RFC {self.rfc}" + (f" §{'.'.join(self.parts)}" if self.parts else "")
+
+
+def sections_of(rfc: str) -> tuple[Section, ...]:
+    """The sections a case's ``rfc`` names ("RFC 9110 §15.3.5, §8.6; RFC 9112 §6.1")."""
+    sections: list[Section] = []
+    number: int | None = None
+    for reference in re.split(r"[,;]", rfc):
+        match = _REFERENCE.fullmatch(reference.strip())
+        number = int(match["rfc"]) if match and match["rfc"] else number
+        if match is None or number is None:
+            raise ValueError(f"{reference.strip()!r} of {rfc!r} names no RFC section")
+        if match["appendix"]:
+            sections.append(Section(number, tuple(match["appendix"].split("."))))
+            continue
+        last = int(match["last"] or match["first"])
+        for top in range(int(match["first"]), last + 1):
+            sections.append(Section(number, (str(top), *match["sub"].split(".")[1:])))
+    return tuple(sections)
 
 
 class CheckFailed(AssertionError):
@@ -48,7 +104,12 @@ class Case:
     def __post_init__(self) -> None:
         if not _CASE_ID.fullmatch(self.id):
             raise ValueError(f"case id {self.id!r} is not of the form 'suite.subject[.detail]'")
+        sections_of(self.rfc)  # a reference --rfc cannot read is a mistake in the case
         CATALOGUE.add(self)
+
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        return sections_of(self.rfc)
 
     @property
     def suite(self) -> str:

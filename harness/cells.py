@@ -175,8 +175,9 @@ class CellKind:
 
     @property
     def id_shape(self) -> str:
-        """The shape of its cells' ids (``Pairing.id``), e.g. ``<server>-<transport>``."""
-        return "-".join(f"<{part}>" for part in (*self.sides, "transport"))
+        """The shape of its cells' pytest ids, the case id first so that ``-k`` matches what
+        the reports show, e.g. ``<case>-<server>-<transport>`` (``cell_id``)."""
+        return "-".join(f"<{part}>" for part in ("case", *self.sides, "transport"))
 
     def pairings(
         self, servers: list[str], clients: list[str], transports: list[str]
@@ -189,6 +190,12 @@ class CellKind:
             for transport in transports
             if transport in self.transports
         ]
+
+
+def cell_id(case_id: str, pairing: Pairing) -> str:
+    """A cell's pytest id: its case id, then its pairing's (``CellKind.id_shape``). A case id
+    has no ``-`` (harness/cases.py), so the first one ends it."""
+    return f"{case_id}-{pairing.id}"
 
 
 CELL_KINDS = (

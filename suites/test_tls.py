@@ -25,7 +25,9 @@ cipher, the SNI host name and the ALPN protocol (observed data). Server cells
 from __future__ import annotations
 
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -191,6 +193,12 @@ def _verify_off_case(scenario: Scenario) -> Case:
     return Case(f"tls.verify_off.{scenario.id}", rfc, level, requirement, scenario.requires)
 
 
+def _with_cases(case_of_scenario: Callable[[Scenario], Case]) -> list[Any]:
+    """Every scenario with its case, the case id as its id (the cell's id begins with it)."""
+    cases = [(case_of_scenario(scenario), scenario) for scenario in SCENARIOS]
+    return [pytest.param(case, scenario, id=case.id) for case, scenario in cases]
+
+
 def _client_certificate(zoo: Zoo, scenario: Scenario) -> ClientCertificate | None:
     return {None: None, "trusted": zoo.client_cert, "foreign": zoo.foreign_client_cert}[
         scenario.client_cert
@@ -252,9 +260,7 @@ def _expect_refused(case: Case, exchange: ScriptedExchange, kind: ErrorKind | No
     case.expect_that(refused, f"a refusal with {kind or 'a tls.* error'}", _outcome(exchange))
 
 
-@pytest.mark.parametrize(
-    ("case", "scenario"), [(_ca_given_case(s), s) for s in SCENARIOS], ids=SCENARIO_IDS
-)
+@pytest.mark.parametrize(("case", "scenario"), _with_cases(_ca_given_case))
 def test_ca_given(
     case: Case,
     scenario: Scenario,
@@ -269,9 +275,7 @@ def test_ca_given(
         _expect_refused(case, exchange, scenario.expected)
 
 
-@pytest.mark.parametrize(
-    ("case", "scenario"), [(_system_trust_case(s), s) for s in SCENARIOS], ids=SCENARIO_IDS
-)
+@pytest.mark.parametrize(("case", "scenario"), _with_cases(_system_trust_case))
 def test_system_trust(
     case: Case,
     scenario: Scenario,
@@ -283,9 +287,7 @@ def test_system_trust(
     _expect_refused(case, exchange, None)
 
 
-@pytest.mark.parametrize(
-    ("case", "scenario"), [(_verify_off_case(s), s) for s in SCENARIOS], ids=SCENARIO_IDS
-)
+@pytest.mark.parametrize(("case", "scenario"), _with_cases(_verify_off_case))
 def test_verify_off(
     case: Case,
     scenario: Scenario,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fixtures import servers, tls
-from harness.cells import CELL_KINDS, CellKind
+from harness.cells import CELL_KINDS, CellKind, cell_id
 from harness.registry import Kind
 
 
@@ -17,7 +17,8 @@ def test_pairings_have_the_kinds_sides_transports_and_id_shape(kind: CellKind) -
         assert (pairing.server is not None) == (Kind.SERVER in kind.sides)
         assert (pairing.client is not None) == (Kind.CLIENT in kind.sides)
         shape = kind.id_shape.replace("<server>", "srv").replace("<client>", "cli")
-        assert pairing.id == shape.replace("<transport>", pairing.transport)
+        shape = shape.replace("<case>", "suite.case").replace("<transport>", pairing.transport)
+        assert cell_id("suite.case", pairing) == shape
 
 
 @pytest.mark.parametrize("kind", CELL_KINDS, ids=lambda kind: kind.fixture)

@@ -17,7 +17,7 @@ from tests.pytest_run import run_pytest
 
 # The cells a runner's CA would rescue: trusted, these entries connect.
 RESCUED = [
-    f"suites/test_tls.py::test_system_trust[{client}-https-{scenario}]"
+    f"suites/test_tls.py::test_system_trust[tls.system_trust.{scenario}-{client}-https]"
     for client in ("http.client", "requests")
     for scenario in ("valid", "valid_chain", "ip_only.by_ip")
 ]

@@ -8,7 +8,8 @@ One module per job, all registered by naming this package (``-p harness.plugin``
   its report says (the failure message, "fixed");
 - ``recorder``: the results file and the reports beside it, on the controller;
 - ``repeat``: the transcript of a failed cell, and ``--repeat``;
-- ``target``: ``--target URL``, the server probes against a server the user started.
+- ``target``: ``--target URL``, the server probes against a server the user started;
+- ``progress``: the terminal's progress lines (one per suite and implementation).
 
 Works the same serially and under pytest-xdist: every worker attaches a cell's metadata to
 its reports as ``user_properties`` (``properties``), and only the controller (which receives
@@ -21,4 +22,5 @@ pytest_plugins = [
     "harness.plugin.recorder",
     "harness.plugin.repeat",
     "harness.plugin.target",
+    "harness.plugin.progress",
 ]

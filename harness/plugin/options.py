@@ -4,14 +4,17 @@ by the cell kind they take (harness/cells.py)."""
 from __future__ import annotations
 
 import argparse
+import re
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from harness import extensions
-from harness.cases import Case, case_of
-from harness.cells import CELL_KINDS, CellKind
+from harness.cases import Case, Level, Section, case_of
+from harness.cells import CELL_KINDS, CellKind, cell_id
 from harness.model import TRANSPORTS, Pairing
 from harness.registry import REGISTRY, Kind, UnknownImplementation
 
@@ -34,7 +37,29 @@ class CellItem:
     pairing: Pairing
 
 
+@dataclass(frozen=True)
+class Selection:
+    """What --case, --level and --rfc select: a case that meets every option given (and,
+    within an option, any of its values)."""
+
+    patterns: list[str]
+    levels: list[Level]
+    sections: list[Section]
+
+    def selects(self, case: Case) -> bool:
+        return (
+            (not self.patterns or any(fnmatchcase(case.id, p) for p in self.patterns))
+            and (not self.levels or case.level in self.levels)
+            and (
+                not self.sections
+                or any(s.within(prefix) for s in case.sections for prefix in self.sections)
+            )
+        )
+
+
 MATRIX_KEY = pytest.StashKey[Matrix]()
+USAGE_ERROR = "http_interop_usage_error"  # the workeroutput key of a worker's usage error
+_CASE_PATTERN = re.compile(r"[a-z0-9_.*]+")
 
 
 def _repeat_count(text: str) -> int:
@@ -47,6 +72,31 @@ def _repeat_count(text: str) -> int:
             f"expected a whole number of runs, 1 or more, got {text!r}"
         )
     return count
+
+
+def _level(text: str) -> Level:
+    try:
+        return Level(text.upper())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected one of {', '.join(Level)}, got {text!r}"
+        ) from None
+
+
+def _section(text: str) -> Section:
+    try:
+        return Section.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _case_pattern(text: str) -> str:
+    if not _CASE_PATTERN.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"expected a case id or a pattern of one with * wildcards (lowercase letters, "
+            f"digits, _ and ., e.g. 'chunked.request.*'), got {text!r}"
+        )
+    return text
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -68,6 +118,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="append",
         choices=TRANSPORTS,
         help="http or https (repeatable; default: both)",
+    )
+    group.addoption(
+        "--case",
+        action="append",
+        type=_case_pattern,
+        metavar="PATTERN",
+        help="run only the cases whose id matches PATTERN, * matching any run of characters "
+        "(repeatable: any pattern; e.g. 'chunked.request.*')",
+    )
+    group.addoption(
+        "--level",
+        action="append",
+        type=_level,
+        metavar="LEVEL",
+        help="run only the cases of requirement level MUST, SHOULD or MAY (repeatable)",
+    )
+    group.addoption(
+        "--rfc",
+        action="append",
+        type=_section,
+        metavar="SECTION",
+        help="run only the cases that cite an RFC section or one of its subsections: "
+        "'9112 §6' (or 'RFC 9112 §6', '9112 6') selects §6, §6.1, §6.3, not §60; '9112' the "
+        "whole RFC (repeatable: any section)",
     )
     group.addoption(
         "--expectations",
@@ -165,10 +239,70 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the cells whose case --case, --level and --rfc do not select (deselected,
+    not skipped: they are not part of this run, and pytest counts them as such)."""
+    selection = Selection(
+        config.getoption("case") or [],
+        config.getoption("level") or [],
+        config.getoption("rfc") or [],
+    )
+    if not (selection.patterns or selection.levels or selection.sections):
+        return
+    error = _unmatched(selection.patterns, items)
+    if error is not None:
+        _refuse(config, error)  # raises, except on an xdist worker: there nothing runs
+    kept: list[pytest.Item] = []
+    deselected: list[pytest.Item] = []
+    for item in items:
+        cell = cell_of(item)
+        chosen = error is None and (cell is None or selection.selects(cell.case))
+        (kept if chosen else deselected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
+def _unmatched(patterns: list[str], items: list[pytest.Item]) -> str | None:
+    """The usage error for a --case pattern that matches no case collected, if one does."""
+    cases = {cell.case.id: cell.case for item in items if (cell := cell_of(item))}
+    for pattern in patterns:
+        if not any(fnmatchcase(case_id, pattern) for case_id in cases):
+            suites = ", ".join(sorted({case.suite for case in cases.values()}))
+            return (
+                f"--case {pattern!r} matches none of the {len(cases)} cases collected "
+                f"(suites: {suites}; python -m harness list shows every case id)"
+            )
+    return None
+
+
+def _refuse(config: pytest.Config, error: str) -> None:
+    """A usage error found at collection: raised where pytest collects; an xdist worker
+    (where raising is an internal error) hands it to the controller, which exits with it."""
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is None:
+        raise pytest.UsageError(error)
+    workeroutput[USAGE_ERROR] = error
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """On the xdist controller: a worker's usage error ends the run with it."""
+    usage_error = getattr(node, "workeroutput", {}).get(USAGE_ERROR)
+    if usage_error:
+        pytest.exit(usage_error, returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+# trylast: after the suite's own parametrize marks, so that a case among a test's parameters
+# (the TLS scenarios, whose ids are their case ids) comes first in the id, as a decorated
+# test's case does: every cell's id is harness.cells.cell_id's.
+@pytest.hookimpl(trylast=True)
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    case = case_of(metafunc.function)
     for fixture, pairings in metafunc.config.stash[MATRIX_KEY].pairings.items():
         if fixture in metafunc.fixturenames:
-            metafunc.parametrize(fixture, pairings, indirect=True, ids=[p.id for p in pairings])
+            ids = [p.id if case is None else cell_id(case.id, p) for p in pairings]
+            metafunc.parametrize(fixture, pairings, indirect=True, ids=ids)
 
 
 def cell_of(item: pytest.Item) -> CellItem | None:

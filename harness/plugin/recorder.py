@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import time
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -302,7 +303,12 @@ class ResultsRecorder:
         }
         expectations.rewrite(expectations_dir(self.config), baseline, outcomes, _rfc)
 
-    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+    # The outermost wrapper: the table comes last, after pytest's short test summary.
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_terminal_summary(
+        self, terminalreporter: pytest.TerminalReporter
+    ) -> Generator[None, None, None]:
+        yield
         if self.written is None:
             return
         document = results.document(self.run, list(self.cells.values()))
