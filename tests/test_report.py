@@ -197,7 +197,6 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> dict:
     results = directory / "results.json"
     done = run_pytest(
         *("-c", str(ROOT / "pyproject.toml"), "--rootdir", str(directory)),
-        *("-p", "harness.plugin", "-p", "fixtures.certificates", "-p", "fixtures.servers"),
         str(directory / "test_scratch_selftest.py"),
         *("--client", "http.client", "--transport", "http", "--repeat", "3", "-n", "2"),
         *("--expectations", str(directory / "expectations"), "--results", str(results)),

@@ -1,13 +1,17 @@
 """The pytest plugin: selection options, the cell matrix, baselines as xfail, results.json.
 
-One module per job, all registered by naming this package (``-p harness.plugin``, or
-``pytest_plugins`` in the root conftest):
+Installed, it is the ``pytest11`` entry point ``harness.plugin`` (pyproject.toml), so it
+loads in every pytest run; it acts only on the cells of the suites (``pytest --pyargs
+harness.suites``, or ``pytest suites`` in this checkout). One module per job:
 
 - ``options``: the command-line options, the matrix of cells they select, parametrizing;
 - ``baseline``: what each cell is expected to do (run, skip, deviate as an xfail), and what
   its report says (the failure message, "fixed");
 - ``recorder``: the results file and the reports beside it, on the controller;
-- ``repeat``: the transcript of a failed cell, and ``--repeat``.
+- ``repeat``: the transcript of a failed cell, and ``--repeat``;
+- ``settings``: the suite markers, and the warning filter and timeout of every cell;
+
+and the fixture layer, ``harness.fixtures`` (fixtures/ in this checkout).
 
 Works the same serially and under pytest-xdist: every worker attaches a cell's metadata to
 its reports as ``user_properties`` (``properties``), and only the controller (which receives
@@ -19,4 +23,9 @@ pytest_plugins = [
     "harness.plugin.baseline",
     "harness.plugin.recorder",
     "harness.plugin.repeat",
+    "harness.plugin.settings",
+    "harness.fixtures.certificates",
+    "harness.fixtures.environment",
+    "harness.fixtures.servers",
+    "harness.fixtures.tls",
 ]
