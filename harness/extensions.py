@@ -56,7 +56,7 @@ def entry_point_implementations() -> list[Implementation]:
                     f"{where} must name a harness.registry.Implementation of kind {kind}, "
                     f"not {impl!r}"
                 )
-            found.append(impl)
+            found.append(dataclasses.replace(impl, origin=f"entry point {entry_point.value}"))
     return found
 
 
