@@ -1,7 +1,7 @@
-"""``python -m harness``: the report, diff, merge and list commands (harness/cli.py)."""
+"""``python -m harness``, the same as the ``http-interop`` command (harness/cli.py)."""
 
 import sys
 
 from harness.cli import main
 
-sys.exit(main())
+sys.exit(main(prog="python -m harness"))

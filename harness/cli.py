@@ -1,32 +1,32 @@
-"""The command line: ``python -m harness report|diff|merge|list``.
+"""The command line: ``http-interop run|probe|report|diff|merge|list`` (also ``python -m
+harness``). ``run`` and ``probe`` become pytest on the installed suites; the others read
+results files, or list what a run can select.
 
 Exit codes: 0 done; 1 ``diff`` found a regression, or cells of OLD missing from NEW
-(unless ``--allow-removed``); 2 a usage error or a file that cannot be
-used (argparse's own code for usage errors). A user's mistake prints one line naming the file
-and what is wrong with it, never a traceback.
+(unless ``--allow-removed``); 2 a usage error or a file that cannot be used (argparse's own
+code for usage errors); ``run`` and ``probe`` exit as pytest does. A user's mistake prints
+one line naming the file and what is wrong with it, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
+import os
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from harness.cases import CATALOGUE
-from harness.registry import REGISTRY
+from harness import listing
+from harness.extensions import ExtensionError
+from harness.listing import SUITES
 from harness.report import diff as diff_module
 from harness.report import files, merge
 from harness.results import ResultsFileError, load, write
 
 EXIT_REGRESSION = 1
 EXIT_USAGE = 2
-
-
-class UserError(Exception):
-    """A mistake the user can fix; printed as one line."""
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -64,53 +64,50 @@ def _merge(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_cases(directory: Path) -> None:
-    """Import every suite module in ``directory``: defining a case registers it."""
-    if not directory.is_dir():
-        raise UserError(
-            f"{directory}: no such folder of suites (run from the repository root, or pass "
-            "--suites DIR)"
-        )
-    # The suites are modules of the package named after their folder, as pytest imports them.
-    sys.path.insert(0, str(directory.resolve().parent))
-    for path in sorted(directory.glob("test_*.py")):
-        importlib.import_module(f"{directory.resolve().name}.{path.stem}")
-
-
 def _list(args: argparse.Namespace) -> int:
-    _load_cases(args.suites)
-    implementations = [
-        {
-            "name": impl.name,
-            "kind": str(impl.kind),
-            "description": impl.description,
-            "package": impl.package,
-            "lacks": sorted(map(str, impl.lacks)),
-        }
-        for impl in REGISTRY.all()
-    ]
-    cases = [
-        {"id": case.id, "suite": case.suite, "rfc": case.rfc, "level": str(case.level)}
-        for case in sorted(CATALOGUE.cases(), key=lambda case: case.id)
-    ]
+    implementations = listing.implementations(args.impls)
+    cases = listing.cases()
     if args.json:
         print(json.dumps({"implementations": implementations, "cases": cases}, indent=2))
-        return 0
-    print("Implementations:")
-    width = max(len(impl["name"]) for impl in implementations)
-    for impl in implementations:
-        print(f"  {impl['name']:<{width}}  {impl['kind']:<6}  {impl['description']}")
-    print(f"\nCases ({len(cases)}):")
-    width = max((len(case["id"]) for case in cases), default=0)
-    for case in cases:
-        print(f"  {case['id']:<{width}}  {case['level']:<6}  {case['rfc']}")
+    else:
+        print("\n".join(listing.render(implementations, cases)))
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
+def pytest_argv(args: argparse.Namespace, passed_on: list[str]) -> list[str]:
+    """The pytest command line of ``run`` and ``probe``: the installed suites, in parallel,
+    with the user's own pytest options (selection, --results, ...) after ours."""
+    argv = [sys.executable, "-m", "pytest", "--pyargs", SUITES, "-n", str(args.workers)]
+    # The cells' properties in junit.xml, should the user ask for one (--junitxml).
+    argv += ["-o", "junit_family=xunit1"]
+    if args.command == "probe":
+        argv += ["--target", args.url]
+    return argv + passed_on
+
+
+def _pytest(args: argparse.Namespace, passed_on: list[str]) -> int:
+    argv = pytest_argv(args, passed_on)
+    print(shlex.join(["pytest", *argv[3:]]), file=sys.stderr, flush=True)
+    # The command becomes pytest: its output, its exit status, its handling of Ctrl-C.
+    os.execv(argv[0], argv)
+
+
+PYTEST_COMMANDS = {
+    "run": "run the conformance suites (pytest --pyargs harness.suites)",
+    "probe": "run the server probes against a running server (pytest ... --target URL)",
+}
+
+
+def _workers(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a number of workers, 0 or more, got {text!r}")
+    return int(text)
+
+
+def parser(prog: str = "http-interop") -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
-        prog="python -m harness",
-        description="Reports from http-interop results files (reports/results.json).",
+        prog=prog,
+        description=("The conformance run and its reports: run, probe, report, diff, merge, list."),
     )
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -168,28 +165,59 @@ def parser() -> argparse.ArgumentParser:
     )
     merge_command.set_defaults(run=_merge)
 
-    listing = commands.add_parser(
+    listed = commands.add_parser(
         "list",
         help="list the implementations and the cases",
-        description="List the implementations and the cases (id, suite, RFC section, level).",
+        description=(
+            "List every implementation a run can select (this package's, entry points of "
+            "installed packages, the examples' implementations file, --impls files) and every "
+            "case (id, level, RFC section)."
+        ),
     )
-    listing.add_argument("--json", action="store_true", help="as JSON")
-    listing.add_argument(
-        "--suites",
+    listed.add_argument("--json", action="store_true", help="as JSON")
+    listed.add_argument(
+        "--impls",
         type=Path,
-        default=Path("suites"),
-        metavar="DIR",
-        help="the folder of suite modules (default: ./suites)",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="an implementations file, as pytest's --impls (repeatable)",
     )
-    listing.set_defaults(run=_list)
+    listed.set_defaults(run=_list)
+
+    for name, summary in PYTEST_COMMANDS.items():
+        command = commands.add_parser(
+            name,
+            help=summary,
+            description=f"{summary[0].upper()}{summary[1:]}. Every other option goes to "
+            "pytest: --server, --client, --transport, --impls, --server-cmd, --client-cmd, "
+            "--results, -k, -m, --repeat, ... (pytest --help, group http-interop).",
+            allow_abbrev=False,
+        )
+        if name == "probe":
+            command.add_argument("url", metavar="URL", help="the running server, http://HOST:PORT/")
+        command.add_argument(
+            "-n",
+            dest="workers",
+            type=_workers,
+            default=os.cpu_count() or 2,
+            metavar="N",
+            help="pytest-xdist workers (default: the CPU count; 0: none, one process)",
+        )
+        command.set_defaults(run=_pytest)
     return top
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, prog: str = "http-interop") -> int:
+    top = parser(prog)
+    args, passed_on = top.parse_known_args(argv)
+    if args.run is _pytest:
+        return _pytest(args, passed_on)
+    if passed_on:
+        top.error(f"unrecognized arguments: {' '.join(passed_on)}")
     try:
         return args.run(args)
     # OSError: an output path that cannot be written (the message names it).
-    except (ResultsFileError, UserError, OSError) as exc:
-        print(f"python -m harness {args.command}: error: {exc}", file=sys.stderr)
+    except (ResultsFileError, ExtensionError, OSError) as exc:
+        print(f"{prog} {args.command}: error: {exc}", file=sys.stderr)
     return EXIT_USAGE

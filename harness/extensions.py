@@ -3,7 +3,7 @@
 
 - entry points ``http_interop.servers`` / ``http_interop.clients`` of installed packages,
   each naming a :class:`harness.registry.Implementation`;
-- implementation files (``--impls FILE``, and ``implementations.toml`` at the root), TOML
+- implementation files (``--impls FILE``, and the examples' ``implementations.toml``), TOML
   with ``[[server]]`` and ``[[client]]`` tables;
 - ``--server-cmd NAME=COMMAND`` and ``--client-cmd NAME=COMMAND`` on the command line
   (``NAME[CAPABILITY,...]=COMMAND`` declares what it lacks).
@@ -24,7 +24,6 @@ from typing import Any
 from harness.registry import Capability, Implementation, Kind, Ready, Registry
 
 ENTRY_POINT_GROUPS = {Kind.SERVER: "http_interop.servers", Kind.CLIENT: "http_interop.clients"}
-DEFAULT_FILE = "implementations.toml"  # at the repository root, loaded when present
 _KEYS = {
     "name",
     "description",
@@ -59,7 +58,7 @@ def entry_point_implementations() -> list[Implementation]:
                     f"{where} must name a harness.registry.Implementation of kind {kind}, "
                     f"not {impl!r}"
                 )
-            found.append(impl)
+            found.append(dataclasses.replace(impl, origin=f"entry point {entry_point.value}"))
     return found
 
 

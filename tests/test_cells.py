@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures import servers, tls
 from harness.cells import CELL_KINDS, CellKind, cell_id
+from harness.fixtures import servers, tls
 from harness.registry import Kind
 
 

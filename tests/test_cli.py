@@ -4,24 +4,29 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 
+from harness import cli
+from harness.registry import REGISTRY
 from harness.results import SCHEMA_VERSION
 from tests.pytest_run import DEADLINE, ROOT
 from tests.real_results import UNLISTED, altered_expectations, load_valid, real_run
 
 
-def harness(*args: str) -> subprocess.CompletedProcess[str]:
+def harness(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "harness", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=DEADLINE,
+        env=env,
         check=False,
     )
 
@@ -46,7 +51,9 @@ def no_traceback(done: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in done.stderr + done.stdout, done.stderr
 
 
-@pytest.mark.parametrize("command", [[], ["report"], ["diff"], ["merge"], ["list"]])
+@pytest.mark.parametrize(
+    "command", [[], ["run"], ["probe"], ["report"], ["diff"], ["merge"], ["list"]]
+)
 def test_help(command: list[str]) -> None:
     done = harness(*command, "--help")
     assert done.returncode == 0 and "usage: python -m harness" in done.stdout
@@ -236,17 +243,104 @@ def test_list_as_text_and_json() -> None:
     assert text.returncode == 0
     assert "stdlib-threading" in text.stdout and "methods.head.no_body" in text.stdout
     listed = json.loads(harness("list", "--json").stdout)
-    assert {"name", "kind", "description", "package", "lacks"} <= set(listed["implementations"][0])
+    # Every implementation this test run's plugin registered: this package's table, entry
+    # points and the examples' implementations file (node, curl).
+    names = {impl["name"] for impl in listed["implementations"]}
+    assert names == {impl.name for impl in REGISTRY.all()} and {"node", "curl"} <= names
+    first = listed["implementations"][0]
+    assert {"name", "kind", "description", "package", "origin", "lacks"} <= set(first)
     head = next(case for case in listed["cases"] if case["id"] == "methods.head.no_body")
     assert head["suite"] == "methods" and head["rfc"].startswith("RFC 9110") and head["level"]
     assert {case["suite"] for case in listed["cases"]} >= {"methods", "keepalive", "errors"}
 
 
-def test_list_without_suites_folder(tmp_path: Path) -> None:
-    done = harness("list", "--suites", str(tmp_path / "nowhere"))
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_list_shows_impls_files_and_entry_points(tmp_path: Path) -> None:
+    first = write(
+        tmp_path / "a dir" / "first.toml",
+        """
+        [[server]]
+        name = "mine"
+        command = ["myserver", "--port", "{port}"]
+        """,
+    )
+    second = write(
+        tmp_path / "second.toml",
+        """
+        [[client]]
+        name = "theirs"
+        command = ["theirclient"]
+        """,
+    )
+    # A package installed on sys.path, as pip would leave it: a module and its dist-info.
+    write(
+        tmp_path / "site" / "fake_adapter.py",
+        """
+        from harness.registry import Implementation, Kind
+
+        CLIENT = Implementation(
+            name="fake", kind=Kind.CLIENT, description="a fake", package="fake-adapter",
+            factory="fake_adapter:FakeClient",
+        )
+        """,
+    )
+    info = tmp_path / "site" / "fake_adapter-1.0.dist-info"
+    write(info / "METADATA", "Metadata-Version: 2.1\nName: fake-adapter\nVersion: 1.0\n")
+    write(info / "entry_points.txt", "[http_interop.clients]\nfake = fake_adapter:CLIENT\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    done = harness("list", "--json", "--impls", str(first), "--impls", str(second), env=env)
+    assert done.returncode == 0, done.stderr
+    origins = {impl["name"]: impl["origin"] for impl in json.loads(done.stdout)["implementations"]}
+    assert origins["mine"] == str(first) and origins["theirs"] == str(second)
+    assert origins["fake"] == "entry point fake_adapter:CLIENT"
+    assert origins["flask"] == "built-in" and origins["node"].endswith("implementations.toml")
+    lines = harness("list", "--impls", str(first), env=env).stdout.splitlines()
+    assert any(line.split()[:2] == ["mine", "server"] and str(first) in line for line in lines)
+
+
+def test_list_names_a_bad_impls_file(tmp_path: Path) -> None:
+    done = harness("list", "--impls", str(tmp_path / "missing.toml"))
     assert done.returncode == 2
-    assert "no such folder of suites" in done.stderr
+    assert done.stderr.startswith(f"python -m harness list: error: {tmp_path / 'missing.toml'}")
     no_traceback(done)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ("run", f"-n {os.cpu_count() or 2} -o junit_family=xunit1"),
+        (
+            "run -n 3 -k methods --server flask --results=r.json",
+            "-n 3 -o junit_family=xunit1 -k methods --server flask --results=r.json",
+        ),
+        (
+            "probe http://127.0.0.1:8080/ -n 0 -k errors",
+            "-n 0 -o junit_family=xunit1 --target http://127.0.0.1:8080/ -k errors",
+        ),
+    ],
+)
+def test_run_and_probe_become_pytest_on_the_installed_suites(argv: str, expected: str) -> None:
+    args, passed_on = cli.parser().parse_known_args(argv.split())
+    command = cli.pytest_argv(args, passed_on)
+    head = [sys.executable, "-m", "pytest", "--pyargs", "harness.suites"]
+    assert command == [*head, *expected.split()]
+
+
+@pytest.mark.parametrize("workers", ["-1", "two"])
+def test_run_refuses_a_bad_number_of_workers(workers: str) -> None:
+    done = harness("run", "-n", workers)
+    assert done.returncode == 2
+    assert f"expected a number of workers, 0 or more, got '{workers}'" in done.stderr
+
+
+def test_report_refuses_options_meant_for_pytest(tmp_path: Path) -> None:
+    done = harness("report", str(tmp_path / "r.json"), "-k", "methods")
+    assert done.returncode == 2 and "unrecognized arguments: -k methods" in done.stderr
 
 
 def test_unknown_command_is_a_usage_error() -> None:

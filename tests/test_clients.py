@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from fixtures.servers import ServerPool, make_client
 from harness import contract
 from harness.clients import Client
+from harness.fixtures.servers import ServerPool, make_client
 from harness.model import RequestSpec, Target
 from harness.registry import REGISTRY, Capability, Kind
 

@@ -13,9 +13,9 @@ import time
 
 import pytest
 
-from fixtures.servers import ServerPool
 from harness import contract
 from harness.clients import ssl_context
+from harness.fixtures.servers import ServerPool
 from harness.model import RequestSpec, Target
 from harness.registry import REGISTRY, Capability, Kind
 

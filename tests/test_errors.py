@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import trustme
 
-from fixtures.servers import ServerPool, make_client
 from harness.clients import Client
 from harness.errors import ClientError, ErrorKind
+from harness.fixtures.servers import ServerPool, make_client
 from harness.launcher import launch, server_command
 from harness.model import RequestSpec, Target, Timeouts, Verify
 from harness.registry import REGISTRY, Kind

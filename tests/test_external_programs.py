@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 import trustme
 
-from fixtures.servers import ServerPool
 from harness import contract, deadlines
 from harness.clients.external import ExternalClient
 from harness.errors import ClientError, ErrorKind
+from harness.fixtures.servers import ServerPool
 from harness.launcher import LaunchError, launch
 from harness.model import RequestSpec, Target
 from harness.probe import send_raw

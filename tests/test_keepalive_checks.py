@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 
-from fixtures.servers import ServerPool
 from harness import contract
 from harness.cases import CheckFailed, case_of
 from harness.cells import Conversation, ScriptedClient
@@ -26,6 +25,7 @@ from harness.clients import Client
 from harness.clients.http_client import HttpClientClient
 from harness.clients.requests_client import RequestsClient
 from harness.errors import ClientError, ErrorKind
+from harness.fixtures.servers import ServerPool
 from harness.launcher import ServerProcess
 from harness.model import Exchange, RequestSpec, Target
 from harness.probe import ServerProbe

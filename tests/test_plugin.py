@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.environment import scrubbed_names
 from harness import expectations
+from harness.fixtures.environment import scrubbed_names
 from harness.registry import REGISTRY
 from harness.results import SCHEMA_VERSION
 from tests.pytest_run import ROOT, run_pytest

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.servers import ServerPool
 from harness import contract
+from harness.fixtures.servers import ServerPool
 from harness.probe import Ending, ServerProbe, parse_responses, send_raw
 from harness.scripted import Close, Hang, Pause, Reset, ScriptedServer, Send
 

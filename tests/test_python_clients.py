@@ -12,13 +12,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from fixtures.servers import ServerPool
 from harness import contract
 from harness.clients import Client
 from harness.clients.aiohttp_client import AiohttpClient
 from harness.clients.httpx_client import HttpxClient
 from harness.clients.urllib3_client import Urllib3Client
 from harness.clients.urllib_client import UrllibClient
+from harness.fixtures.servers import ServerPool
 from harness.model import RequestSpec, Target, Timeouts, Verify
 from harness.scripted import Close, ScriptedServer, Send
 from harness.tls import ServerCertificate

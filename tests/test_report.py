@@ -249,7 +249,6 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> dict:
     results = directory / "results.json"
     done = run_pytest(
         *("-c", str(ROOT / "pyproject.toml"), "--rootdir", str(directory)),
-        *("-p", "harness.plugin", "-p", "fixtures.certificates", "-p", "fixtures.servers"),
         str(directory / "test_scratch_selftest.py"),
         *("--client", "http.client", "--transport", "http", "--repeat", "3", "-n", "2"),
         *("--expectations", str(directory / "expectations"), "--results", str(results)),
@@ -414,7 +413,6 @@ def test_a_run_of_whole_folders_is_the_full_matrix(scratch: dict) -> None:
     results_path = directory / "full" / "results.json"
     done = run_pytest(
         *("-c", str(ROOT / "pyproject.toml"), "--rootdir", str(directory)),
-        *("-p", "harness.plugin", "-p", "fixtures.certificates", "-p", "fixtures.servers"),
         str(directory),
         "-k",
         "stable or not stable",
@@ -425,7 +423,6 @@ def test_a_run_of_whole_folders_is_the_full_matrix(scratch: dict) -> None:
     assert not document["run"]["selection"]["full"], "-k selects, even when it keeps all"
     done = run_pytest(
         *("-c", str(ROOT / "pyproject.toml"), "--rootdir", str(directory)),
-        *("-p", "harness.plugin", "-p", "fixtures.certificates", "-p", "fixtures.servers"),
         str(directory),
         *("--expectations", str(directory / "expectations"), "--results", str(results_path)),
     )

@@ -17,13 +17,13 @@ from dataclasses import replace
 
 import pytest
 
-from fixtures.servers import ServerPool
 from harness import contract
 from harness.cases import CheckFailed, case_of
 from harness.cells import Conversation, ScriptedClient
 from harness.clients import Client
 from harness.clients.http_client import HttpClientClient
 from harness.errors import ClientError, ErrorKind
+from harness.fixtures.servers import ServerPool
 from harness.model import Exchange, RequestSpec, Target, Timeouts
 from harness.probe import ServerProbe
 from harness.scripted import Action, Close, Reset, ScriptedServer, Send

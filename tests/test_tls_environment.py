@@ -51,7 +51,7 @@ def test_trust_variables_change_no_verdict(tmp_path: Path) -> None:
     scrubbed = _system_trust_run(tmp_path / "scrubbed")
     assert set(scrubbed.values()) == {"pass"}, scrubbed
 
-    unscrubbed = _system_trust_run(tmp_path / "unscrubbed", "-p", "no:fixtures.environment")
+    unscrubbed = _system_trust_run(tmp_path / "unscrubbed", "-p", "no:harness.fixtures.environment")
     assert unscrubbed.keys() == scrubbed.keys()
     # Both clients read them: requests REQUESTS_CA_BUNDLE, OpenSSL (http.client)
     # SSL_CERT_FILE. Without the scrub they trust the zoo and connect.

@@ -1,7 +1,8 @@
 """The pytest plugin: selection options, the cell matrix, baselines as xfail, results.json.
 
-One module per job, all registered by naming this package (``-p harness.plugin``, or
-``pytest_plugins`` in the root conftest):
+Installed, it is the ``pytest11`` entry point ``harness.plugin`` (pyproject.toml), so it
+loads in every pytest run; it acts only on the cells of the suites (``pytest --pyargs
+harness.suites``, or ``pytest suites`` in this checkout). One module per job:
 
 - ``options``: the command-line options, the matrix of cells they select, parametrizing;
 - ``baseline``: what each cell is expected to do (run, skip, deviate as an xfail), and what
@@ -9,7 +10,10 @@ One module per job, all registered by naming this package (``-p harness.plugin``
 - ``recorder``: the results file and the reports beside it, on the controller;
 - ``repeat``: the transcript of a failed cell, and ``--repeat``;
 - ``target``: ``--target URL``, the server probes against a server the user started;
-- ``progress``: the terminal's progress lines (one per suite and implementation).
+- ``progress``: the terminal's progress lines (one per suite and implementation);
+- ``settings``: the suite markers, and the warning filter and timeout of every cell;
+
+and the fixture layer, ``harness.fixtures`` (fixtures/ in this checkout).
 
 Works the same serially and under pytest-xdist: every worker attaches a cell's metadata to
 its reports as ``user_properties`` (``properties``), and only the controller (which receives
@@ -23,4 +27,9 @@ pytest_plugins = [
     "harness.plugin.repeat",
     "harness.plugin.target",
     "harness.plugin.progress",
+    "harness.plugin.settings",
+    "harness.fixtures.certificates",
+    "harness.fixtures.environment",
+    "harness.fixtures.servers",
+    "harness.fixtures.tls",
 ]

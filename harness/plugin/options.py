@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from harness import extensions
+from harness import extensions, locations
 from harness.cases import Case, Level, Section, case_of
 from harness.cells import CELL_KINDS, CellKind, cell_id
 from harness.model import TRANSPORTS, Pairing
@@ -158,7 +158,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="append",
         metavar="FILE",
         help="a TOML file of implementations run as commands (repeatable; "
-        f"{extensions.DEFAULT_FILE} at the root is always read; "
+        "the examples' implementations file is always read; "
         "docs/adding-an-implementation.md)",
     )
     group.addoption(
@@ -197,7 +197,7 @@ def root(config: pytest.Config) -> Path:
 
 def expectations_dir(config: pytest.Config) -> Path:
     option = config.getoption("expectations")
-    return Path(option) if option else root(config) / "suites" / "expectations"
+    return Path(option) if option else locations.expectations()
 
 
 def _selected(config: pytest.Config, option: str, kind: Kind) -> list[str]:
@@ -213,10 +213,8 @@ def _selected(config: pytest.Config, option: str, kind: Kind) -> list[str]:
 def _register_extensions(config: pytest.Config) -> None:
     """Entry points, implementation files and --server-cmd/--client-cmd, into the registry
     (on the controller and on every xdist worker alike: they get the same options)."""
-    files = [Path(path) for path in config.getoption("impls") or []]
-    default = root(config) / extensions.DEFAULT_FILE
-    if default.is_file():
-        files.insert(0, default)
+    files = [locations.implementations_file()]
+    files += [Path(path) for path in config.getoption("impls") or []]
     options = {
         Kind.SERVER: config.getoption("server_cmd") or [],
         Kind.CLIENT: config.getoption("client_cmd") or [],

@@ -1,0 +1,47 @@
+"""What the suites need of pytest's settings, given by the plugin rather than by an ini
+file: installed, the suites run from any folder (``pytest --pyargs harness.suites``), where
+this repository's pyproject.toml is not read, and the plugin loads in every pytest run of
+the user's other projects, which it must leave as they are. So the suite markers are
+registered (a marker does nothing unless used), and the rest is put on the cells only.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.plugin.options import cell_of
+
+# The suite marker a cell gets (``pytest -m methods``): one per module of harness.suites.
+SUITE_MARKERS = {
+    "methods": "request methods suite (RFC 9110 §9)",
+    "keepalive": "persistent connections suite (RFC 9112 §9)",
+    "chunked": "chunked transfer coding suite (RFC 9112 §7)",
+    "errors": "status codes and malformed messages suite (RFC 9110 §15)",
+    "timeouts": "connect, read and idle timeouts suite",
+    "tls": "TLS verification suite (RFC 9110 §4.3.4, RFC 5280, RFC 6125)",
+    "static": "static files suite (RFC 9110 §9.3.2, §13.1.3, §15.4.2, §17.3)",
+}
+# Backstop only: every wait in the harness has its own, shorter deadline (deadlines.py).
+CELL_TIMEOUT_S = 300
+CELL_WARNINGS = (
+    # A warning in a cell is a harness bug to fix, not noise to scroll past.
+    "error",
+    # junit.xml in the xunit2 family (pytest's default) has no place for the observations a
+    # cell records (record_property); results.json keeps them all the same. The conformance
+    # run asks for xunit1 (pyproject.toml, ``http-interop run``).
+    "ignore:record_property is incompatible with junit_family:pytest.PytestWarning",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, description in SUITE_MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {description}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if cell_of(item) is None:
+            continue
+        item.add_marker(pytest.mark.filterwarnings(*CELL_WARNINGS))
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(CELL_TIMEOUT_S))
