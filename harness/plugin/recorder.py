@@ -9,6 +9,7 @@ reports of two runs.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import time
@@ -78,6 +79,7 @@ class SelectionCounter:
         if workeroutput is not None:
             workeroutput[SELECTION_OUTPUT] = [self.selected, self.deselected]
 
+    @pytest.hookimpl(optionalhook=True)  # an xdist hook: unknown when xdist is not loaded
     def pytest_testnodedown(self, node: Any, error: object) -> None:
         """A worker's counts (every worker collects the same items: the first one tells)."""
         counts = getattr(node, "workeroutput", {}).get(SELECTION_OUTPUT)
@@ -170,6 +172,9 @@ class ResultsRecorder:
         self.interrupted: str | None = None
         self.results_path = self._results_path()
         self.junit: LogXML | None = None
+        # pytest's JUnit writer makes the folder at session end; a run without cells removes
+        # it again if this run made it (an unrelated project gets no reports/ folder).
+        self.made_folder = not self.results_path.parent.exists()
         if config.option.xmlpath is None:
             self.junit = LogXML(
                 str(self._partial(report_files.names(self.results_path).junit)),
@@ -274,8 +279,11 @@ class ResultsRecorder:
             # No cell, no reports: the folder keeps the last run's files, all of one run.
             if self.junit is not None:
                 Path(self.junit.logfile).unlink(missing_ok=True)
-                self.config.pluginmanager.unregister(self.junit)
+                self.config.pluginmanager.unregister(self.junit)  # nor a line naming it
                 self.junit = None
+            if self.made_folder and self.results_path.parent.exists():
+                with contextlib.suppress(OSError):  # not empty: something else wrote there
+                    self.results_path.parent.rmdir()
             return
         self._settle()
         stopped = session.shouldfail or session.shouldstop
