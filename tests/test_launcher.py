@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import http.client
 import os
 import select
@@ -172,6 +173,30 @@ def test_server_stops_by_itself_when_the_harness_is_killed() -> None:
 def test_command_that_does_not_exist_could_not_be_started(tmp_path: Path) -> None:
     with pytest.raises(LaunchError, match=r"server 'ghost' could not start: .*No such file"):
         launch("ghost", [str(tmp_path / "no-such-server")])
+
+
+@pytest.mark.parametrize(
+    ("failures", "started"), [([errno.EFAULT], True), ([errno.EFAULT, errno.EFAULT], False)]
+)
+def test_a_spawn_that_fails_with_efault_is_tried_once_more(
+    monkeypatch: pytest.MonkeyPatch, failures: list[int], started: bool
+) -> None:
+    real_popen = subprocess.Popen
+    left = list(failures)
+
+    def flaky_popen(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
+        if left:
+            code = left.pop()
+            raise OSError(code, os.strerror(code))
+        return real_popen(*args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(subprocess, "Popen", flaky_popen)
+    if not started:
+        with pytest.raises(LaunchError, match=r"could not start: .*Bad address"):
+            launch("stdlib-http11", server_command("stdlib-http11"))
+        return
+    server = launch("stdlib-http11", server_command("stdlib-http11"))
+    assert server.stop() == 0
 
 
 def test_serve_rejects_an_unknown_server_and_lists_the_known_ones() -> None:
