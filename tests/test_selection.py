@@ -20,6 +20,7 @@ from suites import (  # noqa: F401  (their cases, into the catalogue)
     test_errors,
     test_keepalive,
     test_methods,
+    test_probes,
     test_static,
     test_timeouts,
     test_tls,
