@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib
+import pkgutil
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +18,7 @@ from harness.cases import CheckFailed, Level
 from harness.catalogue import After, Entry, Status
 from harness.launcher import ServerProcess
 from harness.probe import ServerProbe
+from suites import probes
 from suites.probes import ENTRIES, content_length, transfer_encoding
 
 # Each family, and the defect of tests/broken_framing_server.py it must catch.
@@ -23,6 +27,7 @@ FAMILIES = {
     "transfer_encoding": (transfer_encoding.ENTRIES, "chunked-anywhere"),
 }
 GOOD = content_length.ENTRIES[0]
+TESTS = Path(__file__).parent
 
 
 @pytest.fixture(scope="session")
@@ -35,9 +40,19 @@ def test_every_entry_is_well_formed() -> None:
     assert len({entry.id for entry in ENTRIES}) == len(ENTRIES)
 
 
+def _own_checks() -> set[str]:
+    """The ids of the themes whose self-tests live in tests/test_probes_<theme>_checks.py."""
+    ids = set()
+    for theme in pkgutil.iter_modules(probes.__path__):
+        if (TESTS / f"test_probes_{theme.name}_checks.py").exists():
+            module = importlib.import_module(f"suites.probes.{theme.name}")
+            ids |= {entry.id for entry in module.ENTRIES}
+    return ids
+
+
 def test_every_entry_is_in_a_family() -> None:
     families = {entry.id for entries, _ in FAMILIES.values() for entry in entries}
-    assert families == {entry.id for entry in ENTRIES}
+    assert families | _own_checks() == {entry.id for entry in ENTRIES}
 
 
 @pytest.mark.parametrize(
@@ -88,7 +103,10 @@ def test_family_fails_on_lenient_server(
     assert caught, f"no entry of {family} fails on the {defect!r} server"
 
 
-@pytest.mark.parametrize("entry", ENTRIES, ids=[entry.id for entry in ENTRIES])
+FRAMING_ENTRIES = [entry for entries, _ in FAMILIES.values() for entry in entries]
+
+
+@pytest.mark.parametrize("entry", FRAMING_ENTRIES, ids=[entry.id for entry in FRAMING_ENTRIES])
 def test_entry_passes_on_strict_server(
     entry: Entry, framing_server: Callable[[str], ServerProcess]
 ) -> None:
