@@ -3,6 +3,11 @@ entry); ``ENTRIES`` is every entry, in the order the themes are listed here."""
 
 from __future__ import annotations
 
-from . import content_length, transfer_encoding
+from . import content_length, fields, request_line, transfer_encoding
 
-ENTRIES = (*content_length.ENTRIES, *transfer_encoding.ENTRIES)
+ENTRIES = (
+    *content_length.ENTRIES,
+    *transfer_encoding.ENTRIES,
+    *request_line.ENTRIES,
+    *fields.ENTRIES,
+)
