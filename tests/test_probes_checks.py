@@ -21,11 +21,14 @@ from harness.probe import ServerProbe
 from suites import probes
 from suites.probes import ENTRIES, content_length, transfer_encoding
 
+from .test_probes_syntax_checks import FAMILIES as SYNTAX_FAMILIES
+
 # Each family, and the defect of tests/broken_framing_server.py it must catch.
 FAMILIES = {
     "content_length": (content_length.ENTRIES, "int-content-length"),
     "transfer_encoding": (transfer_encoding.ENTRIES, "chunked-anywhere"),
 }
+FRAMING_ENTRIES = tuple(entry for entries, _ in FAMILIES.values() for entry in entries)
 GOOD = content_length.ENTRIES[0]
 TESTS = Path(__file__).parent
 
@@ -51,7 +54,8 @@ def _own_checks() -> set[str]:
 
 
 def test_every_entry_is_in_a_family() -> None:
-    families = {entry.id for entries, _ in FAMILIES.values() for entry in entries}
+    every_family = {**FAMILIES, **SYNTAX_FAMILIES}
+    families = {entry.id for entries, _ in every_family.values() for entry in entries}
     assert families | _own_checks() == {entry.id for entry in ENTRIES}
 
 
@@ -101,9 +105,6 @@ def test_family_fails_on_lenient_server(
             assert f"({entry.rfc})" in str(failure), "a failure names the RFC section"
             caught.append(entry.id)
     assert caught, f"no entry of {family} fails on the {defect!r} server"
-
-
-FRAMING_ENTRIES = [entry for entries, _ in FAMILIES.values() for entry in entries]
 
 
 @pytest.mark.parametrize("entry", FRAMING_ENTRIES, ids=[entry.id for entry in FRAMING_ENTRIES])

@@ -3,11 +3,13 @@ entry); ``ENTRIES`` is every entry, in the order the themes are listed here."""
 
 from __future__ import annotations
 
-from . import chunk_lines, content_length, host, transfer_encoding
+from . import chunk_lines, content_length, fields, host, request_line, transfer_encoding
 
 ENTRIES = (
     *content_length.ENTRIES,
     *transfer_encoding.ENTRIES,
     *chunk_lines.ENTRIES,
     *host.ENTRIES,
+    *request_line.ENTRIES,
+    *fields.ENTRIES,
 )
