@@ -1,15 +1,12 @@
 """The probe catalogue checks itself: every entry is well formed, the validator finds broken
-entries, and every family of entries fails on a server lenient in its way
-(tests/broken_framing_server.py) and passes on the strict one."""
+entries, and every family of entries fails on a server lenient in its way (one of the
+tests/broken_*_server.py programs, with the defect named in FAMILIES) and passes on the
+strict one (the same program with no defect)."""
 
 from __future__ import annotations
 
 import dataclasses
-import functools
-import importlib
-import pkgutil
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -18,24 +15,32 @@ from harness.cases import CheckFailed, Level
 from harness.catalogue import After, Entry, Status
 from harness.launcher import ServerProcess
 from harness.probe import ServerProbe
-from suites import probes
-from suites.probes import ENTRIES, content_length, transfer_encoding
+from suites.probes import (
+    ENTRIES,
+    chunk_lines,
+    content_length,
+    fields,
+    host,
+    request_line,
+    transfer_encoding,
+)
 
-from .test_probes_syntax_checks import FAMILIES as SYNTAX_FAMILIES
-
-# Each family, and the defect of tests/broken_framing_server.py it must catch.
-FAMILIES = {
-    "content_length": (content_length.ENTRIES, "int-content-length"),
-    "transfer_encoding": (transfer_encoding.ENTRIES, "chunked-anywhere"),
+# Each family: its entries, the program that is strict in its respect, and the defect of that
+# program that the family must catch.
+FAMILIES: dict[str, tuple[tuple[Entry, ...], str, str]] = {
+    "content_length": (content_length.ENTRIES, "broken_framing_server.py", "int-content-length"),
+    "transfer_encoding": (
+        transfer_encoding.ENTRIES,
+        "broken_framing_server.py",
+        "chunked-anywhere",
+    ),
+    "chunk_lines": (chunk_lines.ENTRIES, "broken_chunk_lines_server.py", "int-chunk-size"),
+    "host": (host.ENTRIES, "broken_host_server.py", "host-unchecked"),
+    "request_line": (request_line.ENTRIES, "broken_syntax_server.py", "lenient-request-line"),
+    "fields": (fields.ENTRIES, "broken_syntax_server.py", "lenient-fields"),
 }
-FRAMING_ENTRIES = tuple(entry for entries, _ in FAMILIES.values() for entry in entries)
+STRICT = [(entry, program) for entries, program, _ in FAMILIES.values() for entry in entries]
 GOOD = content_length.ENTRIES[0]
-TESTS = Path(__file__).parent
-
-
-@pytest.fixture(scope="session")
-def framing_server(broken_server: Callable[..., ServerProcess]) -> Callable[[str], ServerProcess]:
-    return functools.partial(broken_server, program="broken_framing_server.py")
 
 
 def test_every_entry_is_well_formed() -> None:
@@ -43,20 +48,9 @@ def test_every_entry_is_well_formed() -> None:
     assert len({entry.id for entry in ENTRIES}) == len(ENTRIES)
 
 
-def _own_checks() -> set[str]:
-    """The ids of the themes whose self-tests live in tests/test_probes_<theme>_checks.py."""
-    ids = set()
-    for theme in pkgutil.iter_modules(probes.__path__):
-        if (TESTS / f"test_probes_{theme.name}_checks.py").exists():
-            module = importlib.import_module(f"suites.probes.{theme.name}")
-            ids |= {entry.id for entry in module.ENTRIES}
-    return ids
-
-
 def test_every_entry_is_in_a_family() -> None:
-    every_family = {**FAMILIES, **SYNTAX_FAMILIES}
-    families = {entry.id for entries, _ in every_family.values() for entry in entries}
-    assert families | _own_checks() == {entry.id for entry in ENTRIES}
+    families = {entry.id for entries, _, _ in FAMILIES.values() for entry in entries}
+    assert families == {entry.id for entry in ENTRIES}
 
 
 @pytest.mark.parametrize(
@@ -93,10 +87,10 @@ def test_levels_are_known() -> None:
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_family_fails_on_lenient_server(
-    family: str, framing_server: Callable[[str], ServerProcess]
+    family: str, broken_server: Callable[..., ServerProcess]
 ) -> None:
-    entries, defect = FAMILIES[family]
-    probe = ServerProbe(framing_server(defect).target)
+    entries, program, defect = FAMILIES[family]
+    probe = ServerProbe(broken_server(defect, program=program).target)
     caught = []
     for entry in entries:
         try:
@@ -107,8 +101,8 @@ def test_family_fails_on_lenient_server(
     assert caught, f"no entry of {family} fails on the {defect!r} server"
 
 
-@pytest.mark.parametrize("entry", FRAMING_ENTRIES, ids=[entry.id for entry in FRAMING_ENTRIES])
+@pytest.mark.parametrize(("entry", "program"), STRICT, ids=[entry.id for entry, _ in STRICT])
 def test_entry_passes_on_strict_server(
-    entry: Entry, framing_server: Callable[[str], ServerProcess]
+    entry: Entry, program: str, broken_server: Callable[..., ServerProcess]
 ) -> None:
-    catalogue.run(entry, ServerProbe(framing_server("none").target))
+    catalogue.run(entry, ServerProbe(broken_server("none", program=program).target))
