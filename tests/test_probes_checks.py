@@ -22,6 +22,7 @@ from suites.probes import (
     fields,
     host,
     request_line,
+    smuggling,
     transfer_encoding,
 )
 
@@ -38,6 +39,7 @@ FAMILIES: dict[str, tuple[tuple[Entry, ...], str, str]] = {
     "host": (host.ENTRIES, "broken_host_server.py", "host-unchecked"),
     "request_line": (request_line.ENTRIES, "broken_syntax_server.py", "lenient-request-line"),
     "fields": (fields.ENTRIES, "broken_syntax_server.py", "lenient-fields"),
+    "smuggling": (smuggling.ENTRIES, "broken_smuggling_server.py", "content-length-wins"),
 }
 STRICT = [(entry, program) for entries, program, _ in FAMILIES.values() for entry in entries]
 GOOD = content_length.ENTRIES[0]

@@ -3,7 +3,7 @@ entry); ``ENTRIES`` is every entry, in the order the themes are listed here."""
 
 from __future__ import annotations
 
-from . import chunk_lines, content_length, fields, host, request_line, transfer_encoding
+from . import chunk_lines, content_length, fields, host, request_line, smuggling, transfer_encoding
 
 ENTRIES = (
     *content_length.ENTRIES,
@@ -12,4 +12,5 @@ ENTRIES = (
     *host.ENTRIES,
     *request_line.ENTRIES,
     *fields.ENTRIES,
+    *smuggling.ENTRIES,
 )
