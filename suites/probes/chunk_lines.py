@@ -16,13 +16,9 @@ from __future__ import annotations
 from harness.cases import Level
 from harness.catalogue import After, Closed, Entry, Served, Status, message
 
+from .sentences import GRAMMAR
+
 CONTENT = b"hello"
-GRAMMAR = (
-    "When a server listening only for HTTP request messages, or processing what appears from "
-    "the start-line to be an HTTP request message, receives a sequence of octets that does not "
-    "match the HTTP-message grammar aside from the robustness exceptions listed above, the "
-    "server SHOULD respond with a 400 (Bad Request) response and close the connection."
-)
 DECODE = "A recipient MUST be able to parse and decode the chunked transfer coding."
 BWS = (
     "A recipient MUST parse for such bad whitespace and remove it before interpreting the "

@@ -12,17 +12,10 @@ from __future__ import annotations
 from harness.cases import Level
 from harness.catalogue import After, Entry, Served, Silent, Status, message
 
+from .sentences import INVALID_CONTENT_LENGTH as INVALID
+from .sentences import OWS
+
 CONTENT = b"hello"
-INVALID = (
-    "If a message is received without Transfer-Encoding and with an invalid Content-Length "
-    "header field, then the message framing is invalid and the recipient MUST treat it as an "
-    "unrecoverable error, unless the field value can be successfully parsed as a "
-    "comma-separated list (Section 5.6.1 of [HTTP]), all values in the list are valid, and all "
-    "values in the list are the same (in which case, the message is processed with that single "
-    "value used as the Content-Length field value). If the unrecoverable error is in a request "
-    "message, the server MUST respond with a 400 (Bad Request) status code and then close the "
-    "connection."
-)
 SAME_REPEATED = (
     "a recipient of a Content-Length header field value consisting of the same decimal value "
     'repeated as a comma-separated list (e.g, "Content-Length: 42, 42") MAY either reject the '
@@ -35,12 +28,6 @@ VALID = (
     "predefined limit to the length of content, a recipient MUST anticipate potentially large "
     "decimal numerals and prevent parsing errors due to integer conversion overflows or "
     "precision loss due to integer conversion (Section 17.5)."
-)
-OWS = (
-    "The field line value does not include that leading or trailing whitespace: OWS occurring "
-    "before the first non-whitespace octet of the field line value, or after the last "
-    "non-whitespace octet of the field line value, is excluded by parsers when extracting the "
-    "field line value from a field line."
 )
 
 REFUSED = Status((400,), After.CLOSE)

@@ -12,12 +12,9 @@ from __future__ import annotations
 from harness.cases import Level
 from harness.catalogue import After, Entry, Served, Status, message
 
-NOT_GRAMMAR = (
-    "When a server listening only for HTTP request messages, or processing what appears from "
-    "the start-line to be an HTTP request message, receives a sequence of octets that does not "
-    "match the HTTP-message grammar aside from the robustness exceptions listed above, the "
-    "server SHOULD respond with a 400 (Bad Request) response and close the connection."
-)
+from .sentences import GRAMMAR as NOT_GRAMMAR
+from .sentences import NAME_COLON, OBS_FOLD
+
 CR_LF_NUL = (
     "Field values containing CR, LF, or NUL characters are invalid and dangerous, due to the "
     "varying ways that implementations might parse and interpret those characters; a recipient "
@@ -34,17 +31,6 @@ EDGE_WHITESPACE = (
     "A field value does not include leading or trailing whitespace. When a specific version of "
     "HTTP allows such whitespace to appear in a message, a field parsing implementation MUST "
     "exclude such whitespace prior to evaluating the field value."
-)
-NAME_COLON = (
-    "A server MUST reject, with a response status code of 400 (Bad Request), any received "
-    "request message that contains whitespace between a header field name and colon."
-)
-OBS_FOLD = (
-    "A server that receives an obs-fold in a request message that is not within a "
-    '"message/http" container MUST either reject the message by sending a 400 (Bad Request), '
-    "preferably with a representation explaining that obsolete line folding is unacceptable, "
-    "or replace each received obs-fold with one or more SP octets prior to interpreting the "
-    "field value or forwarding the message downstream."
 )
 
 CONTENT = b"hello"

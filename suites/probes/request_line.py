@@ -13,6 +13,8 @@ from __future__ import annotations
 from harness.cases import Level
 from harness.catalogue import After, Entry, Served, Status, message
 
+from .sentences import FIRST_LINE_WHITESPACE
+
 INVALID = (
     "Recipients of an invalid request-line SHOULD respond with either a 400 (Bad Request) error "
     "or a 301 (Moved Permanently) redirect with the request-target properly encoded."
@@ -32,13 +34,6 @@ EMPTY_LINE = (
     "In the interest of robustness, a server that is expecting to receive and parse a "
     "request-line SHOULD ignore at least one empty line (CRLF) received prior to the "
     "request-line."
-)
-FIRST_LINE_WHITESPACE = (
-    "A recipient that receives whitespace between the start-line and the first header field "
-    "MUST either reject the message as invalid or consume each whitespace-preceded line without "
-    "further processing of it (i.e., ignore the entire line, along with any subsequent lines "
-    "preceded by whitespace, until a properly formed header field is received or the header "
-    "section is terminated)."
 )
 
 REFUSED = Status((400, 301), After.ANY)

@@ -15,6 +15,9 @@ from __future__ import annotations
 from harness.cases import Level
 from harness.catalogue import After, Answered, Entry, Served, Status, chunked_body, message
 
+from .sentences import INVALID_CONTENT_LENGTH as INVALID
+from .sentences import NOT_FINAL
+
 CONTENT = b"hello"
 # Its own fixed Host, so that lengths are known when the entry is written.
 SMUGGLED = b"GET /echo?smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n"
@@ -23,22 +26,6 @@ BOTH = (
     "process such a request in accordance with the Transfer-Encoding alone. Regardless, the "
     "server MUST close the connection after responding to such a request to avoid the potential "
     "attacks."
-)
-NOT_FINAL = (
-    "If a Transfer-Encoding header field is present in a request and the chunked transfer "
-    "coding is not the final encoding, the message body length cannot be determined reliably; "
-    "the server MUST respond with the 400 (Bad Request) status code and then close the "
-    "connection."
-)
-INVALID = (
-    "If a message is received without Transfer-Encoding and with an invalid Content-Length "
-    "header field, then the message framing is invalid and the recipient MUST treat it as an "
-    "unrecoverable error, unless the field value can be successfully parsed as a "
-    "comma-separated list (Section 5.6.1 of [HTTP]), all values in the list are valid, and all "
-    "values in the list are the same (in which case, the message is processed with that single "
-    "value used as the Content-Length field value). If the unrecoverable error is in a request "
-    "message, the server MUST respond with a 400 (Bad Request) status code and then close the "
-    "connection."
 )
 LENGTH = (
     "If a valid Content-Length header field is present without Transfer-Encoding, its decimal "

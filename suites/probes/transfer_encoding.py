@@ -15,46 +15,18 @@ import gzip
 from harness.cases import Level
 from harness.catalogue import After, Answered, Entry, Served, Status, chunked_body, message
 
+from .sentences import FIRST_LINE_WHITESPACE, NAME_COLON, NOT_FINAL, OBS_FOLD, OWS
+
 CONTENT = b"hello"
 BODY = chunked_body(CONTENT)
-NOT_FINAL = (
-    "If a Transfer-Encoding header field is present in a request and the chunked transfer "
-    "coding is not the final encoding, the message body length cannot be determined reliably; "
-    "the server MUST respond with the 400 (Bad Request) status code and then close the "
-    "connection."
-)
 CASE_INSENSITIVE = (
     "All transfer-coding names are case-insensitive and ought to be registered within the HTTP "
     "Transfer Coding registry, as defined in Section 7.4."
-)
-OWS = (
-    "The field line value does not include that leading or trailing whitespace: OWS occurring "
-    "before the first non-whitespace octet of the field line value, or after the last "
-    "non-whitespace octet of the field line value, is excluded by parsers when extracting the "
-    "field line value from a field line."
 )
 EMPTY_ELEMENTS = (
     "a recipient MUST parse and ignore a reasonable number of empty list elements: enough to "
     "handle common mistakes by senders that merge values, but not so much that they could be "
     "used as a denial-of-service mechanism."
-)
-NAME_COLON = (
-    "A server MUST reject, with a response status code of 400 (Bad Request), any received "
-    "request message that contains whitespace between a header field name and colon."
-)
-FIRST_LINE_WHITESPACE = (
-    "A recipient that receives whitespace between the start-line and the first header field "
-    "MUST either reject the message as invalid or consume each whitespace-preceded line without "
-    "further processing of it (i.e., ignore the entire line, along with any subsequent lines "
-    "preceded by whitespace, until a properly formed header field is received or the header "
-    "section is terminated)."
-)
-OBS_FOLD = (
-    "A server that receives an obs-fold in a request message that is not within a "
-    '"message/http" container MUST either reject the message by sending a 400 (Bad Request), '
-    "preferably with a representation explaining that obsolete line folding is unacceptable, "
-    "or replace each received obs-fold with one or more SP octets prior to interpreting the "
-    "field value or forwarding the message downstream."
 )
 UNKNOWN_CODING = (
     "A server that receives a request message with a transfer coding it does not understand "
