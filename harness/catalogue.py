@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import ClassVar
 
 from harness import contract, deadlines
 from harness.cases import Case, Level
@@ -46,6 +47,12 @@ class After(enum.StrEnum):
     NOTHING = "then the follow-up unanswered"
     NEXT = "then the follow-up answered (or the connection closed)"
     ANY = "then anything"
+
+    @property
+    def uses_contract(self) -> bool:
+        """Whether judging it needs /echo: NEXT knows the follow-up's answer by /echo's
+        document; the others ask only whether anything follows."""
+        return self is After.NEXT
 
     def allows(self, result: ProbeResult) -> bool:
         if self is After.ANY:
@@ -90,6 +97,12 @@ class Status:
     codes: tuple[int, ...]
     after: After
 
+    @property
+    def uses_contract(self) -> bool:
+        # A refusal of the message's framing or syntax does not depend on the target's
+        # route; a success (2xx) comes only from a resource that exists.
+        return self.after.uses_contract or any(200 <= code < 300 for code in self.codes)
+
     def matches(self, result: ProbeResult) -> bool:
         return (
             bool(result.final)
@@ -111,6 +124,7 @@ class Served:
     method: str = "POST"
     target: str = "/echo"
     fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    uses_contract: ClassVar[bool] = True  # /echo's document is the interpretation
 
     def matches(self, result: ProbeResult) -> bool:
         echo = _echo(result.final[0]) if result.final else None
@@ -134,6 +148,8 @@ class Answered:
     """Any final response first (a refusal or the request served)."""
 
     after: After
+    # A server without the target's route may answer 404 before it reads the content.
+    uses_contract: ClassVar[bool] = True
 
     def matches(self, result: ProbeResult) -> bool:
         return bool(result.final) and self.after.allows(result)
@@ -147,6 +163,9 @@ class Silent:
     """No response at all while the probe waits: the server waits for content that never
     comes (or closes the connection without a word)."""
 
+    # A server without the target's route may answer 404 before it waits for the content.
+    uses_contract: ClassVar[bool] = True
+
     def matches(self, result: ProbeResult) -> bool:
         return not result.received
 
@@ -157,6 +176,8 @@ class Silent:
 @dataclass(frozen=True)
 class Closed:
     """The connection closed (or reset) without a response."""
+
+    uses_contract: ClassVar[bool] = False  # no answer to judge, from any route
 
     def matches(self, result: ProbeResult) -> bool:
         return not result.received and result.ending in _CLOSED
@@ -184,7 +205,19 @@ class Entry:
 
     @cached_property
     def case(self) -> Case:
-        return Case(self.id, self.rfc, self.level, self.requirement)
+        return Case(
+            self.id, self.rfc, self.level, self.requirement, uses_contract=self.uses_contract
+        )
+
+    @property
+    def uses_contract(self) -> bool:
+        """Whether the server must serve /echo (docs/contract.md) for the entry to be judged:
+        when any allowed outcome needs it. An entry whose every outcome is a refusal or a
+        close that no route changes runs against any server (--target), its bytes as written:
+        their /echo target does not matter to a server that must refuse their framing or
+        syntax. Every outcome class declares ``uses_contract``."""
+        # An object that is not an outcome is problems()'s to report.
+        return any(o.uses_contract for o in self.allowed if isinstance(o, OUTCOME_TYPES))
 
     def wire(self, authority: str) -> bytes:
         """The bytes sent: the entry's request, then the follow-up request."""
