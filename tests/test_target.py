@@ -1,11 +1,12 @@
 """``--target URL``: the server probes against a server started by hand (no adapter, no
-launch), the contract's probes skipped with the reason, no other cells; a bad URL is one
-line."""
+launch), the contract's probes skipped with the reason, no other cells; the probe catalogue's
+entries that need no /echo run there and fail with their message; a bad URL is one line."""
 
 from __future__ import annotations
 
 import json
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,8 +15,10 @@ import pytest
 from harness import target
 from harness.launcher import ServerProcess, launch
 from harness.registry import Capability
+from harness.report import files as report_files
 from harness.tls import ServerCertificate, make_session_certificate
-from tests.pytest_run import run_pytest
+from suites.probes import ENTRIES
+from tests.pytest_run import ROOT, run_pytest
 
 SERVE = [sys.executable, "-m", "harness.serve", "stdlib-http11", "--port", "0"]
 # A probe that needs no endpoint (it passes on stdlib-http11), one that needs /echo, and
@@ -75,9 +78,14 @@ def https_server(certificate: ServerCertificate) -> Iterator[ServerProcess]:
     yield from _by_hand("--certfile", certificate.cert_file, "--keyfile", certificate.key_file)
 
 
-def _run(tmp_path: Path, *options: str, status: int = 0) -> tuple[str, list[dict[str, object]]]:
+def _run(
+    tmp_path: Path,
+    *options: str,
+    status: int = 0,
+    tests: tuple[str, ...] = ("suites/test_errors.py", "-k", SELECTION),
+) -> tuple[str, list[dict[str, object]]]:
     results = tmp_path / "results.json"
-    done = run_pytest("suites/test_errors.py", "-k", SELECTION, *options, f"--results={results}")
+    done = run_pytest(*tests, *options, f"--results={results}")
     assert done.returncode == status, done.stdout + done.stderr
     return done.stdout, json.loads(results.read_text(encoding="utf-8"))["cells"]
 
@@ -127,3 +135,38 @@ def test_a_target_that_does_not_answer_2xx_errors_its_cells_in_one_line(
         "404, connection open"
     )
     assert f"{message} (1 cell: error)" in stdout.splitlines()
+
+
+def test_the_catalogue_runs_its_entries_that_need_no_contract_against_a_target(
+    tmp_path: Path, http_server: ServerProcess
+) -> None:
+    name = f"127.0.0.1:{http_server.target.port}"
+    stdout, cells = _run(
+        tmp_path, "--target", f"http://{name}/bytes/1", status=1, tests=("suites/test_probes.py",)
+    )
+    outcomes = _outcomes(cells)
+    free = {entry.id for entry in ENTRIES if not entry.uses_contract}
+    assert free and len(outcomes) == len(ENTRIES)
+    assert {case for case, (outcome, _) in outcomes.items() if outcome == "skip"} == (
+        set(outcomes) - free
+    )
+    assert {message for outcome, message in outcomes.values() if outcome == "skip"} == {
+        NO_CONTRACT.format(name=name)
+    }
+    # No expectation file names the target: each deviation is a fail, the same deviations
+    # stdlib-http11's file records for the launched server.
+    failed = {case for case, (outcome, _) in outcomes.items() if outcome == "fail"}
+    known = tomllib.loads(
+        (ROOT / "suites/expectations/stdlib-http11.toml").read_text(encoding="utf-8")
+    )["deviation"]
+    assert failed and failed <= {deviation["case"] for deviation in known}
+    assert {outcome for case, (outcome, _) in outcomes.items() if case in free} <= {"pass", "fail"}
+    assert outcomes["probes.host.twice_same"] == (
+        "fail",
+        "expected status 400, then anything (RFC 9112 §3.2), got served as GET /echo with 0 "
+        "content bytes (sha256 e3b0c44298fc…); served as GET /echo?next with 0 content bytes "
+        "(sha256 e3b0c44298fc…); connection open",
+    )
+    assert f"{len(failed)} failed, {len(free) - len(failed)} passed" in stdout
+    reports = report_files.names(tmp_path / "results.json")
+    assert all(path.is_file() for path in reports), reports
