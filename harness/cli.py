@@ -171,7 +171,8 @@ def parser(prog: str = "http-interop") -> argparse.ArgumentParser:
         description=(
             "List every implementation a run can select (this package's, entry points of "
             "installed packages, the examples' implementations file, --impls files) and every "
-            "case (id, level, RFC section)."
+            "case (id, level, RFC section; for a probe catalogue entry, the ids other catalogues "
+            "give the same check: its see_also)."
         ),
     )
     listed.add_argument("--json", action="store_true", help="as JSON")

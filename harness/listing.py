@@ -1,6 +1,7 @@
 """What ``http-interop list`` shows: every implementation a run can select (this package's
 table, entry points of other packages, the examples' implementations file and ``--impls``
-files) and every case of the suites."""
+files) and every case of the suites, with the probe catalogue's cross-references (an entry's
+``see_also``: other catalogues' ids for the same check)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from harness.cases import CATALOGUE
 from harness.registry import REGISTRY, Kind
 
 SUITES = "harness.suites"
+PROBES = f"{SUITES}.probes"  # the probe catalogue's entries (harness/catalogue.py)
 
 
 def implementations(files: list[Path]) -> list[dict[str, Any]]:
@@ -34,19 +36,27 @@ def implementations(files: list[Path]) -> list[dict[str, Any]]:
     ]
 
 
-def cases() -> list[dict[str, str]]:
-    """Every case of the suites: importing a suite module registers its cases."""
+def cases() -> list[dict[str, Any]]:
+    """Every case of the suites (importing a suite module registers its cases), with the
+    other catalogues' ids its probe entry names (none for a case that is no entry)."""
     package = importlib.import_module(SUITES)
     for module in pkgutil.iter_modules(package.__path__):
         if module.name.startswith("test_"):
             importlib.import_module(f"{SUITES}.{module.name}")
+    see_also = {entry.id: entry.see_also for entry in importlib.import_module(PROBES).ENTRIES}
     return [
-        {"id": case.id, "suite": case.suite, "rfc": case.rfc, "level": str(case.level)}
+        {
+            "id": case.id,
+            "suite": case.suite,
+            "rfc": case.rfc,
+            "level": str(case.level),
+            "see_also": list(see_also.get(case.id, ())),
+        }
         for case in sorted(CATALOGUE.cases(), key=lambda case: case.id)
     ]
 
 
-def render(implementations: list[dict[str, Any]], cases: list[dict[str, str]]) -> list[str]:
+def render(implementations: list[dict[str, Any]], cases: list[dict[str, Any]]) -> list[str]:
     """The listing as lines of text."""
     lines = [f"Implementations ({len(implementations)}):"]
     name = max(len(impl["name"]) for impl in implementations)
@@ -59,5 +69,9 @@ def render(implementations: list[dict[str, Any]], cases: list[dict[str, str]]) -
         lines.append(line)
     lines.append(f"\nCases ({len(cases)}):")
     width = max((len(case["id"]) for case in cases), default=0)
-    lines += [f"  {case['id']:<{width}}  {case['level']:<6}  {case['rfc']}" for case in cases]
+    for case in cases:
+        line = f"  {case['id']:<{width}}  {case['level']:<6}  {case['rfc']}"
+        if case["see_also"]:
+            line += f"  (see also {', '.join(case['see_also'])})"
+        lines.append(line)
     return lines

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import cli
+from harness import cli, listing
 from harness.registry import REGISTRY
 from harness.results import SCHEMA_VERSION
 from tests.pytest_run import DEADLINE, ROOT
@@ -252,6 +252,19 @@ def test_list_as_text_and_json() -> None:
     head = next(case for case in listed["cases"] if case["id"] == "methods.head.no_body")
     assert head["suite"] == "methods" and head["rfc"].startswith("RFC 9110") and head["level"]
     assert {case["suite"] for case in listed["cases"]} >= {"methods", "keepalive", "errors"}
+    assert {type(case["see_also"]) for case in listed["cases"]} == {list}
+    assert head["see_also"] == [], "a case that is no catalogue entry names no other id"
+
+
+def test_list_shows_an_entrys_see_also() -> None:
+    server = {"name": "s", "kind": "server", "origin": "builtin", "description": "d"}
+    case = {"id": "probes.smuggling.cl_te", "rfc": "RFC 9112 §6.3", "level": "MUST"}
+    lines = listing.render(
+        [{**server, "unavailable": None}],
+        [{**case, "see_also": ["SMUG-CL-TE", "SMUG-CL-TE-PIPELINE"]}, {**case, "see_also": []}],
+    )
+    assert lines[-2].endswith("RFC 9112 §6.3  (see also SMUG-CL-TE, SMUG-CL-TE-PIPELINE)")
+    assert lines[-1].endswith("RFC 9112 §6.3")
 
 
 def write(path: Path, text: str) -> Path:
