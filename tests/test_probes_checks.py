@@ -22,6 +22,7 @@ from suites.probes import (
     fields,
     host,
     request_line,
+    responses,
     smuggling,
     transfer_encoding,
 )
@@ -40,6 +41,23 @@ FAMILIES: dict[str, tuple[tuple[Entry, ...], str, str]] = {
     "request_line": (request_line.ENTRIES, "broken_syntax_server.py", "lenient-request-line"),
     "fields": (fields.ENTRIES, "broken_syntax_server.py", "lenient-fields"),
     "smuggling": (smuggling.ENTRIES, "broken_smuggling_server.py", "content-length-wins"),
+    "responses_head": (responses.HEAD_ENTRIES, "broken_responses_server.py", "head-content"),
+    "responses_no_content": (
+        responses.NO_CONTENT_ENTRIES,
+        "broken_responses_server.py",
+        "no-content-content",
+    ),
+    "responses_interim": (
+        responses.INTERIM_ENTRIES,
+        "broken_responses_server.py",
+        "interim-length",
+    ),
+    "responses_framing": (
+        responses.FRAMING_ENTRIES,
+        "broken_responses_server.py",
+        "length-with-chunked",
+    ),
+    "responses_date": (responses.DATE_ENTRIES, "broken_responses_server.py", "asctime-date"),
 }
 STRICT = [(entry, program) for entries, program, _ in FAMILIES.values() for entry in entries]
 GOOD = content_length.ENTRIES[0]
