@@ -272,6 +272,10 @@ class Framed:
 
     outcome: Status | Served | Answered
 
+    @property
+    def uses_contract(self) -> bool:
+        return self.outcome.uses_contract  # the heads' rules hold for any route's response
+
     def matches(self, result: ProbeResult) -> bool:
         return self.outcome.matches(result) and not head_problems(result)
 
