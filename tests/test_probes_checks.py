@@ -23,6 +23,7 @@ from suites.probes import (
     host,
     request_line,
     smuggling,
+    smuggling_chunks,
     transfer_encoding,
 )
 
@@ -40,6 +41,11 @@ FAMILIES: dict[str, tuple[tuple[Entry, ...], str, str]] = {
     "request_line": (request_line.ENTRIES, "broken_syntax_server.py", "lenient-request-line"),
     "fields": (fields.ENTRIES, "broken_syntax_server.py", "lenient-fields"),
     "smuggling": (smuggling.ENTRIES, "broken_smuggling_server.py", "content-length-wins"),
+    "smuggling_chunks": (
+        smuggling_chunks.ENTRIES,
+        "broken_chunk_lines_server.py",
+        "int-chunk-size",
+    ),
 }
 STRICT = [(entry, program) for entries, program, _ in FAMILIES.values() for entry in entries]
 GOOD = content_length.ENTRIES[0]

@@ -3,7 +3,16 @@ entry); ``ENTRIES`` is every entry, in the order the themes are listed here."""
 
 from __future__ import annotations
 
-from . import chunk_lines, content_length, fields, host, request_line, smuggling, transfer_encoding
+from . import (
+    chunk_lines,
+    content_length,
+    fields,
+    host,
+    request_line,
+    smuggling,
+    smuggling_chunks,
+    transfer_encoding,
+)
 
 ENTRIES = (
     *content_length.ENTRIES,
@@ -13,4 +22,5 @@ ENTRIES = (
     *request_line.ENTRIES,
     *fields.ENTRIES,
     *smuggling.ENTRIES,
+    *smuggling_chunks.ENTRIES,
 )
