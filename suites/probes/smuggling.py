@@ -7,7 +7,10 @@ split the stream. With both Transfer-Encoding and Content-Length the server refu
 (400) or reads it by Transfer-Encoding alone, and in either case closes the connection, so
 neither the hidden request nor the follow-up is answered. With Content-Length alone its value
 frames the content whatever the method or route: the hidden request is content, never answered,
-and the follow-up is.
+and the follow-up is. TE.TE probes spell Transfer-Encoding so that one reader sees chunked and
+another does not (whitespace, commas, case, folding, CTLs, quotes, repeated lines): where the
+value still names chunked alone the two-field rule applies; where it does not, chunked is not
+final (400 or 501, then closed); an ill-formed field line is refused.
 """
 
 from __future__ import annotations
