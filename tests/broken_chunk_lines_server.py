@@ -5,10 +5,11 @@
     python tests/broken_chunk_lines_server.py DEFECT [--certfile F --keyfile F]
 
 Follows the launch protocol (ready line, SIGTERM). ``/echo`` decodes chunked content by the
-grammar, every line ended with CRLF; anything else gets 400 and a close. DEFECT "none" is
-that strict reference; "int-chunk-size" reads each size line as Werkzeug's dev server does
-(the line up to ``;`` through Python's ``int(x, 16)``, LF alone ending a line). It is not a
-registered implementation: it never enters a real run.
+grammar, every line ended with CRLF, each trailer line a field line; anything else gets 400
+and a close. DEFECT "none" is that strict reference; "int-chunk-size" reads each size line as
+Werkzeug's dev server does (the line up to ``;`` through Python's ``int(x, 16)``, LF alone
+ending a line, trailer lines unchecked). It is not a registered implementation: it never
+enters a real run.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ _EXT = (
 )
 # chunk-size [ chunk-ext ] CRLF (RFC 9112 §7.1, §7.1.1)
 CHUNK_LINE = re.compile(rb"([0-9A-Fa-f]+)" + _EXT + rb"\r\n")
+# field-line CRLF in the trailer section (RFC 9112 §7.1.2, §5)
+TRAILER_LINE = re.compile(_TOKEN + rb":[ \t]*[\x21-\x7e\x80-\xff \t]*\r\n")
 
 
 class Refused(Exception):
@@ -94,8 +97,9 @@ def chunk_lines_handler(defect: str) -> type[http.server.BaseHTTPRequestHandler]
                 end = self.rfile.readline(2) if lenient else self.rfile.read(2)
                 if end not in ((b"\r\n", b"\n") if lenient else (b"\r\n",)):
                     raise Refused(end)
-            while self._line().strip(b"\r\n"):
-                pass  # a trailer field line
+            while (line := self._line()).strip(b"\r\n"):
+                if not (lenient or TRAILER_LINE.fullmatch(line)):
+                    raise Refused(line)
             return body
 
     return ChunkLinesHandler

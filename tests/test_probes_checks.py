@@ -24,6 +24,7 @@ from suites.probes import (
     request_line,
     responses,
     smuggling,
+    smuggling_chunks,
     transfer_encoding,
 )
 
@@ -58,6 +59,11 @@ FAMILIES: dict[str, tuple[tuple[Entry, ...], str, str]] = {
         "length-with-chunked",
     ),
     "responses_date": (responses.DATE_ENTRIES, "broken_responses_server.py", "asctime-date"),
+    "smuggling_chunks": (
+        smuggling_chunks.ENTRIES,
+        "broken_chunk_lines_server.py",
+        "int-chunk-size",
+    ),
 }
 STRICT = [(entry, program) for entries, program, _ in FAMILIES.values() for entry in entries]
 GOOD = content_length.ENTRIES[0]

@@ -11,6 +11,7 @@ from . import (
     request_line,
     responses,
     smuggling,
+    smuggling_chunks,
     transfer_encoding,
 )
 
@@ -22,5 +23,6 @@ ENTRIES = (
     *request_line.ENTRIES,
     *fields.ENTRIES,
     *smuggling.ENTRIES,
+    *smuggling_chunks.ENTRIES,
     *responses.ENTRIES,
 )
