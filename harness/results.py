@@ -327,7 +327,7 @@ def schema() -> Document:
         "required": ["schema_version", "run", "cells"],
         "additionalProperties": False,
         "properties": {
-            "schema_version": {"enum": list(READABLE_VERSIONS)},
+            "schema_version": {"type": "integer", "enum": list(READABLE_VERSIONS)},
             "run": typed_schema.of(RunInfo, RECORDS),
             "cells": typed_schema.of(list[CellResult], RECORDS),
         },
