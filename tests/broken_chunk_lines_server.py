@@ -8,8 +8,9 @@ Follows the launch protocol (ready line, SIGTERM). ``/echo`` decodes chunked con
 grammar, every line ended with CRLF, each trailer line a field line; anything else gets 400
 and a close. DEFECT "none" is that strict reference; "int-chunk-size" reads each size line as
 Werkzeug's dev server does (the line up to ``;`` through Python's ``int(x, 16)``, LF alone
-ending a line, trailer lines unchecked). It is not a registered implementation: it never
-enters a real run.
+ending a line, trailer lines unchecked); "keep-open" sends the 400 without closing (what
+RFC 9112 §2.2 advises against: the probes' warn). It is not a registered implementation: it
+never enters a real run.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from harness.servers import stdlib
 
 MAX_CONTENT = 1 << 20
 MAX_LINE = 1 << 17  # a 64 KiB chunk extension fits
-DEFECTS = ("none", "int-chunk-size")
+DEFECTS = ("none", "int-chunk-size", "keep-open")
 
 _TOKEN = rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 _QUOTED = rb'"(?:[\t !\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e\x80-\xff])*"'
@@ -71,7 +72,10 @@ def chunk_lines_handler(defect: str) -> type[http.server.BaseHTTPRequestHandler]
             try:
                 body = self._dechunked()
             except Refused:
-                self.send_error(400, "invalid chunked content")  # sends Connection: close
+                if defect == "keep-open":
+                    self._respond(400, "text/plain", b"invalid chunked content", send_body)
+                else:
+                    self.send_error(400, "invalid chunked content")  # sends Connection: close
                 return
             document = contract.echo_document(
                 method=self.command,
