@@ -25,6 +25,7 @@ from suites.probes import (
     responses,
     smuggling,
     smuggling_chunks,
+    smuggling_te,
     transfer_encoding,
 )
 
@@ -42,6 +43,7 @@ FAMILIES: dict[str, tuple[tuple[Entry, ...], str, str]] = {
     "request_line": (request_line.ENTRIES, "broken_syntax_server.py", "lenient-request-line"),
     "fields": (fields.ENTRIES, "broken_syntax_server.py", "lenient-fields"),
     "smuggling": (smuggling.ENTRIES, "broken_smuggling_server.py", "content-length-wins"),
+    "smuggling_te": (smuggling_te.ENTRIES, "broken_smuggling_server.py", "content-length-wins"),
     "responses_head": (responses.HEAD_ENTRIES, "broken_responses_server.py", "head-content"),
     "responses_no_content": (
         responses.NO_CONTENT_ENTRIES,

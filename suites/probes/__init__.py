@@ -12,6 +12,7 @@ from . import (
     responses,
     smuggling,
     smuggling_chunks,
+    smuggling_te,
     transfer_encoding,
 )
 
@@ -23,6 +24,7 @@ ENTRIES = (
     *request_line.ENTRIES,
     *fields.ENTRIES,
     *smuggling.ENTRIES,
+    *smuggling_te.ENTRIES,
     *smuggling_chunks.ENTRIES,
     *responses.ENTRIES,
 )
