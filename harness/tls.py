@@ -74,8 +74,9 @@ class Handshake:
     cipher: str | None = None
     alpn: str | None = None  # None: the client offered no protocol the server has
     error: str | None = None
-    # The subjects of the certificates the server sent, in its order; None where this Python
-    # cannot read them (SSLSocket.get_unverified_chain is new in 3.13) or no handshake.
+    # The subjects of the certificates the server sent, in its order, as client_handshake
+    # read them; None where it did not (the server's side, a failed handshake, a Python
+    # before 3.13, which has no SSLSocket.get_unverified_chain).
     chain: tuple[str, ...] | None = None
 
     def describe(self) -> str:
