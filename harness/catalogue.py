@@ -6,6 +6,10 @@ stands for the server's authority), and every outcome the RFC allows. The runner
 bytes and, on the same connection, a valid follow-up request (``GET /echo?next``), then reads
 every response strictly (harness/probe.py): whether the follow-up is answered shows where the
 server thought the probed message ended.
+
+Some entries also list ``discouraged`` outcomes: what the RFC allows but advises against (a
+SHOULD or SHOULD NOT not followed). An answer that matches only one of those passes with a
+``warn`` grade (``Entry.warning`` says what the server did and what it was advised to do).
 """
 
 from __future__ import annotations
@@ -302,6 +306,8 @@ class Entry:
     # The methods of the requests in ``request``, in order, where one changes how its response
     # is read (HEAD: RFC 9112 §6.3, rule 1); the follow-up and any request past them are GET.
     methods: tuple[str, ...] = ()
+    # Allowed, but advised against by a SHOULD or SHOULD NOT: the cell passes with a warn.
+    discouraged: tuple[Outcome, ...] = ()
 
     @cached_property
     def case(self) -> Case:
@@ -312,12 +318,13 @@ class Entry:
     @property
     def uses_contract(self) -> bool:
         """Whether the server must serve /echo (docs/contract.md) for the entry to be judged:
-        when any allowed outcome needs it. An entry whose every outcome is a refusal or a
-        close that no route changes runs against any server (--target), its bytes as written:
-        their /echo target does not matter to a server that must refuse their framing or
-        syntax. Every outcome class declares ``uses_contract``."""
+        when any allowed or discouraged outcome needs it. An entry whose every outcome is a
+        refusal or a close that no route changes runs against any server (--target), its
+        bytes as written: their /echo target does not matter to a server that must refuse
+        their framing or syntax. Every outcome class declares ``uses_contract``."""
         # An object that is not an outcome is problems()'s to report.
-        return any(o.uses_contract for o in self.allowed if isinstance(o, OUTCOME_TYPES))
+        outcomes = self.allowed + self.discouraged
+        return any(o.uses_contract for o in outcomes if isinstance(o, OUTCOME_TYPES))
 
     def wire(self, authority: str) -> bytes:
         """The bytes sent: the entry's request, then the follow-up request."""
@@ -325,6 +332,16 @@ class Entry:
 
     def expected(self) -> str:
         return " | ".join(outcome.describe() for outcome in self.allowed)
+
+    def warning(self, result: ProbeResult) -> str:
+        """The warn text when the answer matches a discouraged outcome and no allowed one
+        (what the server did, and the recommended outcomes); empty otherwise."""
+        if any(outcome.matches(result) for outcome in self.allowed):
+            return ""
+        return (
+            f"expected {self.expected()} ({self.rfc}, recommended), got {describe(result)}: "
+            "allowed, but the RFC advises against it"
+        )
 
 
 def describe(result: ProbeResult) -> str:
@@ -344,7 +361,7 @@ def describe(result: ProbeResult) -> str:
 
 def run(entry: Entry, probe: ServerProbe) -> ProbeResult:
     """Send the entry's bytes and the follow-up on one connection; fail unless the server's
-    answer is one of the allowed outcomes."""
+    answer is one of the allowed or discouraged outcomes (``entry.warning`` tells which)."""
     result = probe.send(
         entry.wire(probe.target.authority),
         responses=2,
@@ -352,9 +369,9 @@ def run(entry: Entry, probe: ServerProbe) -> ProbeResult:
         idle_timeout=deadlines.PROBE_QUIET,
         abort=True,  # a server still reading a body sees an error, not the end of data
     )
-    if not any(outcome.matches(result) for outcome in entry.allowed):
+    if not any(outcome.matches(result) for outcome in entry.allowed + entry.discouraged):
         got = describe(result)
-        if any(isinstance(outcome, Framed) for outcome in entry.allowed):
+        if any(isinstance(outcome, Framed) for outcome in entry.allowed + entry.discouraged):
             got = "; ".join([got, *head_problems(result, entry.methods)])
         raise entry.case.failure(entry.expected(), got)
     return result
@@ -382,10 +399,19 @@ def problems(entries: Sequence[Entry]) -> list[str]:
         found += [f"{where}: {p}" for p in _bytes_problems(entry)]
         if not entry.allowed:
             found.append(f"{where}: no allowed outcome")
-        for allowed in entry.allowed:
-            outcome = allowed.outcome if isinstance(allowed, Framed) else allowed
+        if entry.discouraged and "SHOULD" not in entry.requirement + entry.note:
+            found.append(
+                f"{where}: discouraged outcomes without a SHOULD or SHOULD NOT (quote it, or "
+                "say in the note which sentence advises against them)"
+            )
+        found += [
+            f"{where}: {outcome!r} is both allowed and discouraged"
+            for outcome in set(entry.allowed) & set(entry.discouraged)
+        ]
+        for given in entry.allowed + entry.discouraged:
+            outcome = given.outcome if isinstance(given, Framed) else given
             if not isinstance(outcome, OUTCOME_TYPES) or isinstance(outcome, Framed):
-                found.append(f"{where}: {allowed!r} is not an outcome")
+                found.append(f"{where}: {given!r} is not an outcome")
             elif isinstance(outcome, Status) and not all(
                 100 <= code <= 599 for code in outcome.codes or (0,)
             ):

@@ -27,8 +27,11 @@ from harness.model import TRANSPORTS
 from harness.registry import Implementation, Kind
 
 # docs/results-schema.md; 2 added transcript, outcomes and flaky; 3 the run's selection,
-# interruption and exit status
-SCHEMA_VERSION = 3
+# interruption and exit status; 4 the warn outcome
+SCHEMA_VERSION = 4
+# Versions read as this one: a version 3 document is a version 4 one without warn cells.
+READABLE_VERSIONS = (3, SCHEMA_VERSION)
+READABLE = "versions " + " and ".join(map(str, READABLE_VERSIONS))  # for the refusals
 SCHEMA_FILE = Path(__file__).with_name("report") / "results.schema.json"
 MESSAGE_LIMIT = 4000  # characters of a failure message kept per cell
 # characters of a transcript per cell: enough for a few exchanges, small enough for junit.xml
@@ -38,6 +41,7 @@ Document = dict[str, Any]  # a results document as JSON holds it
 
 class Outcome(enum.StrEnum):
     PASS = "pass"
+    WARN = "warn"  # passed, in a way the RFC advises against (a SHOULD not followed)
     FAIL = "fail"
     KNOWN = "known"  # a listed deviation that still deviates (xfail)
     FIXED = "fixed"  # a listed deviation that now passes: update the baseline
@@ -49,11 +53,12 @@ class Outcome(enum.StrEnum):
 # the worst one names the cell.
 SEVERITY = {
     Outcome.PASS: 0,
-    Outcome.SKIP: 1,
-    Outcome.KNOWN: 2,
-    Outcome.FIXED: 3,
-    Outcome.FAIL: 4,
-    Outcome.ERROR: 5,
+    Outcome.WARN: 1,
+    Outcome.SKIP: 2,
+    Outcome.KNOWN: 3,
+    Outcome.FIXED: 4,
+    Outcome.FAIL: 5,
+    Outcome.ERROR: 6,
 }
 
 # Annotated metadata of a field: JSON Schema keywords its type does not say, and "optional"
@@ -322,7 +327,7 @@ def schema() -> Document:
         "required": ["schema_version", "run", "cells"],
         "additionalProperties": False,
         "properties": {
-            "schema_version": {"const": SCHEMA_VERSION},
+            "schema_version": {"type": "integer", "enum": list(READABLE_VERSIONS)},
             "run": typed_schema.of(RunInfo, RECORDS),
             "cells": typed_schema.of(list[CellResult], RECORDS),
         },
@@ -368,9 +373,9 @@ def check(document: object, name: str) -> Document:
     if not isinstance(document, dict) or "schema_version" not in document:
         raise ResultsFileError(f"{name}: not a results file (no schema_version at the top level)")
     version = document["schema_version"]
-    if version != SCHEMA_VERSION:
+    if version not in READABLE_VERSIONS:
         raise ResultsFileError(
-            f"{name}: schema_version {version!r}; this harness reads version {SCHEMA_VERSION} "
+            f"{name}: schema_version {version!r}; this harness reads {READABLE} "
             "only (docs/results-schema.md): run the conformance run again with this harness"
         )
     mismatch = typed_schema.first_mismatch(document, schema())

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import socket
 import ssl
+import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import trustme
+from cryptography import x509
 
 from harness.model import Target
 
@@ -37,12 +39,16 @@ class ServerCertificate:
 
 
 def make_session_certificate(directory: Path) -> ServerCertificate:
-    """A fresh CA and a leaf for the loopback names, written under ``directory``."""
+    """A fresh root, an intermediate CA under it and a leaf from the intermediate for the
+    loopback names, written under ``directory``. The certificate file holds the leaf, then
+    the intermediate; clients are told to trust the root alone, so every HTTPS cell needs
+    the server to send the intermediate it was given (RFC 8446 §4.4.2)."""
     directory.mkdir(parents=True, exist_ok=True)
-    ca = trustme.CA()
+    root = trustme.CA()
     ca_file = directory / "ca.pem"
-    ca.cert_pem.write_to_path(ca_file)
-    return write_leaf(directory, "server", ca_file, ca.issue_cert(*LOOPBACK_NAMES))
+    root.cert_pem.write_to_path(ca_file)
+    leaf = root.create_child_ca().issue_cert(*LOOPBACK_NAMES)
+    return write_leaf(directory, "server", ca_file, leaf)
 
 
 def write_leaf(
@@ -68,6 +74,10 @@ class Handshake:
     cipher: str | None = None
     alpn: str | None = None  # None: the client offered no protocol the server has
     error: str | None = None
+    # The subjects of the certificates the server sent, in its order, as client_handshake
+    # read them; None where it did not (the server's side, a failed handshake, a Python
+    # before 3.13, which has no SSLSocket.get_unverified_chain).
+    chain: tuple[str, ...] | None = None
 
     def describe(self) -> str:
         if self.error:
@@ -89,9 +99,19 @@ def client_handshake(target: Target, context: ssl.SSLContext, timeout: float) ->
                 version=conn.version(),
                 cipher=cipher[0] if cipher else None,
                 alpn=conn.selected_alpn_protocol(),
+                chain=_sent_chain(conn),
             )
     except (OSError, ssl.SSLError) as exc:
         return Handshake(sni=target.host, error=f"{type(exc).__name__}: {exc}")
+
+
+def _sent_chain(conn: ssl.SSLSocket) -> tuple[str, ...] | None:
+    if sys.version_info < (3, 13):
+        return None
+    return tuple(
+        x509.load_der_x509_certificate(der).subject.rfc4514_string()
+        for der in conn.get_unverified_chain()
+    )
 
 
 def set_versions(context: ssl.SSLContext, minimum: ssl.TLSVersion, maximum: ssl.TLSVersion) -> None:

@@ -365,6 +365,51 @@ def test_server_handshake(tls_server: HttpsServer, record_property: RecordProper
     )
 
 
+# RFC 8446 §4.4.2: "The sender's certificate MUST come in the first CertificateEntry in the
+# list. Each following certificate SHOULD directly certify the one immediately preceding it.
+# Because certificate validation requires that trust anchors be distributed independently, a
+# certificate that specifies a trust anchor MAY be omitted from the chain, provided that
+# supported peers are known to possess any omitted certificates." RFC 5246 §7.4.2 (TLS 1.2):
+# "The sender's certificate MUST come first in the list. Each following certificate MUST
+# directly certify the one preceding it." The one certificate a sender may leave out is the
+# trust anchor; the session's leaf is issued by an intermediate (harness/tls.py), which no
+# client holds, so a server that drops it cannot be verified by anyone trusting the root.
+SERVER_SENDS_INTERMEDIATE = Case(
+    "tls.server.sends_intermediate",
+    "RFC 8446 §4.4.2, RFC 5246 §7.4.2",
+    MUST,
+    "given a certificate file of leaf and intermediate, sends both: a client that trusts "
+    "only the root verifies the chain",
+    uses_contract=False,
+)
+
+
+@SERVER_SENDS_INTERMEDIATE
+def test_server_sends_intermediate(
+    tls_server: HttpsServer, record_property: RecordProperty
+) -> None:
+    # Verification off: what the server sent, whatever it is (read on Python 3.13+ only).
+    sent = client_handshake(
+        tls_server.target,
+        legacy_client_context(ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.MAXIMUM_SUPPORTED),
+        HANDSHAKE_TIMEOUT,
+    ).chain
+    chain = " | ".join(sent) if sent is not None else "not readable before Python 3.13"
+    record_property("observed", f"certificates sent: {chain}")
+    # Without the intermediate, OpenSSL's verdict is "unable to get local issuer certificate".
+    handshake = client_handshake(
+        tls_server.target,
+        ssl.create_default_context(cafile=tls_server.target.ca_file),
+        HANDSHAKE_TIMEOUT,
+    )
+    record_property("observed", f"tls: {handshake.describe()}")
+    SERVER_SENDS_INTERMEDIATE.expect_that(
+        handshake.error is None,
+        "the leaf, then the intermediate: a handshake that verifies against the root alone",
+        f"{handshake.describe()} (certificates sent: {chain})",
+    )
+
+
 def _refuses_old_tls(
     case: Case,
     version: ssl.TLSVersion,

@@ -5,10 +5,12 @@
     python tests/broken_chunk_lines_server.py DEFECT [--certfile F --keyfile F]
 
 Follows the launch protocol (ready line, SIGTERM). ``/echo`` decodes chunked content by the
-grammar, every line ended with CRLF; anything else gets 400 and a close. DEFECT "none" is
-that strict reference; "int-chunk-size" reads each size line as Werkzeug's dev server does
-(the line up to ``;`` through Python's ``int(x, 16)``, LF alone ending a line). It is not a
-registered implementation: it never enters a real run.
+grammar, every line ended with CRLF, each trailer line a field line; anything else gets 400
+and a close. DEFECT "none" is that strict reference; "int-chunk-size" reads each size line as
+Werkzeug's dev server does (the line up to ``;`` through Python's ``int(x, 16)``, LF alone
+ending a line, trailer lines unchecked); "keep-open" sends the 400 without closing (what
+RFC 9112 §2.2 advises against: the probes' warn). It is not a registered implementation: it
+never enters a real run.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from harness.servers import stdlib
 
 MAX_CONTENT = 1 << 20
 MAX_LINE = 1 << 17  # a 64 KiB chunk extension fits
-DEFECTS = ("none", "int-chunk-size")
+DEFECTS = ("none", "int-chunk-size", "keep-open")
 
 _TOKEN = rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 _QUOTED = rb'"(?:[\t !\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e\x80-\xff])*"'
@@ -34,6 +36,8 @@ _EXT = (
 )
 # chunk-size [ chunk-ext ] CRLF (RFC 9112 §7.1, §7.1.1)
 CHUNK_LINE = re.compile(rb"([0-9A-Fa-f]+)" + _EXT + rb"\r\n")
+# field-line CRLF in the trailer section (RFC 9112 §7.1.2, §5)
+TRAILER_LINE = re.compile(_TOKEN + rb":[ \t]*[\x21-\x7e\x80-\xff \t]*\r\n")
 
 
 class Refused(Exception):
@@ -68,7 +72,10 @@ def chunk_lines_handler(defect: str) -> type[http.server.BaseHTTPRequestHandler]
             try:
                 body = self._dechunked()
             except Refused:
-                self.send_error(400, "invalid chunked content")  # sends Connection: close
+                if defect == "keep-open":
+                    self._respond(400, "text/plain", b"invalid chunked content", send_body)
+                else:
+                    self.send_error(400, "invalid chunked content")  # sends Connection: close
                 return
             document = contract.echo_document(
                 method=self.command,
@@ -94,8 +101,9 @@ def chunk_lines_handler(defect: str) -> type[http.server.BaseHTTPRequestHandler]
                 end = self.rfile.readline(2) if lenient else self.rfile.read(2)
                 if end not in ((b"\r\n", b"\n") if lenient else (b"\r\n",)):
                     raise Refused(end)
-            while self._line().strip(b"\r\n"):
-                pass  # a trailer field line
+            while (line := self._line()).strip(b"\r\n"):
+                if not (lenient or TRAILER_LINE.fullmatch(line)):
+                    raise Refused(line)
             return body
 
     return ChunkLinesHandler

@@ -14,7 +14,7 @@ import pytest
 
 from harness import cli, listing
 from harness.registry import REGISTRY
-from harness.results import SCHEMA_VERSION
+from harness.results import READABLE_VERSIONS, SCHEMA_VERSION
 from tests.pytest_run import DEADLINE, ROOT
 from tests.real_results import UNLISTED, altered_expectations, load_valid, real_run
 
@@ -157,6 +157,22 @@ def test_diff_exits_1_on_a_regression(shards: dict[str, Path], tmp_path: Path) -
     assert f"| `{cell['case']} [" in markdown.stdout and "| pass | fail |" in markdown.stdout
 
 
+def test_diff_reports_a_pass_that_became_a_warn(shards: dict[str, Path], tmp_path: Path) -> None:
+    # Not a regression (a warned cell passed), but a change with what the server did.
+    document = load_valid(shards["http"])
+    cell = next(c for c in document["cells"] if c["outcome"] == "pass")
+    said = "expected 400, then closed (RFC 9112 §2.2, recommended), got 400; connection open"
+    cell.update(outcome="warn", outcomes=["warn"], message=said)
+    warned = tmp_path / "warned.json"
+    warned.write_text(json.dumps(document), encoding="utf-8")
+    done = harness("diff", str(shards["http"]), str(warned))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Other changed outcomes (1):" in done.stdout and "pass -> warn" in done.stdout
+    assert said in done.stdout
+    markdown = harness("diff", "--markdown", str(shards["http"]), str(warned))
+    assert "No regressions" in markdown.stdout and "| pass | warn |" in markdown.stdout
+
+
 def test_merge_combines_shards(shards: dict[str, Path], tmp_path: Path) -> None:
     merged_path = tmp_path / "merged.json"
     done = harness("merge", str(shards["http"]), str(shards["https"]), "-o", str(merged_path))
@@ -190,15 +206,30 @@ def test_merge_of_the_same_cells_lists_every_outcome(
 def test_merge_refuses_other_schema_versions(shards: dict[str, Path], tmp_path: Path) -> None:
     old = tmp_path / "old.json"
     document = load_valid(shards["http"])
-    document["schema_version"] = SCHEMA_VERSION - 1
+    unreadable = min(READABLE_VERSIONS) - 1
+    document["schema_version"] = unreadable
     old.write_text(json.dumps(document), encoding="utf-8")
     done = harness("merge", str(shards["http"]), str(old), "-o", str(tmp_path / "out.json"))
     assert done.returncode == 2
     assert "incompatible schema versions" in done.stderr
-    assert f"{old}: {SCHEMA_VERSION - 1}" in done.stderr
+    assert f"{old}: {unreadable}" in done.stderr
     assert f"{shards['http']}: {SCHEMA_VERSION}" in done.stderr
     assert not (tmp_path / "out.json").exists()
     no_traceback(done)
+
+
+def test_a_version_3_file_is_read_as_version_4(shards: dict[str, Path], tmp_path: Path) -> None:
+    # Version 4 added the warn outcome only: a version 3 file is a version 4 one without it.
+    document = load_valid(shards["https"])
+    document["schema_version"] = 3
+    older = tmp_path / "v3.json"
+    older.write_text(json.dumps(document), encoding="utf-8")
+    merged = tmp_path / "merged.json"
+    done = harness("merge", str(shards["http"]), str(older), "-o", str(merged))
+    assert done.returncode == 0, done.stderr
+    assert load_valid(merged)["schema_version"] == SCHEMA_VERSION == 4
+    assert harness("diff", str(older), str(shards["http"])).returncode in (0, 1)
+    assert harness("report", str(older), "-o", str(tmp_path / "out")).returncode == 0
 
 
 @pytest.mark.parametrize(

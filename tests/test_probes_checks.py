@@ -12,7 +12,7 @@ import pytest
 
 from harness import catalogue
 from harness.cases import CheckFailed, Level
-from harness.catalogue import After, Entry, Status
+from harness.catalogue import After, Closed, Entry, Status
 from harness.launcher import ServerProcess
 from harness.probe import ServerProbe
 from suites.probes import (
@@ -24,6 +24,8 @@ from suites.probes import (
     request_line,
     responses,
     smuggling,
+    smuggling_chunks,
+    smuggling_te,
     transfer_encoding,
 )
 
@@ -41,6 +43,7 @@ FAMILIES: dict[str, tuple[tuple[Entry, ...], str, str]] = {
     "request_line": (request_line.ENTRIES, "broken_syntax_server.py", "lenient-request-line"),
     "fields": (fields.ENTRIES, "broken_syntax_server.py", "lenient-fields"),
     "smuggling": (smuggling.ENTRIES, "broken_smuggling_server.py", "content-length-wins"),
+    "smuggling_te": (smuggling_te.ENTRIES, "broken_smuggling_server.py", "content-length-wins"),
     "responses_head": (responses.HEAD_ENTRIES, "broken_responses_server.py", "head-content"),
     "responses_no_content": (
         responses.NO_CONTENT_ENTRIES,
@@ -58,9 +61,20 @@ FAMILIES: dict[str, tuple[tuple[Entry, ...], str, str]] = {
         "length-with-chunked",
     ),
     "responses_date": (responses.DATE_ENTRIES, "broken_responses_server.py", "asctime-date"),
+    "smuggling_chunks": (
+        smuggling_chunks.ENTRIES,
+        "broken_chunk_lines_server.py",
+        "int-chunk-size",
+    ),
+}
+# Each family with discouraged outcomes: the program and its defect that does what the RFC
+# allows but advises against, which the family must grade warn (and never fail).
+WARNED: dict[str, tuple[tuple[Entry, ...], str, str]] = {
+    "chunk_lines": (chunk_lines.ENTRIES, "broken_chunk_lines_server.py", "keep-open"),
 }
 STRICT = [(entry, program) for entries, program, _ in FAMILIES.values() for entry in entries]
 GOOD = content_length.ENTRIES[0]
+SHOULD = chunk_lines.ENTRIES[0]  # a SHOULD entry with discouraged outcomes
 
 
 def test_every_entry_is_well_formed() -> None:
@@ -87,11 +101,15 @@ def test_every_entry_is_in_a_family() -> None:
         (dataclasses.replace(GOOD, allowed=(400,)), "is not an outcome"),
         (dataclasses.replace(GOOD, allowed=(Status((40,), After.ANY),)), "no valid status"),
         (dataclasses.replace(GOOD, allowed=(Status((), After.ANY),)), "no valid status"),
+        (dataclasses.replace(GOOD, discouraged=(Closed(),)), "without a SHOULD"),
+        (dataclasses.replace(SHOULD, discouraged=(400,)), "is not an outcome"),
+        (dataclasses.replace(SHOULD, discouraged=(Status((4000,), After.ANY),)), "no valid"),
+        (dataclasses.replace(SHOULD, discouraged=SHOULD.allowed), "both allowed and discouraged"),
     ],
 )
 def test_validator_finds_broken_entries(broken: Entry, problem: str) -> None:
     # A fresh id per row where the id is not the point, so the case catalogue sees no twin.
-    if broken.id == GOOD.id:
+    if broken.id in (GOOD.id, SHOULD.id):
         broken = dataclasses.replace(broken, id=f"probes.selftest.row_{id(broken)}")
     found = catalogue.problems([broken])
     assert any(problem in text for text in found), found
@@ -125,4 +143,22 @@ def test_family_fails_on_lenient_server(
 def test_entry_passes_on_strict_server(
     entry: Entry, program: str, broken_server: Callable[..., ServerProcess]
 ) -> None:
-    catalogue.run(entry, ServerProbe(broken_server("none", program=program).target))
+    result = catalogue.run(entry, ServerProbe(broken_server("none", program=program).target))
+    assert entry.warning(result) == "", "the strict server follows every recommendation"
+
+
+@pytest.mark.parametrize("family", sorted(WARNED))
+def test_family_warns_on_a_server_that_does_not_follow_the_recommendation(
+    family: str, broken_server: Callable[..., ServerProcess]
+) -> None:
+    entries, program, defect = WARNED[family]
+    probe = ServerProbe(broken_server(defect, program=program).target)
+    warned = {}
+    for entry in entries:
+        warning = entry.warning(catalogue.run(entry, probe))  # a warn is no failure
+        if warning:
+            warned[entry.id] = warning
+    assert warned, f"no entry of {family} warns on the {defect!r} server"
+    assert set(warned) <= {entry.id for entry in entries if entry.discouraged}
+    first = next(iter(warned.values()))
+    assert "recommended), got 400 Bad Request" in first and "advises against" in first

@@ -217,6 +217,7 @@ from harness.cases import Case, Level
 STABLE = Case("methods.zz_selftest_stable", "RFC 9110 §9", Level.MUST, "always passes")
 FLAKY = Case("methods.zz_selftest_flaky", "RFC 9110 §9", Level.MUST, "passes every other run")
 INSECURE = Case("methods.zz_selftest_insecure", "RFC 9110 §4.3.4", Level.MUST, "verification off")
+WARNED = Case("methods.zz_selftest_warned", "RFC 9112 §2.2", Level.SHOULD, "400 and close")
 RUNS = Path(__file__).with_name("runs.txt")
 
 
@@ -236,6 +237,11 @@ def test_flaky(scripted_client):
 @INSECURE
 def test_insecure(scripted_client, record_property):
     record_property("insecure", True)
+
+
+@WARNED
+def test_warned(scripted_client, record_property):
+    record_property("warn", "expected 400, then closed (RFC 9112 §2.2), got 400; left open")
 """
 
 
@@ -280,13 +286,41 @@ def test_insecure_property_reaches_the_reports(scratch: dict) -> None:
     assert insecure["insecure"] and insecure["outcome"] == "pass"
     assert not scratch["cells"]["methods.zz_selftest_stable"]["insecure"]
     assert re.search(
-        r"implementation\s+pass\s+fail\s+known\s+skip\s+insecure", scratch["done"].stdout
+        r"implementation\s+pass\s+fail\s+known\s+skip\s+warn\s+insecure", scratch["done"].stdout
     )
     text = (scratch["directory"] / "summary.md").read_text(encoding="utf-8")
     assert "## Passed in insecure mode" in text
     assert "- `methods.zz_selftest_insecure`: http.client (against a scripted server), http" in text
     page = (scratch["directory"] / "conformance.html").read_text(encoding="utf-8")
     assert page.count("c s-insecure") == 1
+
+
+def test_a_warned_cell_is_its_own_grade_in_every_report(scratch: dict) -> None:
+    warned = scratch["cells"]["methods.zz_selftest_warned"]
+    said = "expected 400, then closed (RFC 9112 §2.2), got 400; left open"
+    assert warned["outcome"] == "warn" and warned["outcomes"] == ["warn"] * 3
+    assert warned["message"] == said and not warned["transcript"]
+    out = scratch["done"].stdout
+    assert re.search(r"\b3 warned\b", out), out  # pytest's count line: its own category
+    assert re.search(r"methods · http\.client: \d+ cells: .*\d warned", out), out
+    text = (scratch["directory"] / "summary.md").read_text(encoding="utf-8")
+    assert "## Warned: allowed, but the RFC advises against it" in text
+    assert f"  - warn: http.client (against a scripted server), http: {said}" in text
+    page = (scratch["directory"] / "conformance.html").read_text(encoding="utf-8")
+    assert page.count("c s-warn") == 1 and "(passed; the RFC advises against it)" in page
+    junit = (scratch["directory"] / "junit.xml").read_text(encoding="utf-8")
+    assert f'<property name="warn" value="{said}" />' in junit
+
+
+def test_a_warned_cell_counts_as_passed_apart_from_the_passes() -> None:
+    cells = [
+        {"level": "SHOULD", "outcome": outcome, "server": "s", "client": None}
+        for outcome in ("pass", "warn", "fail")
+    ]
+    counts = scores.tally(cells)
+    assert scores.score(counts) == (2, 3)
+    assert scores.breakdown(counts).startswith("1 pass, 1 warn, 1 fail;")
+    assert scores.outcome(scores.tally(cells[1:2])) == "pass"
 
 
 def test_repeat_must_be_a_positive_count() -> None:

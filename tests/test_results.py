@@ -63,7 +63,7 @@ def test_merged_from_is_written_when_present() -> None:
         (
             lambda d: d["cells"][0].update(outcomes=["maybe"]),
             "cells[0] (suites/test_methods.py::test_get[flask-requests-http]): outcomes[0] "
-            "'maybe' is not one of error, fail, fixed, known, pass, skip",
+            "'maybe' is not one of error, fail, fixed, known, pass, skip, warn",
         ),
         (
             lambda d: d["cells"][0].update(deviation={"reason": "x"}),
@@ -79,3 +79,24 @@ def test_the_reader_names_what_is_wrong(damage, expected: str) -> None:
     with pytest.raises(results.ResultsFileError, match=r"^bad\.json: ") as raised:
         results.check(document, "bad.json")
     assert expected in str(raised.value)
+
+
+def test_a_warned_cell_is_valid_and_between_pass_and_skip() -> None:
+    document = _document()
+    document["cells"][0].update(outcome="warn", outcomes=["warn"], message="allowed, advised")
+    assert not schema_errors(document)
+    severity = results.SEVERITY
+    assert severity[results.Outcome.PASS] < severity[results.Outcome.WARN]
+    assert severity[results.Outcome.WARN] < severity[results.Outcome.SKIP]
+
+
+@pytest.mark.parametrize("version", [3, results.SCHEMA_VERSION])
+def test_the_reader_takes_version_3_and_4(version: int) -> None:
+    document = {**_document(), "schema_version": version}
+    assert not schema_errors(document)
+    assert results.check(document, "older") is document
+
+
+def test_the_reader_refuses_an_older_version() -> None:
+    with pytest.raises(results.ResultsFileError, match="reads versions 3 and 4 only"):
+        results.check({**_document(), "schema_version": 2}, "v2.json")

@@ -160,13 +160,14 @@ def test_the_catalogue_runs_its_entries_that_need_no_contract_against_a_target(
         (ROOT / "suites/expectations/stdlib-http11.toml").read_text(encoding="utf-8")
     )["deviation"]
     assert failed and failed <= {deviation["case"] for deviation in known}
-    assert {outcome for case, (outcome, _) in outcomes.items() if case in free} <= {"pass", "fail"}
+    verdicts = {outcome for case, (outcome, _) in outcomes.items() if case in free}
+    assert verdicts <= {"pass", "warn", "fail"}
     assert outcomes["probes.host.twice_same"] == (
         "fail",
         "expected status 400, then anything (RFC 9112 §3.2), got served as GET /echo with 0 "
         "content bytes (sha256 e3b0c44298fc…); served as GET /echo?next with 0 content bytes "
         "(sha256 e3b0c44298fc…); connection open",
     )
-    assert f"{len(failed)} failed, {len(free) - len(failed)} passed" in stdout
+    assert f"{len(failed)} failed, " in stdout
     reports = report_files.names(tmp_path / "results.json")
     assert all(path.is_file() for path in reports), reports

@@ -5,8 +5,9 @@ The suite's test functions are called directly. Client checks run with fake clie
 each get one thing wrong (ignore verification, ignore the CA they are given, verify when
 told not to, drop the client certificate, offer TLS 1.0, mislabel their errors, send the
 wrong SNI) and, to pass, with the real clients. Server checks run against scripted servers
-serving a zoo entry with the defect (TLS 1.0 only) and a program that starts whatever its
-key, and, to pass, against a correct server.
+serving a zoo entry with the defect (TLS 1.0 only, a leaf without the intermediate that
+issued it) and a program that starts whatever its key, and, to pass, against a correct
+server (a leaf sent with its intermediate, as the session's certificate is).
 """
 
 from __future__ import annotations
@@ -264,8 +265,9 @@ def zoo_server(zoo: Zoo) -> Iterator[Callable[[str], HttpsServer]]:
         (tls.test_server_handshake, "tls1_0-only"),
         (tls.test_server_refuses_tls1_0, "tls1_0-only"),
         (tls.test_server_refuses_tls1_1, "tls1_1-only"),
+        (tls.test_server_sends_intermediate, "incomplete-chain"),
     ],
-    ids=["modern_handshake", "refuses_tls1_0", "refuses_tls1_1"],
+    ids=["modern_handshake", "refuses_tls1_0", "refuses_tls1_1", "sends_intermediate"],
 )
 def test_server_tls_checks(
     check: Callable[..., None],
@@ -274,7 +276,7 @@ def test_server_tls_checks(
     zoo_server: Callable[[str], HttpsServer],
 ) -> None:
     def run(server: HttpsServer) -> None:
-        if check is tls.test_server_handshake:
+        if check in (tls.test_server_handshake, tls.test_server_sends_intermediate):
             check(server, lambda *_: None)
         else:
             check(server, zoo, lambda *_: None)
@@ -283,7 +285,7 @@ def test_server_tls_checks(
         pytest.skip(zoo[broken_entry].unavailable)
     with pytest.raises(CheckFailed, match=r"^expected .*\(RFC"):
         run(zoo_server(broken_entry))
-    run(zoo_server("valid"))
+    run(zoo_server("valid-chain"))  # a leaf from an intermediate, sent with it: the session's
 
 
 STARTS_WHATEVER_ITS_KEY = [
@@ -319,6 +321,7 @@ def test_every_tls_case_has_a_self_test() -> None:
         "tls.server.modern_handshake",
         "tls.server.refuses_tls1_0",
         "tls.server.refuses_tls1_1",
+        "tls.server.sends_intermediate",
         "tls.server.bad_key_pair",
     }
     defined = {case.id for case in CATALOGUE.cases("tls")}

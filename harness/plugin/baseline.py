@@ -3,7 +3,8 @@
 A cell runs, skips as not applicable (an implementation lacks what its case requires, or
 cannot run here: the registry says why), or is a known deviation of an expectation file
 (harness/expectations.py), run as an xfail. Its report carries the failure message, and a
-strict xfail that passed says "fixed: update the baseline".
+strict xfail that passed says "fixed: update the baseline". A cell that passed in a way the
+RFC advises against (it recorded the ``warn`` property) is "warned" in the terminal.
 
 A server that could not start makes its cells errors, never anything else: each says so in
 one line (no traceback), and the terminal summary names each such server once.
@@ -155,6 +156,16 @@ def pytest_runtest_makereport(
         )
         report.user_properties.append((properties.MESSAGE, results.truncate(text)))
     return report
+
+
+def pytest_report_teststatus(
+    report: pytest.TestReport, config: pytest.Config
+) -> tuple[str, str, tuple[str, dict[str, bool]]] | None:
+    """A pass the RFC advises against is its own category: "W", "WARN", "N warned"."""
+    warned = any(key == properties.WARN for key, _ in report.user_properties)
+    if report.when == "call" and report.passed and warned and not hasattr(report, "wasxfail"):
+        return "warned", "W", ("WARN", {"yellow": True})
+    return None
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -27,7 +27,7 @@ from harness.plugin.options import MATRIX_KEY
 
 REDRAW_INTERVAL = 0.2  # seconds between two redraws of the status line
 # The order outcomes are named in, as pytest's own summary line names them.
-CATEGORIES = ("failed", "error", "passed", "skipped", "xfailed", "xpassed")
+CATEGORIES = ("failed", "error", "passed", "warned", "skipped", "xfailed", "xpassed")
 
 
 @dataclass

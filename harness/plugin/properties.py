@@ -16,6 +16,7 @@ START_FAILURE = "start_failure"  # the one line of a server the cell needed that
 # Recorded by the suites (record_property):
 OBSERVED = "observed"  # data beside the verdict
 INSECURE = "insecure"  # a cell run with certificate verification disabled
+WARN = "warn"  # a pass the RFC advises against (a SHOULD not followed): what the server did
 
 
 def of_cell(case: Case, pairing: Pairing) -> list[tuple[str, object]]:

@@ -141,7 +141,9 @@ def _phase_outcome(report: pytest.TestReport, props: dict[str, str]) -> tuple[Ou
         return Outcome.SKIP, reason.removeprefix("Skipped: ")
     if report.when == "call":
         if report.passed:
-            return Outcome.PASS, ""
+            # A pass the RFC advises against carries what the server did as its message.
+            warning = props.get(properties.WARN)
+            return (Outcome.WARN, warning) if warning else (Outcome.PASS, "")
         if properties.FIXED in props:
             return Outcome.FIXED, str(report.longrepr)
         return Outcome.FAIL, message or report.longreprtext

@@ -4,10 +4,11 @@ Cells are matched by (case, server, client, transport), not by pytest node id, s
 a test function does not read as one case removed and another added. Statuses are compared
 as the reports show them (a pass in insecure mode is no pass):
 
-- regression: passed before (pass, or fixed), now does not (fail, error, known, insecure);
-  a cell that became a known deviation regressed even though the baseline now lists it.
-- fix: did not pass before (and was applicable), passes now.
-- changed: any other change of status, such as fail -> known or pass -> skip.
+- regression: passed before (pass, warn, or fixed), now does not (fail, error, known,
+  insecure); a cell that became a known deviation regressed even though the baseline now
+  lists it.
+- fix: did not pass before (and was applicable), passes now (a warn included).
+- changed: any other change of status, such as pass -> warn, fail -> known or pass -> skip.
 
 A cell OLD ran and NEW did not is removed, never a pass. When the two runs selected
 different cells (another -k, --server, ...), only the cells both ran are compared, and the
@@ -22,8 +23,10 @@ from harness.report.document import CellKey, describe_key, key, selection_label,
 from harness.report.summary import inline
 from harness.results import Document
 
-PASSING = ("pass", "fixed")
+PASSING = ("pass", "warn", "fixed")
 NOT_PASSING = ("fail", "error", "known", "insecure")
+# The statuses whose message is shown: what went wrong, or what the RFC advises against.
+EXPLAINED = (*NOT_PASSING, "warn")
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,7 @@ def render_text(diff: Diff, old_name: str, new_name: str) -> str:
         lines += ["", f"{title} ({len(changes)}):"]
         for change in changes:
             lines.append(f"  {_transition(change):<18} {describe_key(change.key)}")
-            if change.message and change.new in NOT_PASSING:
+            if change.message and change.new in EXPLAINED:
                 lines.append(f"  {'':<18}   {inline(change.message)}")
     return "\n".join(lines) + "\n"
 
@@ -174,7 +177,7 @@ def render_markdown(diff: Diff, old_name: str, new_name: str) -> str:
         lines += ["", f"### {title} ({len(changes)})", "", "| cell | was | now | message |"]
         lines.append("|---|---|---|---|")
         for change in changes:
-            message = inline(change.message) if change.new in NOT_PASSING else ""
+            message = inline(change.message) if change.new in EXPLAINED else ""
             lines.append(
                 f"| `{inline(describe_key(change.key))}` | {change.old or '-'} | "
                 f"{change.new or '-'} | {message} |"

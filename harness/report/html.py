@@ -31,6 +31,7 @@ _EXPECTED_GOT = re.compile(r"expected (?P<expected>.*?), got (?P<got>.*)", re.DO
 # The symbol in each matrix cell, so the outcome reads without colour too.
 SYMBOLS = {
     "pass": "✓",
+    "warn": "W",
     "insecure": "⚠",
     "known": "K",
     "fixed": "F",
@@ -228,7 +229,11 @@ def render(document: Document) -> str:
         totals=totals,
         total_score=scores.fraction(totals),
         # The overview's count columns: known and fail always, the rarer ones when they occur.
-        counted=["known", "fail", *(s for s in ("insecure", "fixed", "error") if totals[s])],
+        counted=[
+            "known",
+            "fail",
+            *(s for s in ("warn", "insecure", "fixed", "error") if totals[s]),
+        ],
         statuses=scores.STATUSES,
         symbols=SYMBOLS,
         suite_counts=suite_counts,

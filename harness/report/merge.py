@@ -1,11 +1,11 @@
 """Combining results files from shards into one (a CI matrix, or runs split by suite).
 
-Every file must have this harness's schema version; a mix is refused with each file's
-version named. A cell found in several files (the same case and pairing, say on two Python
-versions) becomes one cell: every run's outcome is listed, the worst decides, and it is
-flaky only if a run of it was. The merged run keeps where it came from in ``merged_from``;
-its selection is every input's together (full when one input was), and it was interrupted
-when an input was.
+Every file must have a schema version this harness reads (a version 3 file is a version 4
+one without warn cells); any other is refused with each file's version named. A cell found
+in several files (the same case and pairing, say on two Python versions) becomes one cell:
+every run's outcome is listed, the worst decides, and it is flaky only if a run of it was.
+The merged run keeps where it came from in ``merged_from``; its selection is every input's
+together (full when one input was), and it was interrupted when an input was.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from pathlib import Path
 
 from harness.report.document import CellKey, key
 from harness.results import (
+    READABLE,
+    READABLE_VERSIONS,
     SCHEMA_VERSION,
     SELECTING_OPTIONS,
     SEVERITY,
@@ -26,17 +28,18 @@ from harness.results import (
 
 
 def read_for_merge(paths: list[Path]) -> list[tuple[str, Document]]:
-    """Load every file; refuse a mix of schema versions before anything else is checked."""
+    """Load every file; refuse a version this harness cannot read before anything else is
+    checked."""
     loaded = [(str(path), read_json(path)) for path in paths]
     versions = {
         name: document.get("schema_version") if isinstance(document, dict) else None
         for name, document in loaded
     }
-    if any(version != SCHEMA_VERSION for version in versions.values()):
+    if any(version not in READABLE_VERSIONS for version in versions.values()):
         listed = ", ".join(f"{name}: {version!r}" for name, version in versions.items())
         raise ResultsFileError(
             f"cannot merge: incompatible schema versions ({listed}); this harness reads "
-            f"version {SCHEMA_VERSION} only (docs/results-schema.md)"
+            f"{READABLE} only (docs/results-schema.md)"
         )
     return [(name, check(document, name)) for name, document in loaded]
 

@@ -2,11 +2,12 @@
 
 A score is cells passed / cells applicable, over the cells that check a MUST or SHOULD with
 certificate verification on: a skipped cell (the implementation cannot express the case) is
-not applicable; a known deviation, a failure, an error and a fixed deviation (the baseline
-still lists it) are applicable and not passed. MAY cells and cells run with verification
-off are counted apart: a MAY is optional, and a pass with verification off shows that the
-connection worked, never that verification did, so neither can raise or lower a score. A
-cell counts for each implementation in it, server and client.
+not applicable; a warned cell (it did what the RFC allows but advises against) passed, and
+is counted as warn beside the passes; a known deviation, a failure, an error and a fixed
+deviation (the baseline still lists it) are applicable and not passed. MAY cells and cells
+run with verification off are counted apart: a MAY is optional, and a pass with verification
+off shows that the connection worked, never that verification did, so neither can raise or
+lower a score. A cell counts for each implementation in it, server and client.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from harness.report.document import run_notes, status
 from harness.results import Document
 
 # Display order of the statuses (document.status), best first.
-STATUSES = ("pass", "insecure", "known", "fixed", "fail", "error", "skip")
+STATUSES = ("pass", "warn", "insecure", "known", "fixed", "fail", "error", "skip")
 FAILING = ("fail", "error")
 
 
@@ -51,19 +52,20 @@ def tally(cells: Iterable[Document]) -> Tally:
 
 
 def score(counts: Tally) -> tuple[int, int]:
-    """(passed, applicable) of the scored cells."""
-    return counts.scored["pass"], counts.scored.total() - counts.scored["skip"]
+    """(passed, applicable) of the scored cells; a warned cell passed."""
+    passed = counts.scored["pass"] + counts.scored["warn"]
+    return passed, counts.scored.total() - counts.scored["skip"]
 
 
 def outcome(counts: Tally) -> str:
     """What a tally's colour says, from its outcomes (never from its score): "fail" when a
     cell failed or erred, "known" when one deviates as listed (or its listing is stale),
-    "pass" when some passed, "none" when nothing applied."""
+    "pass" when some passed (warned ones too), "none" when nothing applied."""
     if any(counts[s] for s in FAILING):
         return "fail"
     if counts["known"] or counts["fixed"]:
         return "known"
-    return "pass" if counts["pass"] or counts["insecure"] else "none"
+    return "pass" if counts["pass"] or counts["warn"] or counts["insecure"] else "none"
 
 
 def involves(cell: Document, name: str) -> bool:

@@ -2,7 +2,8 @@
 
 Totals, the per-implementation score table, what changed against the baseline (the
 expectation files: a failure is a cell no file lists, a fixed cell is one a file lists that
-now passes), flaky cells, and the failed cells grouped by case. Long lists are cut with a
+now passes), the warned cells (passed in a way the RFC advises against), flaky cells, and the
+failed cells grouped by case. Long lists are cut with a
 count of what was left out, so the summary stays within a job summary's size limit.
 """
 
@@ -80,21 +81,23 @@ def render(document: Document) -> str:
     table = scores.by_implementation_and_suite(cells, names)
     overall = scores.by_implementation(cells, names)
     lines.append(
-        "| implementation | " + " | ".join(suites) + " | all | known | fail | apart (MAY, "
+        "| implementation | " + " | ".join(suites) + " | all | warn | known | fail | apart (MAY, "
         "verification off) |"
     )
-    lines.append("|---" * (len(suites) + 5) + "|")
+    lines.append("|---" * (len(suites) + 6) + "|")
     for name in names:
         row = " | ".join(scores.fraction(table[name][suite]) for suite in suites)
         counts_of = overall[name]
         all_cells = scores.fraction(counts_of)
         lines.append(
-            f"| {name} | {row} | **{all_cells}** | {counts_of['known']} | {counts_of['fail']} | "
+            f"| {name} | {row} | **{all_cells}** | {counts_of['warn']} | {counts_of['known']} | "
+            f"{counts_of['fail']} | "
             f"{scores.apart(counts_of)} |"
         )
     failed = [c for c in cells if c["outcome"] in ("fail", "error")]
     new_failures = [c for c in cells if c["outcome"] == "fail"]
     fixed = [c for c in cells if c["outcome"] == "fixed"]
+    warned = [c for c in cells if c["outcome"] == "warn"]
     insecure = [c for c in cells if status(c) == "insecure"]
     flaky = [c for c in cells if c.get("flaky")]
     lines += ["", "## Against the baseline", ""]
@@ -107,6 +110,13 @@ def render(document: Document) -> str:
     if fixed:
         lines += ["", "### Fixed: remove these entries from suites/expectations/", ""]
         lines += _grouped(fixed, with_message=False)
+    if warned:
+        lines += ["", "## Warned: allowed, but the RFC advises against it", ""]
+        lines.append(
+            f"{len(warned)} cells passed in a way the RFC allows but advises against (a SHOULD "
+            "or SHOULD NOT not followed); they count as passed."
+        )
+        lines += ["", *_grouped(warned, with_message=True)]
     if insecure:
         lines += ["", "## Passed in insecure mode (certificate verification off)", ""]
         lines.append(

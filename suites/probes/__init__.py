@@ -11,6 +11,8 @@ from . import (
     request_line,
     responses,
     smuggling,
+    smuggling_chunks,
+    smuggling_te,
     transfer_encoding,
 )
 
@@ -22,5 +24,7 @@ ENTRIES = (
     *request_line.ENTRIES,
     *fields.ENTRIES,
     *smuggling.ENTRIES,
+    *smuggling_te.ENTRIES,
+    *smuggling_chunks.ENTRIES,
     *responses.ENTRIES,
 )

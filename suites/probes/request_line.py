@@ -5,13 +5,14 @@ Every probe is a ``GET`` (``/echo`` where a target is readable), followed on the
 ``GET /echo?next``. A line the grammar does not allow gets 400 or a 301 to the properly encoded
 target (§3.2); where §3 lets a recipient read whitespace leniently, serving ``/echo`` is allowed
 too. Octets the target may not hold sit in the query, so a server that lets them through serves
-``/echo`` and shows it.
+``/echo`` and shows it. An empty line before the request-line is ignored (§2.2); a 400 or a
+close instead is what that SHOULD advises against, a warn.
 """
 
 from __future__ import annotations
 
 from harness.cases import Level
-from harness.catalogue import After, Entry, Served, Status, message
+from harness.catalogue import After, Closed, Entry, Served, Status, message
 
 from .sentences import FIRST_LINE_WHITESPACE
 
@@ -138,7 +139,9 @@ ENTRIES = (
         EMPTY_LINE,
         b"\r\n" + message("GET /echo HTTP/1.1"),
         (SERVED,),
-        "one CRLF before the request-line, as old HTTP/1.0 clients sent after a POST",
+        "one CRLF before the request-line, as old HTTP/1.0 clients sent after a POST; not "
+        "ignored, it gets a 400 or a close, which the SHOULD advises against (a warn)",
+        discouraged=(Status((400,), After.ANY), Closed()),
     ),
     _indented("whitespace_line_before_fields", " ", note="a line of one SP before Host"),
     _indented("indented_first_field", " X-Probe: hidden", note="SP before the first field"),

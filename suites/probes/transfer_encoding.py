@@ -5,7 +5,8 @@ Every probe is ``POST /echo`` whose content is ``hello`` as one chunk (unless it
 otherwise), followed on the connection by ``GET /echo?next``. Where chunked is the final
 coding the server decodes ``hello`` and then answers the follow-up (or refuses the body with
 411, which RFC 9112 §6.3 allows); where it is not, the length cannot be known: 400, then the
-connection closed.
+connection closed. A coding the server does not implement SHOULD get 501 (§6.1): a 400
+instead is what that advises against, a warn.
 """
 
 from __future__ import annotations
@@ -144,7 +145,9 @@ ENTRIES = (
             body=chunked_body(gzip.compress(CONTENT, mtime=0)),
         ),
         (Status((501,), After.ANY), Served(CONTENT)),
-        "'gzip, chunked' over two lines (RFC 9110 §5.3): 501, or decoded, gzip too",
+        "'gzip, chunked' over two lines (RFC 9110 §5.3): 501, or decoded, gzip too; refused "
+        "with 400 instead of the 501 the SHOULD names, a warn",
+        discouraged=(Status((400,), After.ANY),),
     ),
     _name_colon("space_before_colon", "Transfer-Encoding ", "SP between name and colon"),
     _name_colon("tab_before_colon", "Transfer-Encoding\t", "HTAB between name and colon"),
