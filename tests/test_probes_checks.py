@@ -17,8 +17,11 @@ from harness.launcher import ServerProcess
 from harness.probe import ServerProbe
 from suites.probes import (
     ENTRIES,
+    bodies,
     chunk_lines,
+    connection,
     content_length,
+    expect,
     fields,
     host,
     request_line,
@@ -40,6 +43,9 @@ FAMILIES: dict[str, tuple[tuple[Entry, ...], str, str]] = {
     "request_line": (request_line.ENTRIES, "broken_syntax_server.py", "lenient-request-line"),
     "fields": (fields.ENTRIES, "broken_syntax_server.py", "lenient-fields"),
     "smuggling": (smuggling.ENTRIES, "broken_smuggling_server.py", "content-length-wins"),
+    "bodies": (bodies.ENTRIES, "broken_bodies_server.py", "content-for-post-only"),
+    "expect": (expect.ENTRIES, "broken_bodies_server.py", "continue-to-http10"),
+    "connection": (connection.ENTRIES, "broken_bodies_server.py", "close-ignored"),
 }
 STRICT = [(entry, program) for entries, program, _ in FAMILIES.values() for entry in entries]
 GOOD = content_length.ENTRIES[0]

@@ -3,7 +3,18 @@ entry); ``ENTRIES`` is every entry, in the order the themes are listed here."""
 
 from __future__ import annotations
 
-from . import chunk_lines, content_length, fields, host, request_line, smuggling, transfer_encoding
+from . import (
+    bodies,
+    chunk_lines,
+    connection,
+    content_length,
+    expect,
+    fields,
+    host,
+    request_line,
+    smuggling,
+    transfer_encoding,
+)
 
 ENTRIES = (
     *content_length.ENTRIES,
@@ -13,4 +24,7 @@ ENTRIES = (
     *request_line.ENTRIES,
     *fields.ENTRIES,
     *smuggling.ENTRIES,
+    *bodies.ENTRIES,
+    *expect.ENTRIES,
+    *connection.ENTRIES,
 )
