@@ -102,8 +102,13 @@ ENTRIES = (
         "continue_not_found_head_only",
         IMMEDIATE,
         _head("/expect-not-found"),
-        # No route: 404 is determined by the target alone.
-        (Interim((100,), Unanswered()), Interim((), Status((404, 417), After.ANY))),
+        # No route: 404 is determined by the target alone, at once or after the 100 (a
+        # final status may come before the content: RFC 9110 §10.1.1).
+        (
+            Interim((100,), Unanswered()),
+            Interim((), Status((404, 417), After.ANY)),
+            Interim((100,), Status((404,), After.ANY)),
+        ),
         "the final status of a target that does not exist may come instead of 100",
         "RFC 9110 §10.1.1",
     ),
