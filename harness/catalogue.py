@@ -260,11 +260,12 @@ class Entry:
 
     def pieces(self, authority: str) -> list[bytes | float]:
         """What is sent, in order: the request, each staged part after its pause, and the
-        follow-up request."""
-        parts: list[bytes | float] = [self.request]
-        for part in self.staged:
-            parts += [deadlines.PROBE_STAGE, part]
-        parts += [FOLLOW_UP] if self.follow_up else []
+        follow-up request in the same write as the part before it."""
+        *staged, last = (self.request, *self.staged)
+        parts: list[bytes | float] = []
+        for part in staged:
+            parts += [part, deadlines.PROBE_STAGE]
+        parts.append(last + FOLLOW_UP if self.follow_up else last)
         host = authority.encode("ascii")
         return [p.replace(HOST, host) if isinstance(p, bytes) else p for p in parts]
 
