@@ -60,12 +60,13 @@ class After(enum.StrEnum):
         document; the others ask only whether anything follows."""
         return self is After.NEXT
 
-    def allows(self, result: ProbeResult) -> bool:
+    def allows(self, result: ProbeResult, answered: int = 1) -> bool:
+        """Whether what follows the first ``answered`` final responses is allowed."""
         if self is After.ANY:
             return True
         if result.malformed:
             return False
-        rest = result.final[1:]
+        rest = result.final[answered:]
         if self is After.CLOSE:
             return not rest and result.ending in _CLOSED
         if self is After.NOTHING:
@@ -287,8 +288,75 @@ class Framed:
         return f"{self.outcome.describe()}, every response head framed as RFC 9110/9112 require"
 
 
-Outcome = Status | Served | Answered | Silent | Closed | Framed
-OUTCOME_TYPES = (Status, Served, Answered, Silent, Closed, Framed)
+@dataclass(frozen=True)
+class Unanswered:
+    """No final response while the probe waits (interim ones aside): the server waits for
+    content that never comes."""
+
+    uses_contract: ClassVar[bool] = True  # a server without the route may answer at once
+
+    def matches(self, result: ProbeResult) -> bool:
+        return not result.final and not result.malformed
+
+    def describe(self) -> str:
+        return "no final response (waiting for the content)"
+
+
+@dataclass(frozen=True)
+class Interim:
+    """Exactly the interim (1xx) responses ``codes``, none at all when empty, and ``then``."""
+
+    codes: tuple[int, ...]
+    then: Outcome
+
+    @property
+    def uses_contract(self) -> bool:
+        return self.then.uses_contract
+
+    def matches(self, result: ProbeResult) -> bool:
+        interim = tuple(r.status for r in result.responses if r.interim)
+        return interim == self.codes and self.then.matches(result)
+
+    def describe(self) -> str:
+        codes = " then ".join(map(str, self.codes))
+        return f"{f'interim {codes}' if codes else 'no interim response'}, {self.then.describe()}"
+
+
+@dataclass(frozen=True)
+class InOrder:
+    """The first final responses, in order: for a string, /echo's answer to that target;
+    for a number, that status; then ``after``."""
+
+    answers: tuple[str | int, ...]
+    after: After
+    # /echo names each answer's target; a status a route gives needs that route.
+    uses_contract: ClassVar[bool] = True
+
+    def matches(self, result: ProbeResult) -> bool:
+        got = result.final[: len(self.answers)]
+        return (
+            len(got) == len(self.answers)
+            and all(map(_answers, got, self.answers))
+            and self.after.allows(result, len(self.answers))
+        )
+
+    def describe(self) -> str:
+        answers = ", ".join(
+            f"status {a}" if isinstance(a, int) else f"/echo's answer to {a}" for a in self.answers
+        )
+        order = " in that order" if len(self.answers) > 1 else ""
+        return f"{answers}{order}, {self.after}"
+
+
+def _answers(response: Response, answer: str | int) -> bool:
+    if isinstance(answer, int):
+        return response.status == answer
+    echo = _echo(response)
+    return echo is not None and echo.target == answer
+
+
+Outcome = Status | Served | Answered | Silent | Closed | Framed | Unanswered | Interim | InOrder
+OUTCOME_TYPES = (Status, Served, Answered, Silent, Closed, Framed, Unanswered, Interim, InOrder)
 
 
 @dataclass(frozen=True)
@@ -308,6 +376,15 @@ class Entry:
     methods: tuple[str, ...] = ()
     # Allowed, but advised against by a SHOULD or SHOULD NOT: the cell passes with a warn.
     discouraged: tuple[Outcome, ...] = ()
+    # How many requests ``request`` holds (pipelined): the probe waits for an answer to each
+    # and to the follow-up.
+    requests: int = 1
+    # Parts sent after ``request``, each after a pause (deadlines.PROBE_STAGE): the content
+    # of a request whose head asks for 100 (Continue), for one.
+    staged: tuple[bytes, ...] = ()
+    # False for a probe whose last part leaves the server waiting for content: the
+    # follow-up would be read as that content.
+    follow_up: bool = True
 
     @cached_property
     def case(self) -> Case:
@@ -326,9 +403,20 @@ class Entry:
         outcomes = self.allowed + self.discouraged
         return any(o.uses_contract for o in outcomes if isinstance(o, OUTCOME_TYPES))
 
+    def pieces(self, authority: str) -> list[bytes | float]:
+        """What is sent, in order: the request, each staged part after its pause, and the
+        follow-up request in the same write as the part before it."""
+        *staged, last = (self.request, *self.staged)
+        parts: list[bytes | float] = []
+        for part in staged:
+            parts += [part, deadlines.PROBE_STAGE]
+        parts.append(last + FOLLOW_UP if self.follow_up else last)
+        host = authority.encode("ascii")
+        return [p.replace(HOST, host) if isinstance(p, bytes) else p for p in parts]
+
     def wire(self, authority: str) -> bytes:
-        """The bytes sent: the entry's request, then the follow-up request."""
-        return (self.request + FOLLOW_UP).replace(HOST, authority.encode("ascii"))
+        """The bytes sent, pauses left out."""
+        return b"".join(p for p in self.pieces(authority) if isinstance(p, bytes))
 
     def expected(self) -> str:
         return " | ".join(outcome.describe() for outcome in self.allowed)
@@ -347,24 +435,26 @@ class Entry:
 def describe(result: ProbeResult) -> str:
     """What the server did, for the failure message: each final response, and the ending."""
     parts = []
-    for response in result.final:
+    for response in result.responses:
         echo = _echo(response)
-        if echo is None:
+        if response.interim:
+            parts.append(f"interim {response.status} {response.reason}")
+        elif echo is None:
             parts.append(f"{response.status} {response.reason}")
         else:
             parts.append(f"served as {echo.method} {echo.target} with {_content(echo.body)}")
     parts.append(f"connection {result.ending}")
     if result.malformed:
         parts.append(f"malformed: {result.malformed}")
-    return "; ".join(parts) if result.final else f"no response; {'; '.join(parts)}"
+    return "; ".join(parts) if result.final else f"no final response; {'; '.join(parts)}"
 
 
 def run(entry: Entry, probe: ServerProbe) -> ProbeResult:
-    """Send the entry's bytes and the follow-up on one connection; fail unless the server's
+    """Send the entry's parts and the follow-up on one connection; fail unless the server's
     answer is one of the allowed or discouraged outcomes (``entry.warning`` tells which)."""
     result = probe.send(
-        entry.wire(probe.target.authority),
-        responses=2,
+        entry.pieces(probe.target.authority),
+        responses=entry.requests + entry.follow_up,
         methods=entry.methods,
         idle_timeout=deadlines.PROBE_QUIET,
         abort=True,  # a server still reading a body sees an error, not the end of data
@@ -416,6 +506,10 @@ def problems(entries: Sequence[Entry]) -> list[str]:
                 100 <= code <= 599 for code in outcome.codes or (0,)
             ):
                 found.append(f"{where}: {outcome!r} names no valid status code")
+            elif isinstance(outcome, Interim) and not all(
+                100 <= code <= 199 for code in outcome.codes
+            ):
+                found.append(f"{where}: {outcome!r} names a status that is not interim")
     return found
 
 

@@ -52,6 +52,10 @@ BACKLOG_FILLER_CONNECT = 0.2 * SCALE
 # keeps the connection open. It is also the window in which a close that follows a response
 # still counts as "closed": a server that answers and closes a little later is not kept open.
 PROBE_QUIET = 1.0 * SCALE
+# The pause before each staged part of a catalogue probe (the content after a head with
+# Expect: 100-continue): the server reads the head alone, as it would from a client that
+# waits for the 100 (Continue), and a server on loopback answers it well within this.
+PROBE_STAGE = 0.2 * SCALE
 
 # --- Other programs ----------------------------------------------------------------------
 # A program asked one quick question: ``node --version`` (harness/registry.py), ``git

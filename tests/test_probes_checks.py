@@ -17,8 +17,11 @@ from harness.launcher import ServerProcess
 from harness.probe import ServerProbe
 from suites.probes import (
     ENTRIES,
+    bodies,
     chunk_lines,
+    connection,
     content_length,
+    expect,
     fields,
     host,
     request_line,
@@ -66,6 +69,9 @@ FAMILIES: dict[str, tuple[tuple[Entry, ...], str, str]] = {
         "broken_chunk_lines_server.py",
         "int-chunk-size",
     ),
+    "bodies": (bodies.ENTRIES, "broken_bodies_server.py", "content-for-post-only"),
+    "expect": (expect.ENTRIES, "broken_bodies_server.py", "continue-to-http10"),
+    "connection": (connection.ENTRIES, "broken_bodies_server.py", "close-ignored"),
 }
 # Each family with discouraged outcomes: the program and its defect that does what the RFC
 # allows but advises against, which the family must grade warn (and never fail).

@@ -4,8 +4,11 @@ entry); ``ENTRIES`` is every entry, in the order the themes are listed here."""
 from __future__ import annotations
 
 from . import (
+    bodies,
     chunk_lines,
+    connection,
     content_length,
+    expect,
     fields,
     host,
     request_line,
@@ -27,4 +30,7 @@ ENTRIES = (
     *smuggling_te.ENTRIES,
     *smuggling_chunks.ENTRIES,
     *responses.ENTRIES,
+    *bodies.ENTRIES,
+    *expect.ENTRIES,
+    *connection.ENTRIES,
 )
