@@ -43,7 +43,7 @@ FAMILIES: dict[str, tuple[tuple[ResponseEntry, ...], type[Client]]] = {
     "splits": (splits.ENTRIES, OneReadClient),
 }
 GOOD = status_line.ENTRIES[0]
-TWO = content_length.ENTRIES[0]  # an entry with two requests
+TWO = connection.ENTRIES[0]  # an entry with two requests
 
 
 def test_every_entry_is_well_formed() -> None:
