@@ -65,3 +65,9 @@ PROGRAM_QUERY = 5.0 * SCALE
 # How often a waiting loop looks again (for a port that accepts, a server told to stop).
 # Not scaled: it is not a deadline, and a slower machine needs no slower looks.
 POLL = 0.05
+
+# --- The response catalogue (harness/responses.py) -----------------------------------------
+# A pause between two writes of a scripted response, so that the client reads them apart
+# (a head split inside a line, a chunk size apart from its data). Loopback delivers a write
+# within microseconds; this is long enough for the client's read to return first.
+SCRIPTED_GAP = 0.05 * SCALE

@@ -23,15 +23,14 @@ from harness import contract
 from harness.cases import Case, CheckFailed, case_of
 from harness.cells import Conversation, ScriptedClient
 from harness.clients.http_client import HttpClientClient
-from harness.errors import ClientError, ErrorKind
 from harness.launcher import ServerProcess
-from harness.model import Exchange, Headers, RequestSpec, Target
-from harness.probe import Malformed, ServerProbe, request, send_raw
+from harness.model import Headers
+from harness.probe import ServerProbe
 from harness.scripted import Action, Close, ScriptedServer, Send
 from suites import test_errors as errors
+from tests.fake_clients import NaiveClient, StrictClient
 
 BROKEN_SERVER = Path(__file__).with_name("broken_errors_server.py")
-CLIENT_IDLE = 2.0  # every script ends by closing or resetting the connection at once
 
 
 def _answer(status: bytes, body: bytes = b"", content_type: bytes = b"text/plain") -> list[Action]:
@@ -113,48 +112,6 @@ CLIENT_CHECKS = [
     errors.test_interim_continue_is_skipped,
     errors.test_interim_early_hints_are_skipped,
 ]
-
-
-def _request(spec: RequestSpec, target: Target) -> bytes:
-    return request(spec.method, spec.target, host=target.authority)
-
-
-class NaiveClient:
-    """A broken client: the first status line it finds (200 if it has no number), the first
-    Content-Length among the first 100 fields, else every octet until the close, as success."""
-
-    def send(self, spec: RequestSpec, target: Target) -> Exchange:
-        # responses=2: more final responses than any script sends, so it reads to the close.
-        result = send_raw(target, _request(spec, target), responses=2, idle_timeout=CLIENT_IDLE)
-        head, _, rest = result.received.partition(b"\r\n\r\n")
-        lines = head.split(b"\r\n")
-        words = lines[0].split()
-        status = int(words[1]) if len(words) > 1 and words[1].isdigit() else 200
-        fields = [line.partition(b":") for line in lines[1:101]]
-        lengths = [int(v) for n, _, v in fields if n.strip().lower() == b"content-length"]
-        body = rest[: lengths[0]] if lengths else rest
-        return Exchange(status, "", "HTTP/1.1", [], body, reused=False, elapsed=0.0)
-
-    def close(self) -> None:
-        pass
-
-
-class StrictClient:
-    """A correct client: the probe's strict RFC 9112 reading, interim responses skipped, and
-    an error for anything that is not a complete, valid final response."""
-
-    def send(self, spec: RequestSpec, target: Target) -> Exchange:
-        result = send_raw(target, _request(spec, target), idle_timeout=CLIENT_IDLE)
-        if result.malformed is not None or not result.final:
-            # The verdicts judge error against response, not the kind: OTHER will do.
-            raise ClientError(ErrorKind.OTHER, Malformed(result.describe()))
-        final = result.final[0]
-        return Exchange(
-            final.status, final.reason, final.version, final.headers, final.body, False, 0.0
-        )
-
-    def close(self) -> None:
-        pass
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,7 @@ from suites import (  # noqa: F401  (their cases, into the catalogue)
     test_keepalive,
     test_methods,
     test_probes,
+    test_responses,
     test_static,
     test_timeouts,
     test_tls,
