@@ -130,10 +130,11 @@ def final_head(dump: bytes) -> tuple[str, int, str, list[list[str]]]:
     line, and any trailer section after the last; the final response is the last block
     that starts with a status line.
     """
-    blocks = [block for block in dump.split(b"\r\n\r\n") if block.startswith(b"HTTP/")]
+    # curl accepts status lines the RFC does not ("http/1.1", two spaces before the code):
+    # the dump holds them as curl read them, and this reads whatever curl accepted.
+    blocks = [b for b in dump.split(b"\r\n\r\n") if b[:5].upper() == b"HTTP/"]
     status_line, *lines = blocks[-1].decode("latin-1").split("\r\n")
-    version, _, rest = status_line.partition(" ")
-    code, _, reason = rest.partition(" ")
+    version, code, reason = (status_line.split(None, 2) + [""])[:3]
     fields: list[list[str]] = []
     for line in lines:
         if line[:1] in (" ", "\t") and fields:
