@@ -134,7 +134,7 @@ def final_head(dump: bytes) -> tuple[str, int, str, list[list[str]]]:
     # the dump holds them as curl read them, and this reads whatever curl accepted.
     blocks = [b for b in dump.split(b"\r\n\r\n") if b[:5].upper() == b"HTTP/"]
     status_line, *lines = blocks[-1].decode("latin-1").split("\r\n")
-    version, code, reason = (status_line.split(None, 2) + [""])[:3]
+    version, code, reason = [*status_line.split(None, 2), ""][:3]
     fields: list[list[str]] = []
     for line in lines:
         if line[:1] in (" ", "\t") and fields:
