@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from harness import requirements
 from harness.registry import Capability
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -100,16 +101,31 @@ class Case:
     # Whether the cell's server must serve the behaviour contract's endpoints (docs/contract.md);
     # False for cases that need no endpoint of it (a TLS handshake, static files).
     uses_contract: bool = True
+    # The ids of the RFC 9110/9112 sentences it checks (harness/requirements), or, for a case
+    # that checks none of them (TLS after RFC 8446/5280/6125), why not.
+    requirement_ids: tuple[str, ...] = ()
+    outside_index: str = ""
 
     def __post_init__(self) -> None:
         if not _CASE_ID.fullmatch(self.id):
             raise ValueError(f"case id {self.id!r} is not of the form 'suite.subject[.detail]'")
+        unknown = [i for i in self.requirement_ids if i not in requirements.INDEX]
+        if unknown:
+            raise ValueError(f"case {self.id!r} names requirements not in the index: {unknown}")
         sections_of(self.rfc)  # a reference --rfc cannot read is a mistake in the case
         CATALOGUE.add(self)
 
     @property
     def sections(self) -> tuple[Section, ...]:
         return sections_of(self.rfc)
+
+    @property
+    def sentence(self) -> str:
+        """What results and reports show as the requirement: the RFC's sentences the case
+        checks, where it names them, else its own text."""
+        if not self.requirement_ids:
+            return self.requirement
+        return " ".join(requirements.INDEX[i].sentence for i in self.requirement_ids)
 
     @property
     def suite(self) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import ClassVar
 
-from harness import contract, deadlines
+from harness import contract, deadlines, requirements
 from harness.cases import Case, Level
 from harness.probe import Ending, ProbeResult, Response, ServerProbe
 
@@ -389,7 +389,12 @@ class Entry:
     @cached_property
     def case(self) -> Case:
         return Case(
-            self.id, self.rfc, self.level, self.requirement, uses_contract=self.uses_contract
+            self.id,
+            self.rfc,
+            self.level,
+            self.requirement,
+            uses_contract=self.uses_contract,
+            requirement_ids=requirements.quoted(self.requirement),
         )
 
     @property

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from harness import requirements
 from harness.cases import Case, Level
 from harness.cells import SCRIPTED_TIMEOUTS, ScriptedClient, ScriptedExchange
 from harness.errors import ClientError, ErrorKind
@@ -148,7 +149,13 @@ class ResponseEntry:
 
     @cached_property
     def case(self) -> Case:
-        return Case(self.id, self.rfc, self.level, self.requirement)
+        return Case(
+            self.id,
+            self.rfc,
+            self.level,
+            self.requirement,
+            requirement_ids=requirements.quoted(self.requirement),
+        )
 
     def expected(self) -> str:
         return " | ".join(outcome.describe() for outcome in self.allowed)

@@ -155,6 +155,17 @@ class CellResult:
             "shown as insecure mode"
         },
     ] = False
+    # The ids of the RFC 9110/9112 sentences the case checks (harness/requirements); the
+    # requirement text is then those sentences. Optional: version 3 files have none.
+    requirement_ids: Annotated[
+        list[str],
+        OPTIONAL,
+        {
+            "items": {"type": "string", "pattern": r"^\d+-[0-9A-Z]+(\.\d+)*-\d+$"},
+            "description": "the requirements index's ids of the sentences the case checks; "
+            "empty for a case outside RFC 9110/9112",
+        },
+    ] = field(default_factory=list)
 
 
 # The plugin's options that narrow the matrix, by their dest (a Selection field each).

@@ -101,6 +101,8 @@ def test_every_entry_is_in_a_family() -> None:
         (dataclasses.replace(GOOD, rfc="somewhere"), "names no RFC section"),
         (dataclasses.replace(GOOD, level="MUSTN'T"), "is not MUST, SHOULD or MAY"),
         (dataclasses.replace(GOOD, requirement=" "), "no requirement sentence"),
+        # A paraphrase, not the RFC's sentence: the requirements index does not hold it.
+        (dataclasses.replace(GOOD, requirement="A server MUST refuse it."), "of the index"),
         (dataclasses.replace(GOOD, request=b""), "not bytes"),
         (dataclasses.replace(GOOD, request="POST / HTTP/1.1"), "not bytes"),
         (dataclasses.replace(GOOD, allowed=()), "no allowed outcome"),

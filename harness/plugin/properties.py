@@ -7,7 +7,10 @@ from harness.cases import Case
 from harness.model import Pairing
 
 # The cell's metadata, one property each (the results record's fields of the same names).
-CELL = ("case", "suite", "rfc", "level", "requirement", "server", "client", "transport")
+CELL = (
+    *("case", "suite", "rfc", "level", "requirement", "requirement_ids"),
+    *("server", "client", "transport"),
+)
 DEVIATION = "deviation"  # the known deviation that covers the cell, as JSON
 MESSAGE = "message"  # the failure message
 FIXED = "fixed_deviation"  # a strict xfail that passed
@@ -21,6 +24,7 @@ WARN = "warn"  # a pass the RFC advises against (a SHOULD not followed): what th
 
 def of_cell(case: Case, pairing: Pairing) -> list[tuple[str, object]]:
     """The cell's metadata properties ("" for the side its pairing does not have)."""
-    values = [case.id, case.suite, case.rfc, str(case.level), case.requirement]
+    values = [case.id, case.suite, case.rfc, str(case.level), case.sentence]
+    values.append(" ".join(case.requirement_ids))  # a string, as every property travels
     values += [pairing.server or "", pairing.client or "", pairing.transport]
     return list(zip(CELL, values, strict=True))

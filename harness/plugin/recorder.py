@@ -217,6 +217,7 @@ class ResultsRecorder:
                 rfc=props["rfc"],
                 level=props["level"],
                 requirement=props["requirement"],
+                requirement_ids=props["requirement_ids"].split(),
                 server=props["server"] or None,
                 client=props["client"] or None,
                 transport=props["transport"],

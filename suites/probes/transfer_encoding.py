@@ -25,7 +25,7 @@ CASE_INSENSITIVE = (
     "Transfer Coding registry, as defined in Section 7.4."
 )
 EMPTY_ELEMENTS = (
-    "a recipient MUST parse and ignore a reasonable number of empty list elements: enough to "
+    "A recipient MUST parse and ignore a reasonable number of empty list elements: enough to "
     "handle common mistakes by senders that merge values, but not so much that they could be "
     "used as a denial-of-service mechanism."
 )

@@ -22,8 +22,9 @@ HEAD = response("HTTP/1.1 200 OK", "Transfer-Encoding: chunked")
 DECODED = Outcome((Answer(200, CONTENT),))
 REFUSED = Outcome((Error(),))
 LARGE = (
-    "Recipients MUST anticipate potentially large hexadecimal numerals and prevent parsing "
-    "errors due to integer conversion overflows or precision loss due to integer representation."
+    "Therefore, recipients MUST anticipate potentially large hexadecimal numerals and prevent "
+    "parsing errors due to integer conversion overflows or precision loss due to integer "
+    "representation."
 )
 EXTENSIONS = "A recipient MUST ignore unrecognized chunk extensions."
 TRAILERS = (

@@ -37,9 +37,9 @@ INVALID_CODE = (
     "as if it had a 5xx (Server Error) status code."
 )
 CLASS = (
-    "a client MUST understand the class of any status code, as indicated by the first digit, "
-    "and treat an unrecognized status code as being equivalent to the x00 status code of that "
-    "class."
+    "However, a client MUST understand the class of any status code, as indicated by the first "
+    "digit, and treat an unrecognized status code as being equivalent to the x00 status code "
+    "of that class."
 )
 MINOR = (
     "A recipient that receives a message with a major version number that it implements and a "

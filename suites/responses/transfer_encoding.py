@@ -53,8 +53,8 @@ HTTP10 = (
     "is present, and close the connection after processing the message."
 )
 LISTS = (
-    "a recipient MUST accept lists that satisfy the following syntax: #element => [ element ] "
-    '*( OWS "," OWS [ element ] )'
+    "In other words, a recipient MUST accept lists that satisfy the following syntax: "
+    '#element => [ element ] *( OWS "," OWS [ element ] )'
 )
 CHUNKED = chunked_body(CONTENT)
 GZIPPED = gzip.compress(CONTENT, mtime=0)
