@@ -42,20 +42,24 @@ def curl_arguments(spec: dict[str, Any], files: dict[str, str]) -> list[str]:
     if version is None:
         raise Unexpressible(f"curl cannot send an {spec['http_version']} request line")
     timeouts = spec["timeouts"]
-    arguments = [
-        CURL,
-        "--disable",  # first, or it is ignored: no ~/.curlrc can change a verdict
-        "--no-progress-meter",
+    # "defaults": curl as shipped, none of the settings below (docs/contract.md).
+    settings = [
         "--noproxy",  # loopback only: no proxy variable can divert the request
         "*",
-        "--globoff",  # [ ] { } in a target are characters, not URL globs
-        "--path-as-is",  # /../ and /./ go out as given, not squashed
         version,  # also limits ALPN to http/1.1 over TLS
         "--connect-timeout",
         f"{timeouts['connect']}",
         # curl has no deadline per read: --max-time bounds the whole transfer (README.md).
         "--max-time",
         f"{timeouts['read']}",
+    ]
+    arguments = [
+        CURL,
+        "--disable",  # first, or it is ignored: no ~/.curlrc can change a verdict
+        "--no-progress-meter",
+        "--globoff",  # [ ] { } in a target are characters, not URL globs
+        "--path-as-is",  # /../ and /./ go out as given, not squashed
+        *([] if spec.get("defaults") else settings),
         "--dump-header",
         files["head"],
         "--write-out",
@@ -108,7 +112,7 @@ def _content_arguments(spec: dict[str, Any], content_file: str) -> list[str]:
 
 
 def _tls_arguments(spec: dict[str, Any], files: dict[str, str]) -> list[str]:
-    if not spec["url"].startswith("https:"):
+    if not spec["url"].startswith("https:") or spec.get("defaults"):
         return []
     arguments = []
     if spec["verify"] == "target-ca" and spec["ca_file"]:  # without one: curl's own trust
@@ -134,7 +138,7 @@ def final_head(dump: bytes) -> tuple[str, int, str, list[list[str]]]:
     # the dump holds them as curl read them, and this reads whatever curl accepted.
     blocks = [b for b in dump.split(b"\r\n\r\n") if b[:5].upper() == b"HTTP/"]
     status_line, *lines = blocks[-1].decode("latin-1").split("\r\n")
-    version, code, reason = (status_line.split(None, 2) + [""])[:3]
+    version, code, reason = [*status_line.split(None, 2), ""][:3]
     fields: list[list[str]] = []
     for line in lines:
         if line[:1] in (" ", "\t") and fields:
