@@ -18,6 +18,7 @@ from harness.cells import ScriptedClient
 from harness.client_hello import alpn_offered, hello_listener
 from harness.errors import ClientError, classify
 from harness.model import Exchange, RequestSpec, Target
+from harness.report.defaults_table import shipped_defaults
 from harness.tls_zoo import Zoo, make_zoo
 from suites import test_defaults as defaults
 
@@ -171,3 +172,30 @@ def test_alpn_reader_on_a_real_client_hello() -> None:
         with pytest.raises(OSError), context.wrap_socket(raw, server_hostname="localhost"):
             pass
     assert alpn_offered(listener.hellos[0]) == ["spdy/3", "http/1.1"]
+
+
+def test_report_table_from_recorded_observations() -> None:
+    def cell(client: str, case: str, outcome: str, observed: list[str]) -> dict[str, object]:
+        return {
+            "suite": "defaults",
+            "case": case,
+            "client": client,
+            "server": None,
+            "outcome": outcome,
+            "observed": observed,
+            "insecure": False,
+        }
+
+    cells = [
+        cell("httpx", "defaults.tls.alpn", "skip", ["http/1.1"]),
+        cell("requests", "defaults.redirect.status_301", "pass", ["followed 30 times"]),
+        {**cell("x", "methods.get", "pass", []), "suite": "methods"},
+    ]
+    table = shipped_defaults(cells, ["requests", "httpx", "x"])
+    assert table is not None
+    assert table.cases == ["defaults.redirect.status_301", "defaults.tls.alpn"]
+    assert table.rows == [
+        ("requests", [("followed 30 times", "pass"), ("-", "")]),
+        ("httpx", [("-", ""), ("http/1.1", "skip")]),
+    ]
+    assert shipped_defaults(cells[2:], ["x"]) is None
