@@ -205,6 +205,9 @@ CELL_KINDS = (
     CellKind("server_probe", (Kind.SERVER,), TRANSPORTS, RecordingProbe.transcript),
     # Each client against scripted servers.
     CellKind("scripted_client", (Kind.CLIENT,), TRANSPORTS, ScriptedClient.transcript),
+    # Each client as shipped (RequestSpec.defaults) against scripted servers; its TLS
+    # defaults are tls_client cells.
+    CellKind("shipped_client", (Kind.CLIENT,), ("http",), ScriptedClient.transcript),
     # Each client against the certificate zoo's (scripted) servers.
     CellKind("tls_client", (Kind.CLIENT,), ("https",), ScriptedClient.transcript),
     # Each HTTPS server's TLS set-up.

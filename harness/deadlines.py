@@ -71,3 +71,10 @@ POLL = 0.05
 # (a head split inside a line, a chunk size apart from its data). Loopback delivers a write
 # within microseconds; this is long enough for the client's read to return first.
 SCRIPTED_GAP = 0.05 * SCALE
+
+# --- Defaults as shipped (suites/test_defaults.py) ------------------------------------------
+# How long a client as shipped is watched against a server that never answers: longer than
+# the shortest default timeout documented in the matrix (httpx's 5 s), so that one is seen;
+# a client still waiting then has "no timeout within" this long, and the harness ends the
+# wait by closing the connection.
+DEFAULT_TIMEOUT_WATCH = 6.0 * SCALE

@@ -47,6 +47,10 @@ class RequestSpec:
     http_version: str = "HTTP/1.1"
     # A certificate the client presents when the server asks for one (mTLS).
     client_certificate: ClientCertificate | None = None
+    # The client as shipped: the adapter builds it with nothing but its library's defaults
+    # and ignores ``timeouts``, ``verify`` and ``client_certificate`` (no deadline, TLS
+    # context or redirect setting of the harness). Only the defaults suite sets it.
+    defaults: bool = False
 
 
 @dataclass(frozen=True)

@@ -42,20 +42,24 @@ def curl_arguments(spec: dict[str, Any], files: dict[str, str]) -> list[str]:
     if version is None:
         raise Unexpressible(f"curl cannot send an {spec['http_version']} request line")
     timeouts = spec["timeouts"]
-    arguments = [
-        CURL,
-        "--disable",  # first, or it is ignored: no ~/.curlrc can change a verdict
-        "--no-progress-meter",
+    # "defaults": curl as shipped, none of the settings below (docs/contract.md).
+    settings = [
         "--noproxy",  # loopback only: no proxy variable can divert the request
         "*",
-        "--globoff",  # [ ] { } in a target are characters, not URL globs
-        "--path-as-is",  # /../ and /./ go out as given, not squashed
         version,  # also limits ALPN to http/1.1 over TLS
         "--connect-timeout",
         f"{timeouts['connect']}",
         # curl has no deadline per read: --max-time bounds the whole transfer (README.md).
         "--max-time",
         f"{timeouts['read']}",
+    ]
+    arguments = [
+        CURL,
+        "--disable",  # first, or it is ignored: no ~/.curlrc can change a verdict
+        "--no-progress-meter",
+        "--globoff",  # [ ] { } in a target are characters, not URL globs
+        "--path-as-is",  # /../ and /./ go out as given, not squashed
+        *([] if spec.get("defaults") else settings),
         "--dump-header",
         files["head"],
         "--write-out",
@@ -108,7 +112,7 @@ def _content_arguments(spec: dict[str, Any], content_file: str) -> list[str]:
 
 
 def _tls_arguments(spec: dict[str, Any], files: dict[str, str]) -> list[str]:
-    if not spec["url"].startswith("https:"):
+    if not spec["url"].startswith("https:") or spec.get("defaults"):
         return []
     arguments = []
     if spec["verify"] == "target-ca" and spec["ca_file"]:  # without one: curl's own trust

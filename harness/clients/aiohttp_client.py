@@ -105,11 +105,15 @@ class AiohttpClient:
     async def _took_pooled(self, *_: object) -> None:
         self._reused = True
 
-    async def _session(self, version: str) -> aiohttp.ClientSession:
+    async def _session(self, version: str, defaults: bool) -> aiohttp.ClientSession:
+        if defaults:
+            # As shipped: a ClientSession given nothing (the connector's socket factory and
+            # the trace only observe, and the version is the default, HTTP/1.1).
+            version = "defaults"
         if version not in self._sessions:
             self._sessions[version] = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(socket_factory=self._new_socket),
-                version=_version(version),
+                version=aiohttp.HttpVersion11 if defaults else _version(version),
                 trace_configs=[self._trace],
             )
         return self._sessions[version]
@@ -126,7 +130,7 @@ class AiohttpClient:
         return self._runner.run(self._send(spec, target))
 
     async def _send(self, spec: RequestSpec, target: Target) -> Exchange:
-        session = await self._session(spec.http_version)
+        session = await self._session(spec.http_version, spec.defaults)
         body: bytes | AsyncIterator[bytes] | None = (
             _stream(spec.body)
             if spec.body is not None and not isinstance(spec.body, bytes)
@@ -134,6 +138,16 @@ class AiohttpClient:
         )
         timeout = aiohttp.ClientTimeout(
             sock_connect=spec.timeouts.connect, sock_read=spec.timeouts.read
+        )
+        # As shipped: the session's own timeout, TLS context and redirect setting.
+        settings: dict[str, object] = (
+            {}
+            if spec.defaults
+            else {
+                "timeout": timeout,
+                "ssl": self._context(spec, target) if target.scheme == "https" else True,
+                "allow_redirects": False,
+            }
         )
         self._reused = None
         started = time.perf_counter()
@@ -143,9 +157,7 @@ class AiohttpClient:
                 target.base_url + spec.target,
                 headers=spec.headers,  # a list keeps repeated names and their order
                 data=body,
-                timeout=timeout,
-                ssl=self._context(spec, target) if target.scheme == "https" else True,
-                allow_redirects=False,
+                **settings,  # type: ignore[arg-type]
             ) as response:
                 content = await response.read()
         except aiohttp.ClientError as exc:

@@ -51,6 +51,7 @@ def request_document(spec: RequestSpec, target: Target) -> dict[str, Any]:
         "ca_file": target.ca_file,
         "client_certificate": cert and {"cert_file": cert.cert_file, "key_file": cert.key_file},
         "http_version": spec.http_version,
+        "defaults": spec.defaults,
     }
 
 

@@ -34,10 +34,17 @@ class HttpClientClient:
 
     def _connection(self, spec: RequestSpec, target: Target) -> http.client.HTTPConnection:
         # A connection serves one target with one trust mode, client certificate and version.
-        key = (target, spec.verify, spec.client_certificate, spec.http_version)
+        key = (target, spec.verify, spec.client_certificate, spec.http_version, spec.defaults)
         if key not in self._connections:
-            if target.scheme == "https":
-                connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+            if spec.defaults:
+                # As shipped: HTTPSConnection makes its own context, and no timeout is given.
+                connection: http.client.HTTPConnection = (
+                    http.client.HTTPSConnection(target.host, target.port)
+                    if target.scheme == "https"
+                    else http.client.HTTPConnection(target.host, target.port)
+                )
+            elif target.scheme == "https":
+                connection = http.client.HTTPSConnection(
                     target.host, target.port, context=ssl_context(spec, target)
                 )
             else:
@@ -58,11 +65,12 @@ class HttpClientClient:
         started = time.perf_counter()
         response: http.client.HTTPResponse | None = None
         try:
-            if connection.sock is None:
+            if connection.sock is None and not spec.defaults:
                 # Connect explicitly so the connect deadline and the read deadline can differ.
                 connection.timeout = spec.timeouts.connect
                 connection.connect()
-            connection.sock.settimeout(spec.timeouts.read)
+            if not spec.defaults:
+                connection.sock.settimeout(spec.timeouts.read)
             connecting = False
             # typeshed asks for a Mapping, more than request() uses (_HeaderFields' docstring)
             # and what cannot hold a repeated field name.

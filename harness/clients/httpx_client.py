@@ -80,11 +80,14 @@ class HttpxClient:
         self._seen_streams: weakref.WeakSet[object] = weakref.WeakSet()
 
     def _client(self, spec: RequestSpec, target: Target) -> httpx.Client:
-        key: tuple[Verify, ClientCertificate | None, str | None] = (
+        key: tuple[Verify, ClientCertificate | None, str | None, bool] = (
             spec.verify,
             spec.client_certificate,
             target.ca_file,
+            spec.defaults,
         )
+        if key not in self._clients and spec.defaults:
+            self._clients[key] = httpx.Client()  # as shipped
         if key not in self._clients:
             verify = _verify(spec, target) if target.scheme == "https" else True
             self._clients[key] = httpx.Client(verify=verify, http1=True, http2=False)
@@ -98,6 +101,10 @@ class HttpxClient:
         # connection get the read deadline, so that no wait is without one.
         read = spec.timeouts.read
         timeout = httpx.Timeout(connect=spec.timeouts.connect, read=read, write=read, pool=read)
+        # As shipped: the Client's own timeout and redirect setting.
+        settings: dict[str, object] = (
+            {} if spec.defaults else {"timeout": timeout, "follow_redirects": False}
+        )
         started = time.perf_counter()
         try:
             # A list keeps repeated names and order; an iterable body without length is
@@ -107,8 +114,7 @@ class HttpxClient:
                 target.base_url + spec.target,
                 headers=spec.headers,
                 content=spec.body,
-                timeout=timeout,
-                follow_redirects=False,
+                **settings,  # type: ignore[arg-type]
             )
         except httpx.HTTPError as exc:
             # After a failure the pool's connections are in an unknown state, and one a

@@ -37,6 +37,17 @@ class RequestsClient:
             Verify.NONE: False,
         }[spec.verify]
         cert = spec.client_certificate
+        # As shipped: none of the harness's settings, so the Session's defaults apply.
+        settings: dict[str, object] = (
+            {}
+            if spec.defaults
+            else {
+                "timeout": (spec.timeouts.connect, spec.timeouts.read),
+                "verify": verify,
+                "cert": (cert.cert_file, cert.key_file) if cert else None,
+                "allow_redirects": False,
+            }
+        )
         started = time.perf_counter()
         try:
             with warnings.catch_warnings():
@@ -49,11 +60,8 @@ class RequestsClient:
                     target.base_url + spec.target,
                     headers=dict(spec.headers),
                     data=spec.body,
-                    timeout=(spec.timeouts.connect, spec.timeouts.read),
-                    verify=verify,
-                    cert=(cert.cert_file, cert.key_file) if cert else None,
-                    allow_redirects=False,
                     stream=True,  # keep the connection reachable until the socket is noted
+                    **settings,  # type: ignore[arg-type]
                 )
             try:
                 reused = self._note_socket(response)

@@ -35,6 +35,8 @@ class Urllib3Client:
     def __init__(self) -> None:
         # No retries and no redirects: the adapter reports what one request got.
         self._manager = urllib3.PoolManager(retries=False)
+        # As shipped (RequestSpec.defaults): a PoolManager given nothing.
+        self._shipped = urllib3.PoolManager()
         # Sockets this client has carried a response on: seeing one again means the pool
         # reused the connection. urllib3 has no public flag for that, so we observe it.
         self._seen_sockets: weakref.WeakSet[object] = weakref.WeakSet()
@@ -60,7 +62,6 @@ class Urllib3Client:
         headers = urllib3.HTTPHeaderDict()
         for name, value in spec.headers:
             headers.add(name, value)
-        pool = self._pool(spec, target)
         started = time.perf_counter()
         try:
             with warnings.catch_warnings():
@@ -69,15 +70,26 @@ class Urllib3Client:
                     # verification off on purpose silences it, and so does the adapter.
                     warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
                 # An iterable body without length goes chunked (HTTPConnection.request).
-                response = pool.request(
-                    spec.method,
-                    spec.target,
-                    body=spec.body,
-                    headers=headers,
-                    timeout=urllib3.Timeout(connect=spec.timeouts.connect, read=spec.timeouts.read),
-                    redirect=False,
-                    preload_content=False,  # keep the connection reachable to note its socket
-                )
+                if spec.defaults:
+                    response = self._shipped.request(
+                        spec.method,
+                        target.base_url + spec.target,
+                        body=spec.body,
+                        headers=headers,
+                        preload_content=False,
+                    )
+                else:
+                    response = self._pool(spec, target).request(
+                        spec.method,
+                        spec.target,
+                        body=spec.body,
+                        headers=headers,
+                        timeout=urllib3.Timeout(
+                            connect=spec.timeouts.connect, read=spec.timeouts.read
+                        ),
+                        redirect=False,
+                        preload_content=False,  # keep the connection reachable to note its socket
+                    )
             try:
                 reused = self._note_socket(response)
                 body = response.read()
@@ -117,3 +129,4 @@ class Urllib3Client:
 
     def close(self) -> None:
         self._manager.clear()
+        self._shipped.clear()

@@ -35,11 +35,16 @@ class UrllibClient:
         self._openers: dict[tuple[object, ...], urllib.request.OpenerDirector] = {}
 
     def _opener(self, spec: RequestSpec, target: Target) -> urllib.request.OpenerDirector:
-        key: tuple[Verify, ClientCertificate | None, str | None] = (
+        key: tuple[Verify, ClientCertificate | None, str | None, bool] = (
             spec.verify,
             spec.client_certificate,
             target.ca_file,
+            spec.defaults,
         )
+        if key not in self._openers and spec.defaults:
+            # As shipped: urlopen's own opener, with every default handler (redirects,
+            # proxies from the environment, the default HTTPS context).
+            self._openers[key] = urllib.request.build_opener()
         if key not in self._openers:
             handlers: list[urllib.request.BaseHandler] = [_NoRedirect()]
             if target.scheme == "https":
@@ -67,8 +72,10 @@ class UrllibClient:
         try:
             # urlopen takes one timeout for every blocking operation, connecting included
             # (http.client's socket timeout): the read deadline is the one given.
-            response: http.client.HTTPResponse | urllib.error.HTTPError = opener.open(
-                request, timeout=spec.timeouts.read
+            response: http.client.HTTPResponse | urllib.error.HTTPError = (
+                opener.open(request)
+                if spec.defaults
+                else opener.open(request, timeout=spec.timeouts.read)
             )
         except urllib.error.HTTPError as error:
             # 4xx and 5xx (and the 3xx not followed) come as HTTPError; it is a response. It

@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 
 from harness.report import scores
+from harness.report.defaults_table import shipped_defaults
 from harness.report.document import pairing_label, run_notes, status
 from harness.results import Document
 
@@ -247,4 +248,5 @@ def render(document: Document) -> str:
         per_suite=per_suite,
         details=details,
         flaky=sum(1 for c in cells if c.get("flaky")),
+        defaults=shipped_defaults(cells, names),
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from harness.report import scores
+from harness.report.defaults_table import shipped_defaults
 from harness.report.document import pairing_label, run_notes, status
 from harness.results import Document
 
@@ -129,6 +130,18 @@ def render(document: Document) -> str:
         lines += ["", "## Flaky cells (the outcome varied between runs)", ""]
         for cell in flaky[: CASES_LISTED * 2]:
             lines.append(f"- `{cell['case']}` {_label(cell)}: {' '.join(cell['outcomes'])}")
+    defaults = shipped_defaults(cells, names)
+    if defaults is not None:
+        lines += ["", "## Defaults as shipped", ""]
+        lines.append(
+            "What each client does with its library's defaults (the defaults suite); a "
+            "status where the library documents the default, 'skip' where it is data only."
+        )
+        lines += ["", "| client | " + " | ".join(f"`{c}`" for c in defaults.cases) + " |"]
+        lines.append("|---" * (len(defaults.cases) + 1) + "|")
+        for client, entries in defaults.rows:
+            shown = " | ".join(f"{inline(text, 80)} ({state})" for text, state in entries)
+            lines.append(f"| {client} | {shown} |")
     lines += ["", "## Failed cells, by case", ""]
     lines += _grouped(failed, with_message=True) if failed else ["None."]
     return "\n".join(lines) + "\n"
