@@ -1,5 +1,5 @@
-"""The command line: ``http-interop run|probe|report|diff|merge|list`` (also ``python -m
-harness``). ``run`` and ``probe`` become pytest on the installed suites; the others read
+"""The command line: ``http-interop run|probe|report|diff|merge|list|coverage`` (also
+``python -m harness``). ``run`` and ``probe`` become pytest on the installed suites; the others read
 results files, or list what a run can select.
 
 Exit codes: 0 done; 1 ``diff`` found a regression, or cells of OLD missing from NEW
@@ -21,8 +21,8 @@ from pathlib import Path
 from harness import listing
 from harness.extensions import ExtensionError
 from harness.listing import SUITES
+from harness.report import coverage, files, merge
 from harness.report import diff as diff_module
-from harness.report import files, merge
 from harness.results import ResultsFileError, load, write
 
 EXIT_REGRESSION = 1
@@ -74,6 +74,15 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _coverage(args: argparse.Namespace) -> int:
+    document = load(args.results)
+    if args.json:
+        print(json.dumps(coverage.as_json(document, args.untested), indent=2))
+    else:
+        print("\n".join(coverage.text(document, args.untested)))
+    return 0
+
+
 def pytest_argv(args: argparse.Namespace, passed_on: list[str]) -> list[str]:
     """The pytest command line of ``run`` and ``probe``: the installed suites, in parallel,
     with the user's own pytest options (selection, --results, ...) after ours."""
@@ -107,14 +116,16 @@ def _workers(text: str) -> int:
 def parser(prog: str = "http-interop") -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog=prog,
-        description=("The conformance run and its reports: run, probe, report, diff, merge, list."),
+        description=(
+            "The conformance run and its reports: run, probe, report, diff, merge, list, coverage."
+        ),
     )
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     report = commands.add_parser(
         "report",
-        help="render conformance.html and summary.md from a results file",
-        description="Render conformance.html and summary.md from a results file.",
+        help="render conformance.html, summary.md and coverage.html from a results file",
+        description="Render conformance.html, summary.md and coverage.html from a results file.",
     )
     report.add_argument("results", type=Path, metavar="RESULTS", help="a results.json file")
     report.add_argument(
@@ -185,6 +196,32 @@ def parser(prog: str = "http-interop") -> argparse.ArgumentParser:
         help="an implementations file, as pytest's --impls (repeatable)",
     )
     listed.set_defaults(run=_list)
+
+    covered = commands.add_parser(
+        "coverage",
+        help="which requirements of RFC 9110 and RFC 9112 the cases of a results file check",
+        description=(
+            "Per RFC and section, every requirement of RFC 9110 and RFC 9112 (its keywords, "
+            "whom it binds) and the cases that check it with their cells' outcomes; totals per "
+            "RFC, level and role. Requirements binding only intermediaries or caches are listed "
+            "but not counted."
+        ),
+    )
+    covered.add_argument(
+        "results",
+        type=Path,
+        nargs="?",
+        default=Path("reports", "results.json"),
+        metavar="RESULTS",
+        help="a results.json file (default: reports/results.json)",
+    )
+    covered.add_argument(
+        "--untested",
+        action="store_true",
+        help="only the counted requirements no case checks (to choose the next suite from)",
+    )
+    covered.add_argument("--json", action="store_true", help="as JSON")
+    covered.set_defaults(run=_coverage)
 
     for name, summary in PYTEST_COMMANDS.items():
         command = commands.add_parser(

@@ -7,6 +7,7 @@ shows, the filters hide what they should, a click opens the cell's details.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from harness.report import coverage
 from tests.real_results import UNLISTED, altered_expectations, real_run
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -136,3 +138,29 @@ def test_filters_live_in_the_url_and_reload_as_they_were(page: Any, report: Path
 def test_a_partial_run_shows_its_note(page: Any) -> None:
     notes = visible(page, "#notes")
     assert notes and notes[0].text.startswith("Partial run (suites/test_methods.py ")
+
+
+def test_coverage_page_filters_and_links_to_the_matrix(browser: Any, report: Path) -> None:
+    # The run's cells tied to a requirement here, so that the page has a covered row
+    # whatever the suites tie (RFC 9110 §9.1: "All general-purpose servers MUST support the
+    # methods GET and HEAD.").
+    document = json.loads((report.parent / "results.json").read_text(encoding="utf-8"))
+    for cell in document["cells"]:
+        cell["requirement_ids"] = ["9110-9.1-1"] if cell["case"] == "methods.get" else []
+    page = report.with_name("coverage-tied.html")
+    page.write_text(coverage.render(document, conformance=report.name), encoding="utf-8")
+    browser.get(page.as_uri())
+    assert visible(browser, "tr[id='9110-9.1-1'].covered")
+    assert visible(browser, "tr.outside") and visible(browser, "tr.untested")
+    browser.find_element(By.ID, "f-untested").click()
+    WebDriverWait(browser, WAIT).until(lambda d: not visible(d, "tr.covered"))
+    assert not visible(browser, "tr.outside") and visible(browser, "tr.untested")
+    assert all(row.get_attribute("class") == "untested" for row in visible(browser, "tbody tr[id]"))
+    browser.find_element(By.ID, "f-untested").click()
+    WebDriverWait(browser, WAIT).until(lambda d: visible(d, "tr.covered"))
+    # A case opens the matrix filtered to its rows.
+    visible(browser, "tr[id='9110-9.1-1'] a.case")[0].click()
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.ID, "f-count").text)
+    assert browser.find_element(By.ID, "f-search").get_attribute("value") == "methods.get"
+    rows = visible(browser, "table.matrix tbody tr")
+    assert [row.get_attribute("data-case") for row in rows] == ["methods.get"]

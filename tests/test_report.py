@@ -355,20 +355,27 @@ def test_a_long_request_leaves_room_for_its_response() -> None:
 
 
 @pytest.mark.parametrize(
-    ("results", "html_name", "summary_name", "junit_name"),
+    ("results", "html_name", "summary_name", "junit_name", "coverage_name"),
     [
-        ("results.json", "conformance.html", "summary.md", "junit.xml"),
+        ("results.json", "conformance.html", "summary.md", "junit.xml", "coverage.html"),
         (
             "results-tls-py312.json",
             "conformance-tls-py312.html",
             "summary-tls-py312.md",
             "junit-tls-py312.xml",
+            "coverage-tls-py312.html",
         ),
-        ("shard.json", "conformance-shard.html", "summary-shard.md", "junit-shard.xml"),
+        (
+            "shard.json",
+            "conformance-shard.html",
+            "summary-shard.md",
+            "junit-shard.xml",
+            "coverage-shard.html",
+        ),
     ],
 )
 def test_reports_are_named_after_their_results_file(
-    results: str, html_name: str, summary_name: str, junit_name: str
+    results: str, html_name: str, summary_name: str, junit_name: str, coverage_name: str
 ) -> None:
     # Runs that share reports/ (the conformance run, the TLS runs on other Pythons) keep
     # their own reports.
@@ -376,6 +383,7 @@ def test_reports_are_named_after_their_results_file(
         Path("reports", html_name),
         Path("reports", summary_name),
         Path("reports", junit_name),
+        Path("reports", coverage_name),
     )
     assert files.names(Path(results), Path("out")).html == Path("out", html_name)
 

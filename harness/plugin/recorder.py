@@ -52,6 +52,7 @@ class Written:
     results: Path
     html: Path
     summary: Path
+    coverage: Path
 
 
 # The counts a worker sends the controller (pytest-xdist's workeroutput), which does not
@@ -260,13 +261,13 @@ class ResultsRecorder:
             cell.transcript = worst.transcript if failed else ""
 
     def _write(self) -> Written:
-        """Write the results file, then the HTML report and the summary beside it."""
+        """Write the results file, then the reports beside it (report/files.py)."""
         path = self.results_path
         document = results.document(self.run, list(self.cells.values()))
         results.write(path, document)
-        html, summary = report_files.write(document, path)
+        html, summary, coverage = report_files.write(document, path)
         self._place_junit()
-        return Written(path, html, summary)
+        return Written(path, html, summary, coverage)
 
     def _place_junit(self) -> None:
         """Move the JUnit XML pytest wrote (its sessionfinish ran before this one) beside
@@ -326,7 +327,8 @@ class ResultsRecorder:
         terminalreporter.write_sep("-", "http-interop")
         for line in scores.terminal_table(document):
             terminalreporter.write_line(line)
-        for path in (self.written.results, self.written.html, self.written.summary):
+        written = self.written
+        for path in (written.results, written.html, written.summary, written.coverage):
             terminalreporter.write_line(f"wrote {path}")
         if self.config.getoption("update_baseline"):
             terminalreporter.write_line(f"baseline updated in {expectations_dir(self.config)}")

@@ -21,7 +21,7 @@ from harness.report.defaults_table import shipped_defaults
 from harness.report.document import pairing_label, run_notes, status
 from harness.results import Document
 
-_ENVIRONMENT = jinja2.Environment(
+ENVIRONMENT = jinja2.Environment(
     loader=jinja2.PackageLoader("harness.report", "templates"),
     autoescape=True,
     undefined=jinja2.StrictUndefined,  # a misspelt name in the template fails the render
@@ -202,7 +202,8 @@ def _pair_matrix(cells: list[Document], names: list[str]) -> dict[str, Any]:
     }
 
 
-def render(document: Document) -> str:
+def render(document: Document, coverage: str = "coverage.html") -> str:
+    """The page; ``coverage`` names the coverage page beside it, which it links to."""
     run, cells = document["run"], document["cells"]
     names = scores.implementation_names(document)
     suites = scores.suites(cells)
@@ -221,7 +222,7 @@ def render(document: Document) -> str:
     suite_counts: dict[str, scores.Tally] = {
         s: scores.tally(c for c in cells if c["suite"] == s) for s in suites
     }
-    return _ENVIRONMENT.get_template("conformance.html.j2").render(
+    return ENVIRONMENT.get_template("conformance.html.j2").render(
         run=run,
         schema_version=document["schema_version"],
         names=names,
@@ -249,4 +250,5 @@ def render(document: Document) -> str:
         details=details,
         flaky=sum(1 for c in cells if c.get("flaky")),
         defaults=shipped_defaults(cells, names),
+        coverage=coverage,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from harness.report import scores
+from harness.report import coverage, scores
 from harness.report.defaults_table import shipped_defaults
 from harness.report.document import pairing_label, run_notes, status
 from harness.results import Document
@@ -144,4 +144,11 @@ def render(document: Document) -> str:
             lines.append(f"| {client} | {shown} |")
     lines += ["", "## Failed cells, by case", ""]
     lines += _grouped(failed, with_message=True) if failed else ["None."]
+    # One line per RFC: its requirements with a case, per level (report/coverage.py).
+    lines += ["", "## Coverage of RFC 9110 and RFC 9112", ""]
+    lines += [f"- {line}" for line in coverage.headlines(document)]
+    lines += [
+        "",
+        "The coverage page, beside conformance.html, lists each requirement and its cases.",
+    ]
     return "\n".join(lines) + "\n"
