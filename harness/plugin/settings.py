@@ -22,6 +22,7 @@ SUITE_MARKERS = {
     "static": "static files suite (RFC 9110 §9.3.2, §13.1.3, §15.4.2, §17.3)",
     "probes": "exact-byte server probes catalogue (RFC 9110, RFC 9112)",
     "responses": "exact-byte scripted responses catalogue, at clients (RFC 9110, RFC 9112)",
+    "wire": "what clients put on the wire, byte for byte (RFC 9110, RFC 9112)",
 }
 # Backstop only: every wait in the harness has its own, shorter deadline (deadlines.py).
 CELL_TIMEOUT_S = 300
