@@ -212,6 +212,67 @@ def _chunked(data: bytes, offset: int) -> tuple[bytes, Headers, int]:
         offset += size + 2
 
 
+# RFC 9112 §3: request-line = method SP request-target SP HTTP-version; the target is any
+# run of visible ASCII here, its form judged by whoever asked (harness/wire.py).
+_REQUEST_LINE = re.compile(rb"(%s) ([!-~]+) (HTTP/\d\.\d)" % _TOKEN.pattern)
+
+
+@dataclass
+class Request:
+    """A request as a client sent it, read with the same strictness as responses."""
+
+    method: str
+    target: str
+    version: str
+    headers: Headers
+    content: bytes
+    framing: str  # "none", "content-length" or "chunked"
+    size: int  # the octets the message took: what follows it is not part of it
+
+    def header_values(self, name: str) -> list[str]:
+        return [value for key, value in self.headers if key.lower() == name.lower()]
+
+
+def parse_request(data: bytes) -> tuple[Request | None, str | None]:
+    """The first request in ``data``: ``(request, None)``, ``(None, why)`` for the first
+    violation of RFC 9112, or ``(None, None)`` while it is incomplete."""
+    try:
+        line, offset = _line(data, 0, "request line")
+        match = _REQUEST_LINE.fullmatch(line)
+        if not match:
+            raise Malformed(f"invalid request line {line[:80]!r} (RFC 9112 §3)")
+        headers, offset = _fields(data, offset, "header section")
+        method, target, version = (part.decode("ascii") for part in match.groups())
+        request = Request(method, target, version, headers, b"", "none", offset)
+        codings = [
+            c.strip().lower()
+            for v in request.header_values("Transfer-Encoding")
+            for c in v.split(",")
+        ]
+        lengths = {v.strip() for v in request.header_values("Content-Length")}
+        # RFC 9112 §6.3: a request's content is chunked, of a valid Content-Length, or none.
+        if codings:
+            if codings[-1] != "chunked":
+                raise Malformed(
+                    f"a request's transfer coding not ending in chunked: {codings} (RFC 9112 §6.3)"
+                )
+            request.framing = "chunked"
+            request.content, _, request.size = _chunked(data, offset)
+        elif lengths:
+            if len(lengths) != 1 or not next(iter(lengths)).isdigit():
+                raise Malformed(f"invalid Content-Length {sorted(lengths)} (RFC 9112 §6.3)")
+            request.size = offset + int(lengths.pop())
+            if len(data) < request.size:
+                raise _Incomplete
+            request.framing = "content-length"
+            request.content = data[offset : request.size]
+    except _Incomplete:
+        return None, None
+    except Malformed as exc:
+        return None, str(exc)
+    return request, None
+
+
 def _connect(target: Target, deadline: float) -> socket.socket:
     sock = socket.create_connection((target.host, target.port), timeout=deadline)
     if target.scheme != "https":

@@ -41,6 +41,9 @@ class Capability(enum.StrEnum):
     # arrived; a server that presents decoded content with a new Content-Length cannot.
     ECHOES_FRAMING = "echoes-framing"
     STATIC_FILES = "static-files"  # serves files from a folder (the static suite)
+    # A caller can hand the client a NUL in a field value or a target (the wire suite's
+    # values no sender may send): a program given them on its command line cannot.
+    NUL_IN_REQUEST = "nul-in-request"
 
 
 # Capabilities few implementations have: absent unless an implementation ``provides`` them.

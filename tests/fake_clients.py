@@ -1,11 +1,14 @@
 """Fake clients for the client checks' self-tests: NaiveClient takes what arrives at face
 value, StrictClient reads it with the probe's strict RFC 9112 parser, CorrectClient adds what
-the response catalogue's sentences ask beyond that parser, OneReadClient reads only once."""
+the response catalogue's sentences ask beyond that parser, OneReadClient reads only once;
+WireClient writes its own requests for the wire-output cases, with one defect or none."""
 
 from __future__ import annotations
 
 import re
 import socket
+import urllib.parse
+from collections.abc import Iterable
 
 from harness.errors import ClientError, ErrorKind
 from harness.model import Exchange, RequestSpec, Target
@@ -145,6 +148,98 @@ class OneReadClient:
         if malformed is not None or not parsed:
             raise _failure(malformed or "no response")
         final = parsed[-1]
+        return Exchange(final.status, "", final.version, final.headers, final.body, False, 0.0)
+
+    def close(self) -> None:
+        pass
+
+
+# --- The wire-output cases (harness/wire.py): clients that write their own request bytes ---
+
+WIRE_PCHAR = "-._~!$&'()*+,;=:@/%"  # left as they are in a path; the rest percent-encoded
+WIRE_FIELD_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+WIRE_FIELD_VALUE = re.compile(r"(?:[!-~\x80-\xff](?:[ \t!-~\x80-\xff]*[!-~\x80-\xff])?)?")
+EXPECTS_CONTENT = ("POST", "PUT", "PATCH")
+
+
+class WireClient:
+    """A client that writes its request itself: correctly with no ``defect``, else with the one
+    defect named (WIRE_DEFECTS in tests/test_wire_checks.py lists them) and nothing refused."""
+
+    def __init__(self, defect: str | None = None) -> None:
+        self.defect = defect
+
+    def _refuse(self, why: str) -> ClientError:
+        return ClientError(ErrorKind.OTHER, ValueError(why))
+
+    def _target(self, spec: RequestSpec, target: Target) -> bytes:
+        if self.defect == "raw_target":
+            return spec.target.encode("utf-8")
+        path = urllib.parse.quote(spec.target.partition("#")[0], safe=WIRE_PCHAR + "?")
+        return (target.base_url + path if self.defect == "absolute_form" else path).encode()
+
+    def _fields(self, spec: RequestSpec, target: Target, content: bytes | None) -> list[str]:
+        caller = list(spec.headers)
+        for name, value in caller if self.defect != "raw_values" else ():
+            if not WIRE_FIELD_NAME.fullmatch(name) or not WIRE_FIELD_VALUE.fullmatch(value):
+                raise self._refuse(f"the field {name!r}: {value!r}")
+        named = {name.lower() for name, _ in caller}
+        host = target.authority if self.defect != "host_without_port" else target.host
+        own = [] if "host" in named and self.defect != "second_host" else [("Host", host)]
+        if self.defect == "no_host":
+            own = []
+        if self.defect != "no_user_agent":
+            own.append(("User-Agent", "wire-fake/1.0 (tests)"))
+        coding = "gzip;q=high" if self.defect == "bad_accept_encoding" else "gzip, br;q=0.5"
+        own.append(("Accept-Encoding", coding))
+        fields = caller + own if self.defect == "host_last" else own + caller
+        if content is not None and "content-length" not in named:
+            fields.append(("Content-Length", str(len(content))))
+        elif spec.body is None and self.defect == "length_always":
+            fields.append(("Content-Length", "0"))
+        return [f"{name}: {value}" for name, value in fields]
+
+    def _chunked(self, pieces: Iterable[bytes]) -> bytes:
+        out = b""
+        for piece in pieces:
+            if piece or self.defect == "empty_chunk":
+                size = str(len(piece)) if self.defect == "decimal_chunk" else f"{len(piece):X}"
+                out += size.encode() + b"\r\n" + piece + b"\r\n"
+        return out + b"0\r\n\r\n"
+
+    def send(self, spec: RequestSpec, target: Target) -> Exchange:
+        content: bytes | None = None
+        fields_after: list[str] = []
+        streamed = b""
+        if isinstance(spec.body, bytes):
+            content = spec.body
+        elif spec.body is not None:
+            pieces = list(spec.body)
+            if any(n.lower() == "content-length" for n, _ in spec.headers):
+                streamed = b"".join(pieces)
+                if self.defect == "both":
+                    fields_after.append("Transfer-Encoding: chunked")
+            else:
+                streamed = self._chunked(pieces)
+                fields_after.append("Transfer-Encoding: chunked")
+                if self.defect == "both":
+                    fields_after.append(f"Content-Length: {len(b''.join(pieces))}")
+        elif spec.method in EXPECTS_CONTENT:
+            content = b""
+        if content is not None and self.defect == "no_length":
+            content, streamed = None, content
+        head = [
+            f"{spec.method} ".encode() + self._target(spec, target) + b" HTTP/1.1",
+            *(line.encode("latin-1") for line in self._fields(spec, target, content)),
+            *(line.encode() for line in fields_after),
+        ]
+        if self.defect == "lower_version":
+            head[0] = head[0].replace(b"HTTP/1.1", b"http/1.1")
+        data = b"\r\n".join(head) + b"\r\n\r\n" + (content or b"") + streamed
+        result = send_raw(target, data, methods=[spec.method], idle_timeout=CLIENT_IDLE)
+        if not result.final:
+            raise _failure(result.describe())
+        final = result.final[0]
         return Exchange(final.status, "", final.version, final.headers, final.body, False, 0.0)
 
     def close(self) -> None:

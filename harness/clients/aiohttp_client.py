@@ -162,6 +162,10 @@ class AiohttpClient:
                 content = await response.read()
         except aiohttp.ClientError as exc:
             raise ClientError(_kind(exc), exc) from exc
+        except ValueError as exc:
+            # aiohttp refuses to write a field with a control character in it with a plain
+            # ValueError, none of its ClientErrors (aiohttp/http_writer.py: _safe_header).
+            raise ClientError(classify(exc, connecting=False), exc) from exc
         # None only until the head is read (ClientResponse.start), which request() awaited.
         assert response.version is not None
         return Exchange(

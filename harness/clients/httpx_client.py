@@ -116,6 +116,10 @@ class HttpxClient:
                 content=spec.body,
                 **settings,  # type: ignore[arg-type]
             )
+        except httpx.InvalidURL as exc:
+            # httpx refuses a URL with a control character before it connects
+            # (httpx/_urlparse.py: urlparse), with an error outside its HTTPError tree.
+            raise ClientError(classify(exc, connecting=False), exc) from exc
         except httpx.HTTPError as exc:
             # After a failure the pool's connections are in an unknown state, and one a
             # timeout cut short is left open until a garbage collection: close them now,

@@ -23,6 +23,7 @@ SUITE_MARKERS = {
     "probes": "exact-byte server probes catalogue (RFC 9110, RFC 9112)",
     "responses": "exact-byte scripted responses catalogue, at clients (RFC 9110, RFC 9112)",
     "defaults": "each client's defaults as shipped: redirects, timeout, retries, proxies, TLS",
+    "wire": "what clients put on the wire, byte for byte (RFC 9110, RFC 9112)",
 }
 # Backstop only: every wait in the harness has its own, shorter deadline (deadlines.py).
 CELL_TIMEOUT_S = 300

@@ -135,6 +135,16 @@ ENTRIES = (
         note="an HTTP/1.0 response without keep-alive: 'otherwise, The connection will close "
         "after the current response'",
     ),
+    _kept(
+        "http10_keep_alive",
+        "RFC 9112 §9.3",
+        PERSISTENCE,
+        response("HTTP/1.0 200 OK", "Connection: keep-alive", "Content-Length: 5", body=CONTENT),
+        Outcome((Answer(200, CONTENT), Answer(200, NEXT_CONTENT))),
+        note="an HTTP/1.0 response with keep-alive and a length: the connection may persist "
+        "(§9.3, 'the recipient wishes to honor the HTTP/1.0 \"keep-alive\" mechanism') or not; "
+        "either way the second request gets its own answer",
+    ),
     _extra(
         "length_shorter_than_content",
         response("HTTP/1.1 200 OK", "Content-Length: 3", body=b"abcdef"),

@@ -11,13 +11,25 @@ from __future__ import annotations
 
 from harness import deadlines
 from harness.cases import Level
-from harness.responses import Answer, Error, Outcome, ResponseEntry, response
+from harness.catalogue import chunked_body
+from harness.responses import (
+    NEXT_CONTENT,
+    Answer,
+    Error,
+    Outcome,
+    ResponseEntry,
+    kept_alive,
+    response,
+)
 from harness.scripted import Close, Pause, Send
 
-from .sentences import NO_CONTENT
+from .sentences import DECODE_CHUNKED, NO_CONTENT
 
 FINAL = response("HTTP/1.1 200 OK", "Content-Length: 5", body=b"hello")
 FINAL_ONLY = Outcome((Answer(200, b"hello"),))
+# A client may refuse an interim head larger than it reads (the probe catalogue's limits):
+# what it must not do is take the 1xx, or its fields, for the final response.
+REFUSED = Outcome((Error(),))
 PARSE = (
     "A client MUST be able to parse one or more 1xx responses received prior to a final "
     "response, even if the client does not expect one."
@@ -40,6 +52,7 @@ def _entry(
     requirement: str = PARSE,
     allowed: Outcome = FINAL_ONLY,
     rfc: str = "RFC 9110 §15.2",
+    refusable: bool = False,
 ) -> ResponseEntry:
     return ResponseEntry(
         f"responses.interim.{name}",
@@ -47,7 +60,7 @@ def _entry(
         Level.MUST,
         requirement,
         (*actions, Close()),
-        (allowed,),
+        (allowed, REFUSED) if refusable else (allowed,),
         note=note,
     )
 
@@ -98,5 +111,55 @@ ENTRIES = (
         note="a 100, then the close: there is no final response, so no response to report",
         requirement=ONE_FINAL,
         allowed=Outcome((Error(),)),
+    ),
+    _entry(
+        "then_chunked",
+        Send(
+            response("HTTP/1.1 103 Early Hints", "Link: </a.css>; rel=preload")
+            + response("HTTP/1.1 200 OK", "Transfer-Encoding: chunked", body=chunked_body(b"hello"))
+        ),
+        note="a 103, then a chunked final response: decoded as any other",
+        requirement=DECODE_CHUNKED,
+        rfc="RFC 9110 §15.2; RFC 9112 §7.1",
+    ),
+    _entry(
+        "reason_long",
+        Send(response("HTTP/1.1 100 " + "c" * 16_000) + FINAL),
+        note="a 100 with a 16 000-octet reason-phrase: skipped, or refused as longer than the "
+        "client reads; never the final response",
+        refusable=True,
+    ),
+    _entry(
+        "many_fields",
+        Send(
+            response(
+                "HTTP/1.1 103 Early Hints", *(f"Link: </{i}.css>; rel=preload" for i in range(500))
+            )
+            + FINAL
+        ),
+        note="a 103 with 500 Link fields before the final response: skipped, or refused as "
+        "larger than the client reads",
+        refusable=True,
+    ),
+    ResponseEntry(
+        "responses.interim.kept_alive",
+        "RFC 9110 §15.2",
+        Level.MUST,
+        PARSE,
+        allowed=(Outcome((Answer(200, b"hello"), Answer(200, NEXT_CONTENT))),),
+        methods=("GET", "GET"),
+        note="a 100, the final response, then a second request: the 1xx takes nothing of the "
+        "connection's next response, on this connection or a new one",
+        **kept_alive(response("HTTP/1.1 100 Continue") + FINAL),
+    ),
+    ResponseEntry(
+        "responses.interim.then_204_kept_alive",
+        "RFC 9112 §6.3; RFC 9110 §15.3.5",
+        Level.MUST,
+        NO_CONTENT,
+        allowed=(Outcome((Answer(204, b""), Answer(200, NEXT_CONTENT))),),
+        methods=("GET", "GET"),
+        note="a 102, then a 204 that ends with its head, then a second request",
+        **kept_alive(response("HTTP/1.1 102 Processing") + response("HTTP/1.1 204 No Content")),
     ),
 )

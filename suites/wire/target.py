@@ -1,0 +1,59 @@
+"""The request-target towards an origin server (RFC 9112 §3.2, §3.2.1): origin-form, no
+fragment, and characters that cannot go raw (SP, CR, LF, NUL, non-ASCII) either
+percent-encoded or refused."""
+
+from __future__ import annotations
+
+from harness.cases import Level
+from harness.registry import Capability
+from harness.wire import GRAMMAR, WireCase
+
+from .grammar import origin_form_of
+
+ORIGIN_FORM = (
+    "When making a request directly to an origin server, other than a CONNECT or server-wide "
+    "OPTIONS request (as detailed below), a client MUST send only the absolute path and query "
+    "components of the target URI as the request-target."
+)
+NO_WHITESPACE = "No whitespace is allowed in the request-target."
+
+
+def _encoded(what: str, target: str, wanted: str, requirement: str = GRAMMAR) -> WireCase:
+    """A target with characters that cannot be sent raw: refused, or percent-encoded."""
+    return WireCase(
+        f"wire.target.{what}",
+        "RFC 9110 §2.2; RFC 9112 §3.2",
+        Level.MUST,
+        requirement,
+        origin_form_of(wanted),
+        target=target,
+        refusable=True,
+        expected=f"the target {target!r} refused, or sent percent-encoded in origin-form",
+        requires=(Capability.NUL_IN_REQUEST,) if "\x00" in target else (),
+    )
+
+
+CASES = (
+    WireCase(
+        "wire.target.origin_form",
+        "RFC 9112 §3.2.1",
+        Level.MUST,
+        ORIGIN_FORM,
+        origin_form_of("/p/q?x=1&y=%"),
+        target="/p/q?x=1&y=%25",
+        expected="the request-target '/p/q?x=1&y=%25' (or the same, encoded otherwise)",
+    ),
+    WireCase(
+        "wire.target.fragment",
+        "RFC 9112 §3.2.1",
+        Level.MUST,
+        ORIGIN_FORM,
+        origin_form_of("/p?x=1"),
+        target="/p?x=1#part",
+        expected="the request-target '/p?x=1' (the fragment is no part of the target URI)",
+    ),
+    _encoded("space", "/a b", "/a b", NO_WHITESPACE),
+    _encoded("crlf", "/a\r\nX-Injected: b", "/a\r\nX-Injected: b"),
+    _encoded("nul", "/a\x00b", "/a\x00b"),
+    _encoded("non_ascii", "/caf\u00e9", "/caf\u00e9"),
+)
