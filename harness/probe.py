@@ -23,6 +23,8 @@ from harness.model import Headers, Target
 
 # RFC 9112 §4: status-line = HTTP-version SP status-code SP [ reason-phrase ]
 _STATUS_LINE = re.compile(rb"HTTP/(\d)\.(\d) (\d{3}) ([\t !-~\x80-\xff]*)")
+# RFC 9112 §3: request-line = method SP request-target SP HTTP-version
+_REQUEST_LINE = re.compile(rb"([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([!-~]+) HTTP/(\d)\.(\d)")
 # RFC 9110 §5.1, §5.6.2: field-name = token
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 # RFC 9112 §7.1: chunk-size = 1*HEXDIG, then optional chunk extensions
@@ -42,7 +44,7 @@ class Ending(enum.StrEnum):
 
 
 class Malformed(ValueError):
-    """The server's bytes are not a valid HTTP/1.1 response; the message says where."""
+    """The bytes are not a valid HTTP/1.1 message; the message says where."""
 
 
 @dataclass
@@ -182,6 +184,53 @@ def _parse_one(data: bytes, offset: int, method: str, at_eof: bool) -> tuple[Res
         return response, offset + length
     response.framing = "close"
     return _until_close(response, data, offset, at_eof)
+
+
+@dataclass(frozen=True)
+class Request:
+    """A request as a client sent it, read by the same strict rules (harness/blame.py)."""
+
+    method: str
+    target: str
+    version: str
+    headers: Headers
+    body: bytes  # the content, decoded from the chunked coding where it was sent so
+
+    def header_values(self, name: str) -> list[str]:
+        return [value for key, value in self.headers if key.lower() == name.lower()]
+
+
+def parse_request(data: bytes) -> Request | None:
+    """The request at the start of ``data``, or None while it is incomplete; raises
+    Malformed where the bytes are not a valid request. Its content is framed as RFC 9112 §6.3
+    says for a request: chunked if it is the final coding, else Content-Length, else none."""
+    try:
+        line, offset = _line(data, 0, "request line")
+        match = _REQUEST_LINE.fullmatch(line)
+        if not match:
+            raise Malformed(f"invalid request line {line[:80]!r} (RFC 9112 §3)")
+        method, target, major, minor = (part.decode("latin-1") for part in match.groups())
+        headers, offset = _fields(data, offset, "header section")
+        request = Request(method, target, f"HTTP/{major}.{minor}", headers, b"")
+        codings = [
+            c.strip().lower()
+            for v in request.header_values("Transfer-Encoding")
+            for c in v.split(",")
+        ]
+        if codings and codings[-1] == "chunked":
+            body, _, _ = _chunked(data, offset)
+            return Request(method, target, request.version, headers, body)
+        lengths = {v.strip() for v in request.header_values("Content-Length")}
+        if not lengths or codings:
+            return request
+        if len(lengths) != 1 or not next(iter(lengths)).isdigit():
+            raise Malformed(f"invalid Content-Length {sorted(lengths)} (RFC 9112 §6.3, rule 5)")
+        length = int(lengths.pop())
+        if len(data) - offset < length:
+            raise _Incomplete
+        return Request(method, target, request.version, headers, data[offset : offset + length])
+    except _Incomplete:
+        return None
 
 
 def _until_close(

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Protocol
 
-from harness import deadlines
+from harness import deadlines, probe
 from harness.model import Target
 from harness.tls import Handshake
 
 HEAD_LIMIT = 256 * 1024  # stop reading a request head past this many bytes
+WHOLE_LIMIT = 4 * 1024 * 1024  # a whole request (the largest a suite sends is 1 MiB)
 MAX_FILLERS = 64  # give up filling an accept queue after this many connects
 
 
@@ -83,6 +84,9 @@ class ScriptedServer:
     # Play the script once this long has passed without the end of the request head, as a
     # server with a header timeout does.
     head_timeout: float = deadlines.SCRIPTED_IO
+    # Read each request whole, its content too (as its framing says), not only its head:
+    # ``received`` then holds what the client sent (harness/blame.py's witness).
+    whole_requests: bool = False
 
     def __post_init__(self) -> None:
         self._listener = socket.create_server(("127.0.0.1", 0))
@@ -196,10 +200,19 @@ class ScriptedServer:
         if head:
             heads.append(head)
 
+    def _complete(self, data: bytes) -> bool:
+        if not self.whole_requests:
+            return b"\r\n\r\n" in data
+        try:
+            return probe.parse_request(data) is not None
+        except probe.Malformed:
+            return True  # nothing more will make it a request
+
     def _read_head(self, conn: socket.socket) -> bytes:
         data = b""
         deadline = time.monotonic() + self.head_timeout
-        while b"\r\n\r\n" not in data and len(data) < HEAD_LIMIT and not self._stop.is_set():
+        limit = WHOLE_LIMIT if self.whole_requests else HEAD_LIMIT
+        while not self._complete(data) and len(data) < limit and not self._stop.is_set():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
