@@ -26,7 +26,7 @@ from harness.cells import SCRIPTED_TIMEOUTS, Conversation, fresh
 from harness.errors import ClientError
 from harness.model import Headers, RequestSpec
 from harness.probe import Request, parse_request
-from harness.results import Blame
+from harness.results import BLAME_LINE, Blame
 from harness.scripted import Close, ScriptedServer, Send
 
 # What the witness answers, once it has read the whole request.
@@ -35,7 +35,6 @@ FRAMING = ("content-length", "transfer-encoding")
 # RFC 9110 §8.6: "A user agent SHOULD NOT send a Content-Length header field when the request
 # message does not contain content and the method semantics do not anticipate such data."
 ANTICIPATE_CONTENT = ("POST", "PUT", "PATCH")
-LINE = "\nblame: "  # what joins the verdict to the check's message
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ class Verdict:
 
     def line(self) -> str:
         """The verdict as the last line of a failure message."""
-        return f"{LINE.strip()} {self.side}: {self.evidence}"
+        return f"{BLAME_LINE.strip()} {self.side}: {self.evidence}"
 
 
 def _items(values: Iterable[str]) -> list[str]:

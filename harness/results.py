@@ -59,6 +59,10 @@ class Blame(enum.StrEnum):
     UNKNOWN = "unknown"  # the evidence cannot tell: the verdict stands for both sides
 
 
+# What joins the evidence's verdict to a failure's message, as its last line.
+BLAME_LINE = "\nblame: "
+
+
 # When outcomes disagree (the phases of a cell, its repeated runs, the shards of a merge),
 # the worst one names the cell.
 SEVERITY = {
