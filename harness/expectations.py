@@ -215,6 +215,10 @@ class Baseline:
                 return deviation
         return None
 
+    def lists(self, implementation: str, case: str) -> bool:
+        """Whether ``implementation``'s own file lists ``case`` (for any peer or transport)."""
+        return any(d.implementation == implementation and d.case == case for d in self.deviations)
+
 
 def _toml_string(value: str) -> str:
     # A JSON string is a TOML basic string, but for DEL, which TOML wants escaped.

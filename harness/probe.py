@@ -23,6 +23,8 @@ from harness.model import Headers, Target
 
 # RFC 9112 §4: status-line = HTTP-version SP status-code SP [ reason-phrase ]
 _STATUS_LINE = re.compile(rb"HTTP/(\d)\.(\d) (\d{3}) ([\t !-~\x80-\xff]*)")
+# RFC 9112 §3: request-line = method SP request-target SP HTTP-version
+_REQUEST_LINE = re.compile(rb"([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([!-~]+) HTTP/(\d)\.(\d)")
 # RFC 9110 §5.1, §5.6.2: field-name = token
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 # RFC 9112 §7.1: chunk-size = 1*HEXDIG, then optional chunk extensions
@@ -42,7 +44,7 @@ class Ending(enum.StrEnum):
 
 
 class Malformed(ValueError):
-    """The server's bytes are not a valid HTTP/1.1 response; the message says where."""
+    """The bytes are not a valid HTTP/1.1 message; the message says where."""
 
 
 @dataclass
@@ -219,7 +221,8 @@ _REQUEST_LINE = re.compile(rb"(%s) ([!-~]+) (HTTP/\d\.\d)" % _TOKEN.pattern)
 
 @dataclass
 class Request:
-    """A request as a client sent it, read with the same strictness as responses."""
+    """A request as a client sent it, read with the same strictness as responses
+    (harness/wire.py, harness/blame.py)."""
 
     method: str
     target: str

@@ -98,6 +98,10 @@ class Implementation:
     # A server already running at this URL (--target, harness/target.py): never started or
     # stopped by the harness.
     url: str = ""
+    # A reference server: one that does what the RFC asks wherever its own expectation file
+    # lists no deviation, so a client's listed deviation that passes against it is fixed,
+    # not masked by a server that hides it (plugin/baseline.py).
+    reference: bool = False
 
     def __post_init__(self) -> None:
         if sum(map(bool, (self.factory, self.command, self.url))) != 1:
@@ -242,6 +246,7 @@ BUILTIN: tuple[Implementation, ...] = (
         package="python",
         factory="harness.servers.stdlib:build_http11",
         lacks={Capability.CHUNKED_RESPONSE: _NO_CHUNKED_WRITER},
+        reference=True,
     ),
     Implementation(
         name="stdlib-threading",
@@ -250,6 +255,7 @@ BUILTIN: tuple[Implementation, ...] = (
         package="python",
         factory="harness.servers.stdlib:build_threading",
         lacks={Capability.CHUNKED_RESPONSE: _NO_CHUNKED_WRITER},
+        reference=True,
     ),
     Implementation(
         name="flask",

@@ -49,6 +49,20 @@ class Outcome(enum.StrEnum):
     ERROR = "error"  # the harness or a server's start broke, not the check
 
 
+class Blame(enum.StrEnum):
+    """The side a cell's verdict is blamed on: the one whose expectation file lists it, the
+    one side a probe or scripted cell has, or the side an interop cell's evidence points to
+    (harness/blame.py)."""
+
+    SERVER = "server"
+    CLIENT = "client"
+    UNKNOWN = "unknown"  # the evidence cannot tell: the verdict stands for both sides
+
+
+# What joins the evidence's verdict to a failure's message, as its last line.
+BLAME_LINE = "\nblame: "
+
+
 # When outcomes disagree (the phases of a cell, its repeated runs, the shards of a merge),
 # the worst one names the cell.
 SEVERITY = {
@@ -166,6 +180,17 @@ class CellResult:
             "empty for a case outside RFC 9110/9112",
         },
     ] = field(default_factory=list)
+    # Whose verdict it is; a score counts a cell only for its side. Optional: files written
+    # before it have no such key.
+    blame: Annotated[
+        str,
+        OPTIONAL,
+        {
+            "enum": ["", *(str(side) for side in Blame)],
+            "description": "the side the verdict is blamed on (server, client, or unknown when "
+            "the evidence cannot tell); empty for a pass or a skip",
+        },
+    ] = ""
 
 
 # The plugin's options that narrow the matrix, by their dest (a Selection field each).

@@ -13,16 +13,17 @@ import ssl
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Protocol
 
-from harness import deadlines
+from harness import deadlines, probe
 from harness.model import Target
 from harness.tls import Handshake
 
 HEAD_LIMIT = 256 * 1024  # stop reading a request head past this many bytes
+WHOLE_LIMIT = 4 * 1024 * 1024  # a whole request (the largest a suite sends is 1 MiB)
 MAX_FILLERS = 64  # give up filling an accept queue after this many connects
 
 
@@ -83,9 +84,9 @@ class ScriptedServer:
     # Play the script once this long has passed without the end of the request head, as a
     # server with a header timeout does.
     head_timeout: float = deadlines.SCRIPTED_IO
-    # When a read has what the server wants of a request: the head, unless a case needs the
-    # content too (harness/wire.py reads whole messages); the bytes past it are kept as well.
-    message_end: Callable[[bytes], bool] = field(default=lambda data: b"\r\n\r\n" in data)
+    # Read each request whole, its content too (as its framing says), not only its head:
+    # ``received`` then holds what the client sent (harness/blame.py's witness).
+    whole_requests: bool = False
 
     def __post_init__(self) -> None:
         self._listener = socket.create_server(("127.0.0.1", 0))
@@ -199,10 +200,17 @@ class ScriptedServer:
         if head:
             heads.append(head)
 
+    def _complete(self, data: bytes) -> bool:
+        if not self.whole_requests:
+            return b"\r\n\r\n" in data
+        request, malformed = probe.parse_request(data)
+        return request is not None or malformed is not None  # nothing more makes it one
+
     def _read_head(self, conn: socket.socket) -> bytes:
         data = b""
         deadline = time.monotonic() + self.head_timeout
-        while not self.message_end(data) and len(data) < HEAD_LIMIT and not self._stop.is_set():
+        limit = WHOLE_LIMIT if self.whole_requests else HEAD_LIMIT
+        while not self._complete(data) and len(data) < limit and not self._stop.is_set():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break

@@ -100,17 +100,11 @@ class WireCase:
         return self.body.content if isinstance(self.body, Pieces) else self.body or b""
 
 
-def message_end(data: bytes) -> bool:
-    """Whether ``data`` holds a whole request, or one that can never be valid."""
-    request, malformed = parse_request(data)
-    return request is not None or malformed is not None
-
-
 def run(case: WireCase, cell: ScriptedClient) -> str:
     """Have the cell's client send the case's request to a scripted server that records its
     bytes; fail unless they meet the case's check (or the client refused a refusable one).
     Returns what was sent, or the refusal, for the cell's ``observed``."""
-    with ScriptedServer(list(SCRIPT), cell.certificate, message_end=message_end) as server:
+    with ScriptedServer(list(SCRIPT), cell.certificate, whole_requests=True) as server:
         target = server.target
         result: Exchange | ClientError
         try:

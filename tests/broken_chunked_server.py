@@ -28,6 +28,7 @@ DEFECTS = (
     "short-size",  # responses: every chunk size one less than the data that follows it
     "drop-last-byte",  # requests: the decoded content loses its last byte
     "answer-leftover",  # requests: a 400 after the echo, as if part of the body were a request
+    "drop-transfer-encoding",  # requests: /echo's record leaves out Transfer-Encoding
 )
 
 
@@ -60,11 +61,14 @@ def chunked_handler(defect: str) -> type[http.server.BaseHTTPRequestHandler]:
             body = DechunkedInput(self.rfile).read()
             if defect == "drop-last-byte":
                 body = body[:-1]
+            headers = list(self.headers.items())
+            if defect == "drop-transfer-encoding":
+                headers = [(k, v) for k, v in headers if k.lower() != "transfer-encoding"]
             document = contract.echo_document(
                 method=self.command,
                 target=self.path,
                 http_version=self.request_version,
-                headers=list(self.headers.items()),
+                headers=headers,
                 body=body,
             )
             self._respond(200, "application/json", document, send_body)

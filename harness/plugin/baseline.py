@@ -3,7 +3,10 @@
 A cell runs, skips as not applicable (an implementation lacks what its case requires, or
 cannot run here: the registry says why), or is a known deviation of an expectation file
 (harness/expectations.py), run as an xfail. Its report carries the failure message, and a
-strict xfail that passed says "fixed: update the baseline". A cell that passed in a way the
+strict xfail that passed says "fixed: update the baseline", except a client's deviation
+passed with a server that is not a reference for the case (the registry marks reference
+servers; its own file must not list the case): that server may have hidden the deviation, so
+the cell stays known, its message saying "masked". A cell that passed in a way the
 RFC advises against (it recorded the ``warn`` property) is "warned" in the terminal.
 
 A server that could not start makes its cells errors, never anything else: each says so in
@@ -19,8 +22,9 @@ from collections.abc import Generator
 
 import pytest
 
-from harness import results
+from harness import blame, results
 from harness.cases import CATALOGUE, Case, CheckFailed
+from harness.cells import Conversation
 from harness.expectations import Baseline, Cell, Deviation, ExpectationError
 from harness.launcher import LaunchError
 from harness.model import Pairing
@@ -30,6 +34,7 @@ from harness.registry import REGISTRY, Capability, Kind
 
 BASELINE_KEY = pytest.StashKey[Baseline]()
 DEVIATION_KEY = pytest.StashKey[Deviation]()
+VERDICT_KEY = pytest.StashKey[blame.Verdict]()
 
 
 def load_baseline(config: pytest.Config) -> Baseline:
@@ -125,6 +130,70 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """An interop cell that failed with no listed deviation: which side the evidence
+    points to (harness/blame.py), for the report to say."""
+    if VERDICT_KEY in item.stash:  # a repeated cell: this run's verdict only
+        del item.stash[VERDICT_KEY]
+    try:
+        return (yield)
+    except pytest.skip.Exception:
+        raise
+    except Exception:
+        found = cell_of(item)
+        conversation = getattr(item, "funcargs", {}).get("interop")
+        unlisted = DEVIATION_KEY not in item.stash
+        if found and found.pairing.server and isinstance(conversation, Conversation) and unlisted:
+            server = REGISTRY.get(Kind.SERVER, found.pairing.server)
+            echoes = server.cannot(Capability.ECHOES_FRAMING) is None
+            item.stash[VERDICT_KEY] = blame.judge(conversation, echoes)
+        raise
+
+
+def _masking_server(item: pytest.Item, deviation: Deviation) -> str | None:
+    """The server of an interop cell that may have hidden its client's listed deviation:
+    one not marked as a reference in the registry, or whose own file lists the case (a
+    server that deviates there too may undo the client's deviation). None where the pass
+    is the client's own: no server in the cell, the deviation is the server's, or the
+    server is a reference for the case."""
+    found = cell_of(item)
+    if found is None or found.pairing.server is None:
+        return None
+    server = found.pairing.server
+    if deviation.implementation != found.pairing.client:
+        return None
+    baseline = item.config.stash[BASELINE_KEY]
+    reference = REGISTRY.get(Kind.SERVER, server).reference
+    return None if reference and not baseline.lists(server, deviation.case) else server
+
+
+def _judge_pass(item: pytest.Item, report: pytest.TestReport, deviation: Deviation) -> None:
+    """A strict xfail that passed: fixed, or still known where a server may have masked it."""
+    masking = _masking_server(item, deviation)
+    if masking is not None:
+        # A client's deviation that passed only because the server hid it: still known.
+        text = (
+            f"masked: {deviation.source} lists {deviation.case!r} as a known deviation of "
+            f"{deviation.implementation} ({deviation.reason}); this cell passed with "
+            f"{masking}, which is not a reference server for the case, so the pass shows "
+            "nothing about the client: the entry stays (judged against the scripted or a "
+            "reference server only)"
+        )
+        report.outcome = "skipped"
+        report.wasxfail = text
+        report.longrepr = None
+        report.user_properties.append((properties.MESSAGE, text))
+    else:
+        # A strict xfail that passed: say plainly what to do about it.
+        report.longrepr = (
+            f"fixed: update the baseline. {deviation.source} lists {deviation.case!r} as a "
+            f"known deviation of {deviation.implementation} ({deviation.reason}), "
+            "but this cell passed. Remove the entry, or run with --update-baseline."
+        )
+        report.user_properties.append((properties.FIXED, "1"))
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
@@ -141,19 +210,20 @@ def pytest_runtest_makereport(
         line = call.excinfo.value.line
         report.longrepr = line
         report.user_properties.append((properties.START_FAILURE, line))
-    if report.when == "call" and deviation is not None and report.failed and call.excinfo is None:
-        # A strict xfail that passed: say plainly what to do about it.
-        report.longrepr = (
-            f"fixed: update the baseline. {deviation.source} lists {deviation.case!r} as a "
-            f"known deviation of {deviation.implementation} ({deviation.reason}), "
-            "but this cell passed. Remove the entry, or run with --update-baseline."
-        )
-        report.user_properties.append((properties.FIXED, "1"))
+    # A strict xfail whose call passed: pytest made it a failure.
+    strict_pass = report.when == "call" and report.failed and call.excinfo is None
+    if strict_pass and deviation is not None:
+        _judge_pass(item, report, deviation)
     if call.excinfo is not None and not call.excinfo.errisinstance(pytest.skip.Exception):
         value = call.excinfo.value
         text = (
             str(value) if isinstance(value, CheckFailed | LaunchError) else call.excinfo.exconly()
         )
+        verdict = item.stash.get(VERDICT_KEY, None) if report.when == "call" else None
+        if verdict is not None:
+            text += "\n" + verdict.line()
+            report.sections.append(("blame", verdict.line()))
+            report.user_properties.append((properties.BLAME, str(verdict.side)))
         report.user_properties.append((properties.MESSAGE, results.truncate(text)))
     return report
 

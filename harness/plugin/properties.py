@@ -16,6 +16,7 @@ MESSAGE = "message"  # the failure message
 FIXED = "fixed_deviation"  # a strict xfail that passed
 TRANSCRIPT = "transcript"  # what went over the wire, for a check that raised
 START_FAILURE = "start_failure"  # the one line of a server the cell needed that did not start
+BLAME = "blame"  # the side an unlisted interop failure's evidence points to (harness/blame.py)
 # Recorded by the suites (record_property):
 OBSERVED = "observed"  # data beside the verdict
 INSECURE = "insecure"  # a cell run with certificate verification disabled

@@ -33,7 +33,7 @@ from harness.plugin.options import MATRIX_KEY, cell_of, expectations_dir, root
 from harness.registry import REGISTRY
 from harness.report import files as report_files
 from harness.report import scores
-from harness.results import CellResult, Outcome
+from harness.results import Blame, CellResult, Outcome
 
 
 @dataclass
@@ -43,6 +43,7 @@ class _Run:
     outcome: Outcome = Outcome.PASS
     message: str = ""
     transcript: str = ""
+    blame: str = ""  # the side the evidence points to, where a property said
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,21 @@ def _phase_outcome(report: pytest.TestReport, props: dict[str, str]) -> tuple[Ou
     return None, ""
 
 
+def _blame(cell: CellResult, evidence: str) -> str:
+    """The side a cell's verdict is blamed on: a listed deviation's owner, the one side a
+    probe or a scripted cell has, or what the evidence said ("" for a pass or a skip)."""
+    if cell.outcome in (Outcome.PASS, Outcome.WARN, Outcome.SKIP):
+        return ""
+    if cell.deviation is not None and cell.outcome in (Outcome.KNOWN, Outcome.FIXED):
+        owner = cell.deviation["implementation"]
+        return Blame.SERVER if owner == cell.server else Blame.CLIENT
+    if cell.client is None:
+        return Blame.SERVER
+    if cell.server is None:
+        return Blame.CLIENT
+    return evidence or Blame.UNKNOWN
+
+
 def _rfc(case_id: str) -> str:
     case = CATALOGUE.get(case_id)
     if case is None:  # a cell of this run, so its case is in the catalogue
@@ -239,6 +255,9 @@ class ResultsRecorder:
         if outcome is not None and results.SEVERITY[outcome] >= results.SEVERITY[run.outcome]:
             run.outcome = outcome
             run.message = message or run.message
+            # A server that did not start is the server's; else what the evidence said.
+            started = properties.START_FAILURE not in props
+            run.blame = props.get(properties.BLAME, "") if started else Blame.SERVER
 
     def _deviation(self, text: str | None) -> results.DeviationRecord | None:
         if text is None:
@@ -256,6 +275,7 @@ class ResultsRecorder:
             cell.message = results.truncate(_relative(worst.message, self.config))
             cell.outcomes = [str(run.outcome) for run in runs]
             cell.flaky = len(set(cell.outcomes)) > 1
+            cell.blame = _blame(cell, worst.blame)
             # A transcript only where the check failed: a passing cell's is noise.
             failed = worst.outcome in (Outcome.FAIL, Outcome.ERROR, Outcome.KNOWN)
             cell.transcript = worst.transcript if failed else ""

@@ -19,7 +19,7 @@ import jinja2
 from harness.report import scores
 from harness.report.defaults_table import shipped_defaults
 from harness.report.document import pairing_label, run_notes, status
-from harness.results import Document
+from harness.results import BLAME_LINE, Document
 
 ENVIRONMENT = jinja2.Environment(
     loader=jinja2.PackageLoader("harness.report", "templates"),
@@ -152,7 +152,9 @@ def _matrices(cells: list[Document], indices: dict[int, int], names: list[str]) 
 
 def _detail(cell: Document) -> dict[str, Any]:
     """What the detail view shows of a cell."""
-    found = _EXPECTED_GOT.fullmatch(cell["message"].strip())
+    # The evidence's verdict on an interop failure is the message's last line (harness/blame.py).
+    check, _, verdict = cell["message"].partition(BLAME_LINE)
+    found = _EXPECTED_GOT.fullmatch(check.strip())
     return {
         "nodeid": cell["nodeid"],
         "case": cell["case"],
@@ -166,6 +168,7 @@ def _detail(cell: Document) -> dict[str, Any]:
         "got": found["got"] if found else None,
         "transcript": cell.get("transcript", ""),
         "deviation": cell.get("deviation"),
+        "blame": " ".join(part for part in (cell.get("blame", ""), verdict) if part),
         "observed": cell.get("observed", []),
         "outcomes": cell.get("outcomes", []),
         "flaky": bool(cell.get("flaky")),

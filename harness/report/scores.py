@@ -7,7 +7,10 @@ is counted as warn beside the passes; a known deviation, a failure, an error and
 deviation (the baseline still lists it) are applicable and not passed. MAY cells and cells
 run with verification off are counted apart: a MAY is optional, and a pass with verification
 off shows that the connection worked, never that verification did, so neither can raise or
-lower a score. A cell counts for each implementation in it, server and client.
+lower a score. A cell counts for each implementation in it, server and client, unless its
+verdict is blamed on the other one (``blame``: whose expectation file lists it, or the side an
+interop failure's evidence points to): then it is that peer's, counted apart as "peer's" and
+never in the score, so a server's score does not drop for a client's deviation.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ class Tally:
 
     scored: Counter[str] = field(default_factory=Counter)
     apart: Counter[str] = field(default_factory=Counter)  # MAY and verification off
+    peers: Counter[str] = field(default_factory=Counter)  # blamed on the other side
 
     def __getitem__(self, status: str) -> int:
         return self.scored[status] + self.apart[status]
@@ -44,10 +48,22 @@ class Tally:
         return self.scored.total() + self.apart.total()
 
 
-def tally(cells: Iterable[Document]) -> Tally:
+def blamed_on_peer(cell: Document, name: str) -> bool:
+    """Whether the cell's verdict is blamed on the side ``name`` is not on."""
+    blame = cell.get("blame", "")
+    side = "server" if cell["server"] == name else "client"
+    return blame in ("server", "client") and blame != side
+
+
+def tally(cells: Iterable[Document], name: str | None = None) -> Tally:
+    """The statuses of ``cells``; for an implementation ``name``, the cells blamed on its
+    peer are counted apart as the peer's."""
     counts = Tally()
     for cell in cells:
-        (counts.scored if scored(cell) else counts.apart)[status(cell)] += 1
+        if name is not None and blamed_on_peer(cell, name):
+            counts.peers[status(cell)] += 1
+        else:
+            (counts.scored if scored(cell) else counts.apart)[status(cell)] += 1
     return counts
 
 
@@ -92,7 +108,7 @@ def suites(cells: Iterable[Document]) -> list[str]:
 
 
 def by_implementation(cells: list[Document], names: list[str]) -> dict[str, Tally]:
-    return {name: tally(c for c in cells if involves(c, name)) for name in names}
+    return {name: tally((c for c in cells if involves(c, name)), name) for name in names}
 
 
 def by_implementation_and_suite(
@@ -100,7 +116,7 @@ def by_implementation_and_suite(
 ) -> dict[str, dict[str, Tally]]:
     return {
         name: {
-            suite: tally(c for c in cells if involves(c, name) and c["suite"] == suite)
+            suite: tally((c for c in cells if involves(c, name) and c["suite"] == suite), name)
             for suite in suites(cells)
         }
         for name in names
@@ -120,7 +136,14 @@ def breakdown(counts: Tally) -> str:
     """ "3 pass, 1 known, 2 skip; apart: 2 insecure": every status that occurred, in
     display order, the cells counted apart from the score after them."""
     scored_part = _listed(counts.scored) or "no scored cells"
-    return f"{scored_part}; apart (MAY, verification off): {apart(counts)}"
+    text = f"{scored_part}; apart (MAY, verification off): {apart(counts)}"
+    return f"{text}; {peers(counts)}" if counts.peers else text
+
+
+def peers(counts: Tally) -> str:
+    """The cells blamed on the other side: "peer's: 2 (2 known)", or "peer's: 0"."""
+    total = counts.peers.total()
+    return f"peer's: {total} ({_listed(counts.peers)})" if total else "peer's: 0"
 
 
 def apart(counts: Tally) -> str:
@@ -139,11 +162,14 @@ def terminal_table(document: Document) -> list[str]:
     columns = [*always, *(s for s in STATUSES if s not in always and totals[s])]
     width = max([len("implementation"), *map(len, names)])
     header = f"{'implementation':<{width}}  " + " ".join(f"{c:>8}" for c in columns)
-    lines = [f"{header}     score  MAY/verification-off"]
+    lines = [f"{header}     score  MAY/verification-off  peer's"]
 
     def line(name: str, counts: Tally) -> str:
         row = " ".join(f"{counts[c]:>8}" for c in columns)
-        return f"{name:<{width}}  {row}  {fraction(counts):>8}  {counts.apart.total():>4}"
+        return (
+            f"{name:<{width}}  {row}  {fraction(counts):>8}  {counts.apart.total():>20}"
+            f"  {counts.peers.total():>6}"
+        )
 
     lines += [line(name, counts) for name, counts in by_implementation(cells, names).items()]
     lines.append(line("all cells", totals))

@@ -75,7 +75,9 @@ def render(document: Document) -> str:
         "",
         "## Scores (MUST and SHOULD cells passed / applicable)",
         "",
-        "MAY cells and cells run with certificate verification off are counted apart.",
+        "MAY cells and cells run with certificate verification off are counted apart; so are "
+        "an implementation's cells blamed on its peer (peer's: the peer's listed deviation, or "
+        "the side the evidence points to).",
         "",
     ]
     suites = scores.suites(cells)
@@ -83,9 +85,9 @@ def render(document: Document) -> str:
     overall = scores.by_implementation(cells, names)
     lines.append(
         "| implementation | " + " | ".join(suites) + " | all | warn | known | fail | apart (MAY, "
-        "verification off) |"
+        "verification off) | peer's |"
     )
-    lines.append("|---" * (len(suites) + 6) + "|")
+    lines.append("|---" * (len(suites) + 7) + "|")
     for name in names:
         row = " | ".join(scores.fraction(table[name][suite]) for suite in suites)
         counts_of = overall[name]
@@ -93,7 +95,7 @@ def render(document: Document) -> str:
         lines.append(
             f"| {name} | {row} | **{all_cells}** | {counts_of['warn']} | {counts_of['known']} | "
             f"{counts_of['fail']} | "
-            f"{scores.apart(counts_of)} |"
+            f"{scores.apart(counts_of)} | {counts_of.peers.total()} |"
         )
     failed = [c for c in cells if c["outcome"] in ("fail", "error")]
     new_failures = [c for c in cells if c["outcome"] == "fail"]
