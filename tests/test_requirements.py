@@ -10,7 +10,16 @@ import pytest
 
 from harness import requirements
 from harness.cases import Case, Level
-from harness.requirements import INDEX, KEYWORDS, NotInIndex, build, quoted
+from harness.requirements import (
+    INDEX,
+    INTERPRET,
+    KEYWORDS,
+    Definition,
+    NotInIndex,
+    build,
+    quoted,
+    tied,
+)
 from suites.probes import ENTRIES as PROBES
 from suites.probes.sentences import INVALID_CONTENT_LENGTH
 from suites.responses import ENTRIES as RESPONSES
@@ -98,9 +107,35 @@ def test_a_quotation_that_is_not_the_rfc_is_refused(text: str) -> None:
         quoted(text)
 
 
-def test_every_catalogue_entry_names_the_sentences_it_quotes() -> None:
+def test_every_catalogue_entry_names_the_sentences_it_quotes_or_that_bind_it() -> None:
     for entry in (*PROBES, *RESPONSES):
-        assert entry.case.requirement_ids == quoted(entry.requirement), entry.id
+        ids = quoted(entry.requirement)
+        binding = entry.requirement.binding if isinstance(entry.requirement, Definition) else ()
+        assert entry.case.requirement_ids == (ids or binding), entry.id
+        assert entry.case.requirement_ids, entry.id
+
+
+def test_a_definition_is_tied_to_what_binds_it() -> None:
+    version = Definition("HTTP-version is case-sensitive.", (INTERPRET,))
+    assert tied(version) == (INTERPRET,)
+    with pytest.raises(ValueError, match="holds no requirement sentence"):
+        tied("HTTP-version is case-sensitive.")  # a definition with nothing binding it
+    with pytest.raises(ValueError, match="no Definition"):
+        tied(Definition("A recipient MUST ignore unrecognized chunk extensions.", (INTERPRET,)))
+
+
+def test_a_quoted_definition_shows_itself_and_what_binds_it() -> None:
+    version = Definition("HTTP-version is case-sensitive.", (INTERPRET,))
+    case = Case(
+        "selftest.definition",
+        "RFC 9112 §2.3",
+        Level.MUST,
+        version,
+        (),
+        requirement_ids=tied(version),
+        quotes=True,
+    )
+    assert case.sentence == f"{version} {INDEX[INTERPRET].sentence}"
 
 
 def test_a_case_naming_an_unknown_requirement_is_refused() -> None:
