@@ -182,6 +182,13 @@ def test_a_case_without_requirements_or_with_both_is_found() -> None:
         Case("selftest.tied", "RFC 9112 §6.3", Level.MUST, "x", requirement_ids=ids),
         Case("selftest.outside", "RFC 8446 §4", Level.MUST, "x", outside_index="TLS"),
         Case("selftest.untied", "RFC 9112 §6.3", Level.MUST, "x"),
-        Case("selftest.both", "RFC 9112 §6.3", Level.MUST, "x", (), True, ids, "TLS"),
+        Case(
+            "selftest.both",
+            "RFC 9112 §6.3",
+            Level.MUST,
+            "x",
+            requirement_ids=ids,
+            outside_index="TLS",
+        ),
     ]
     assert _untied(made) == ["selftest.untied", "selftest.both"]
