@@ -105,6 +105,9 @@ class Case:
     # that checks none of them (TLS after RFC 8446/5280/6125), why not.
     requirement_ids: tuple[str, ...] = ()
     outside_index: str = ""
+    # Whether ``requirement`` is the RFC's own text (a catalogue entry's quotation), shown as
+    # written rather than replaced by the sentences of ``requirement_ids``.
+    quotes: bool = False
 
     def __post_init__(self) -> None:
         if not _CASE_ID.fullmatch(self.id):
@@ -122,10 +125,13 @@ class Case:
     @property
     def sentence(self) -> str:
         """What results and reports show as the requirement: the RFC's sentences the case
-        checks, where it names them, else its own text."""
-        if not self.requirement_ids:
-            return self.requirement
-        return " ".join(requirements.INDEX[i].sentence for i in self.requirement_ids)
+        checks, where it names them, else its own text; a quotation as written, followed by
+        the sentences that bind it where it holds no keyword."""
+        sentences = [requirements.INDEX[i].sentence for i in self.requirement_ids]
+        if not self.quotes:
+            return " ".join(sentences) or self.requirement
+        quotation = " ".join(self.requirement.split())
+        return " ".join([quotation, *(s for s in sentences if s not in quotation)])
 
     @property
     def suite(self) -> str:

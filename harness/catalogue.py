@@ -366,7 +366,9 @@ class Entry:
     id: str  # "probes.<theme>.<what>", e.g. "probes.content_length.plus_sign"
     rfc: str  # "RFC 9112 §6.3"
     level: Level
-    requirement: str  # the requirement sentence, exactly as the RFC states it
+    # The requirement sentence, exactly as the RFC states it (a requirements.Definition,
+    # naming what binds it, where it holds no keyword).
+    requirement: str
     request: bytes  # the exact bytes, HOST standing for the server's authority
     allowed: tuple[Outcome, ...]
     note: str = ""  # why these outcomes, where the sentence alone does not say
@@ -394,7 +396,8 @@ class Entry:
             self.level,
             self.requirement,
             uses_contract=self.uses_contract,
-            requirement_ids=requirements.quoted(self.requirement),
+            requirement_ids=requirements.tied(self.requirement),
+            quotes=True,
         )
 
     @property

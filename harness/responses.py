@@ -139,7 +139,9 @@ class ResponseEntry:
     id: str  # "responses.<theme>.<what>", e.g. "responses.content_length.plus_sign"
     rfc: str  # "RFC 9112 §6.3"
     level: Level
-    requirement: str  # the requirement sentence, exactly as the RFC states it
+    # The requirement sentence, exactly as the RFC states it (a requirements.Definition,
+    # naming what binds it, where it holds no keyword).
+    requirement: str
     script: tuple[Action, ...]  # what the first connection plays
     allowed: tuple[Outcome, ...]
     methods: tuple[str, ...] = ("GET",)  # the requests, one after another, each to "/"
@@ -154,7 +156,8 @@ class ResponseEntry:
             self.rfc,
             self.level,
             self.requirement,
-            requirement_ids=requirements.quoted(self.requirement),
+            requirement_ids=requirements.tied(self.requirement),
+            quotes=True,
         )
 
     def expected(self) -> str:

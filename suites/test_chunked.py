@@ -30,6 +30,7 @@ from harness.errors import ClientError
 from harness.model import Exchange, Headers, RequestSpec
 from harness.probe import Ending, ProbeResult, Response, ServerProbe, request
 from harness.registry import Capability
+from harness.requirements import INTERPRET
 from harness.scripted import Close, ScriptedServer, Send
 
 MUST, SHOULD = Level.MUST, Level.SHOULD
@@ -86,6 +87,7 @@ RESPONSE_EMPTY = Case(
     MUST,
     "A chunked response with no content (the last chunk alone) arrives empty",
     requires=(Capability.CHUNKED_RESPONSE,),
+    requirement_ids=("9112-7.1-2",),
 )
 
 
@@ -100,6 +102,7 @@ RESPONSE_ONE_BYTE = Case(
     MUST,
     "A chunked response of one byte arrives intact",
     requires=(Capability.CHUNKED_RESPONSE,),
+    requirement_ids=("9112-7.1-2",),
 )
 
 
@@ -114,6 +117,7 @@ RESPONSE_TINY_CHUNKS = Case(
     MUST,
     "A response in 2000 chunks of one byte arrives as the 2000 bytes",
     requires=(Capability.CHUNKED_RESPONSE,),
+    requirement_ids=("9112-7.1-2",),
 )
 
 
@@ -128,6 +132,7 @@ RESPONSE_LARGE = Case(
     MUST,
     "A 1 MiB chunked response in 256 KiB chunks arrives intact",
     requires=(Capability.CHUNKED_RESPONSE,),
+    requirement_ids=("9112-7.1-2",),
 )
 
 
@@ -205,6 +210,7 @@ REQUEST_BODY = Case(
     "Chunked request content arrives intact at /echo, and the next request works",
     # /echo must show that the client sent the content chunked, or a pass proves nothing.
     requires=(Capability.ECHOES_FRAMING, Capability.CHUNKED_REQUEST),
+    requirement_ids=("9112-7.1-2",),
 )
 
 
@@ -277,6 +283,7 @@ DECODED = [
             "RFC 9112 §7.1.1",
             MUST,
             "Chunk extensions (name=value, a bare name, a quoted value) are ignored",
+            requirement_ids=("9112-7.1.1-1",),
         ),
         chunk(b"hello", "5;name=value") + chunk(b" world", "6;flag") + b'0;q="1;2"\r\n\r\n',
         b"hello world",
@@ -289,6 +296,7 @@ DECODED = [
             "RFC 9112 §7.1, RFC 5234 §2.3",
             MUST,
             "An upper-case hex chunk size (1A) is decoded",
+            requirement_ids=("9112-7.1-2",),
         ),
         chunk(LETTERS, "1A") + LAST_CHUNK,
         LETTERS,
@@ -300,6 +308,7 @@ DECODED = [
             "RFC 9112 §7.1, RFC 5234 §2.3",
             MUST,
             "A lower-case hex chunk size (1a) is decoded",
+            requirement_ids=("9112-7.1-2",),
         ),
         chunk(LETTERS, "1a") + LAST_CHUNK,
         LETTERS,
@@ -312,6 +321,7 @@ DECODED = [
             "RFC 9112 §7.1",
             MUST,
             "Chunk sizes with leading zeros (0005, and 000 for the last chunk) are decoded",
+            requirement_ids=("9112-7.1-2",),
         ),
         chunk(b"hello", "0005") + b"000\r\n\r\n",
         b"hello",
@@ -334,6 +344,10 @@ TRAILER = Case(
     "RFC 9112 §7.1.2",
     MUST,
     "A trailer section is read, and its fields are not merged into the header fields",
+    requirement_ids=(
+        "9112-7.1.2-2",
+        "9112-7.1.2-3",
+    ),
 )
 
 
@@ -380,9 +394,11 @@ def _invalid_size(test: str, name: str, size: str) -> InvalidSize:
     requirement = (
         f"A chunk size {size!r} is not decoded: no 2xx, nothing after it read as a request"
     )
-    return InvalidSize(
-        test, Case(f"chunked.request.{name}", "RFC 9112 §7.1", MUST, requirement), size
-    )
+    # The chunk-size grammar, which a recipient MUST decode (RFC 9112 §7.1) by the semantics
+    # it defines (RFC 9110 §2.4).
+    ids = ("9112-7.1-2", INTERPRET)
+    case = Case(f"chunked.request.{name}", "RFC 9112 §7.1", MUST, requirement, requirement_ids=ids)
+    return InvalidSize(test, case, size)
 
 
 # Python's int(x, 16) takes the first three (as 5, 5, -5).
@@ -410,6 +426,7 @@ SIZE_OVERFLOW = Case(
     "RFC 9112 §7.1",
     MUST,
     "A chunk size beyond 64 bits is not wrapped: no 2xx, nothing after it read as a request",
+    requirement_ids=("9112-7.1-3",),
 )
 # 2**72 + 5: a decoder that keeps the size in 64 bits reads it as 5 and decodes "hello".
 OVERFLOW_SIZE = "1" + "0" * 17 + "5"
@@ -447,6 +464,7 @@ INVALID_SIZE_400 = Case(
     "RFC 9112 §2.2, §7.1",
     SHOULD,
     "A chunk size that is not 1*HEXDIG (0x5, +5, -5, 5g) is answered with 400",
+    requirement_ids=("9112-2.2-10",),
 )
 
 
@@ -465,6 +483,7 @@ MISSING_FINAL_CRLF = Case(
     "RFC 9112 §7.1",
     MUST,
     "Without the final CRLF, the request line after the last chunk is not served as a request",
+    requirement_ids=("9112-7.1-2",),
 )
 
 
@@ -489,6 +508,10 @@ TE_AND_CONTENT_LENGTH = Case(
     "RFC 9112 §6.1, §6.3",
     MUST,
     "Transfer-Encoding with Content-Length: refused or read as chunked, then the connection closed",
+    requirement_ids=(
+        "9112-6.1-12",
+        "9112-6.1-13",
+    ),
 )
 
 
@@ -521,6 +544,7 @@ UNKNOWN_CODING = Case(
     "RFC 9112 §6.1",
     SHOULD,
     "'Transfer-Encoding: gzip, chunked' gets 501 from a server without gzip (or is decoded)",
+    requirement_ids=("9112-6.1-9",),
 )
 
 
@@ -545,6 +569,7 @@ HTTP10 = Case(
     "RFC 9112 §6.1",
     MUST,
     "An HTTP/1.0 request with Transfer-Encoding is faulty framing: connection closed after it",
+    requirement_ids=("9112-6.1-14",),
 )
 
 
@@ -606,6 +631,10 @@ INCOMPLETE = [
             "RFC 9112 §7.1, §8",
             MUST,
             "A response with chunk size '5g' is an error, not content",
+            requirement_ids=(
+                "9112-7.1-2",
+                "9112-8-2",
+            ),
         ),
         CHUNKED_HEAD + chunk(b"hello", "5g") + LAST_CHUNK,
     ),
@@ -616,6 +645,10 @@ INCOMPLETE = [
             "RFC 9112 §7.1, §8",
             MUST,
             "A response with chunk size '0x5' is an error, not content",
+            requirement_ids=(
+                "9112-7.1-2",
+                "9112-8-2",
+            ),
         ),
         CHUNKED_HEAD + chunk(b"hello", "0x5") + LAST_CHUNK,
     ),
@@ -626,6 +659,10 @@ INCOMPLETE = [
             "RFC 9112 §7.1, §8",
             MUST,
             "A response with chunk size '-5' is an error, not content",
+            requirement_ids=(
+                "9112-7.1-2",
+                "9112-8-2",
+            ),
         ),
         CHUNKED_HEAD + chunk(b"hello", "-5") + LAST_CHUNK,
     ),
@@ -639,6 +676,7 @@ INCOMPLETE = [
             "RFC 9112 §7.1, §8",
             MUST,
             "A 20-digit chunk size (5 modulo 2**64) is not wrapped around into a 5-byte chunk",
+            requirement_ids=("9112-7.1-3",),
         ),
         CHUNKED_HEAD + chunk(b"hello", "1" + "0" * 18 + "5") + LAST_CHUNK,
     ),
@@ -652,6 +690,10 @@ INCOMPLETE = [
             "RFC 9112 §7.1, §8",
             MUST,
             "Chunk data followed by two other bytes instead of CRLF is an error, not content",
+            requirement_ids=(
+                "9112-7.1-2",
+                "9112-8-2",
+            ),
         ),
         CHUNKED_HEAD + b"5\r\nhello!!" + LAST_CHUNK,
     ),
@@ -665,6 +707,7 @@ INCOMPLETE = [
             MUST,
             "A chunked response closed after a complete chunk but before the last chunk is "
             "an error",
+            requirement_ids=("9112-8-2",),
         ),
         CHUNKED_HEAD + chunk(b"hello"),
     ),
@@ -675,6 +718,7 @@ INCOMPLETE = [
             "RFC 9112 §8",
             MUST,
             "A chunked response closed in the middle of a chunk's data is an error",
+            requirement_ids=("9112-8-2",),
         ),
         CHUNKED_HEAD + b"a\r\nhello",
     ),
@@ -696,6 +740,7 @@ RESPONSE_TE_AND_CONTENT_LENGTH = Case(
     "RFC 9112 §6.3",
     MUST,
     "With Transfer-Encoding and Content-Length, the chunked coding frames the response",
+    requirement_ids=(INTERPRET,),
 )
 
 
@@ -767,6 +812,7 @@ REQUEST_ANY_SPLIT = Case(
     MUST,
     "Any body up to 256 KiB, cut into chunks anywhere, arrives intact at /echo",
     requires=(Capability.ECHOES_FRAMING, Capability.CHUNKED_REQUEST),
+    requirement_ids=("9112-7.1-2",),
 )
 
 
@@ -808,6 +854,10 @@ RESPONSE_ANY_SPLIT = Case(
     "RFC 9112 §7.1, §7.1.1",
     MUST,
     "Any body up to 256 KiB, in chunks of any sizes written any valid way, is decoded intact",
+    requirement_ids=(
+        "9112-7.1-2",
+        "9112-7.1.1-1",
+    ),
 )
 
 

@@ -25,6 +25,7 @@ from harness.errors import ClientError
 from harness.model import Exchange, Headers, RequestSpec
 from harness.probe import Response, ServerProbe
 from harness.registry import Capability
+from harness.requirements import INTERPRET
 from harness.scripted import Action, Close, Pause, Reset, Send
 
 MUST, SHOULD, MAY = Level.MUST, Level.SHOULD, Level.MAY
@@ -78,6 +79,7 @@ STATUS_CLASSES = [
             "RFC 9110 §15, §15.3",
             MUST,
             "2xx responses, unregistered ones too, reach the client with their status and content",
+            requirement_ids=("9110-15-1",),
         ),
         (200, 201, 202, 299),
     ),
@@ -90,6 +92,7 @@ STATUS_CLASSES = [
             "RFC 9110 §15, §15.4",
             MUST,
             "3xx responses without Location reach the client as they are, not followed or refused",
+            requirement_ids=("9110-15-1",),
         ),
         (301, 302, 303, 307, 308),  # the contract sends them without Location
     ),
@@ -100,6 +103,7 @@ STATUS_CLASSES = [
             "RFC 9110 §15, §15.5",
             MUST,
             "4xx responses, unregistered ones too, reach the client with their status and content",
+            requirement_ids=("9110-15-1",),
         ),
         (400, 404, 418, 429, 499),
     ),
@@ -110,6 +114,7 @@ STATUS_CLASSES = [
             "RFC 9110 §15, §15.6",
             MUST,
             "5xx responses, unregistered ones too, reach the client with their status and content",
+            requirement_ids=("9110-15-1",),
         ),
         (500, 502, 503, 599),
     ),
@@ -153,6 +158,10 @@ NO_CONTENT = Case(
     "RFC 9110 §15.3.5, §8.6; RFC 9112 §6.1",
     MUST,
     "A 204 has no content, no Content-Length and no Transfer-Encoding",
+    requirement_ids=(
+        "9110-8.6-5",
+        "9112-6.1-7",
+    ),
 )
 
 
@@ -171,6 +180,7 @@ RESET_CONTENT = Case(
     "RFC 9110 §15.3.6",
     MUST,
     "A 205 has no content",
+    requirement_ids=("9110-15.3.6-1",),
 )
 
 
@@ -186,6 +196,7 @@ NOT_MODIFIED = Case(
     "RFC 9110 §15.4.5",
     MUST,
     "A 304 has no content",
+    requirement_ids=("9110-2.2-1",),
 )
 
 
@@ -298,6 +309,7 @@ NO_CONTENT_ON_THE_WIRE = [
             "RFC 9110 §15.3.5",
             MUST,
             "On the wire, nothing follows a 204's header section but the next response",
+            requirement_ids=("9110-2.2-1",),
         ),
         204,
     ),
@@ -308,6 +320,7 @@ NO_CONTENT_ON_THE_WIRE = [
             "RFC 9110 §15.3.6",
             MUST,
             "On the wire, a 205 is framed with no content",
+            requirement_ids=("9110-15.3.6-1",),
         ),
         205,
     ),
@@ -318,6 +331,7 @@ NO_CONTENT_ON_THE_WIRE = [
             "RFC 9110 §15.4.5",
             MUST,
             "On the wire, nothing follows a 304's header section but the next response",
+            requirement_ids=("9110-2.2-1",),
         ),
         304,
     ),
@@ -340,6 +354,7 @@ LINE_SPACES = Case(
     SHOULD,
     "A request-line with spaces in its target gets 400 (or a 301 to the encoded target)",
     uses_contract=False,  # an invalid request-line reaches no endpoint
+    requirement_ids=("9112-3.2-1", "9112-3.2-2"),
 )
 
 
@@ -357,6 +372,7 @@ LINE_GARBAGE = Case(
     "RFC 9112 §2.2, §3",
     SHOULD,
     "A first line that is not a request-line at all gets a 400 response",
+    requirement_ids=("9112-2.2-10",),
 )
 
 
@@ -372,6 +388,7 @@ VERSION_NOT_DIGITS = Case(
     "RFC 9112 §2.3, §3",
     SHOULD,
     "HTTP/1.x (not DIGIT.DIGIT) gets 400 (or a 301)",
+    requirement_ids=("9112-3.2-1",),
 )
 
 
@@ -388,6 +405,10 @@ VERSION_LEADING_ZERO = Case(
     "RFC 9112 §2.3, §3",
     SHOULD,
     "HTTP/01.1 is invalid: 400 (or a 301), not corrected to HTTP/1.1 and served",
+    requirement_ids=(
+        "9112-3.2-1",
+        "9112-3.2-2",
+    ),
 )
 
 
@@ -405,6 +426,7 @@ VERSION_UNSUPPORTED = Case(
     "RFC 9110 §2.5, §15.6.6",
     SHOULD,
     "HTTP/2.0 on HTTP/1.1 framing gets an HTTP/1.x response: 505, or the request served",
+    requirement_ids=("9110-6.2-4",),
 )
 
 
@@ -431,6 +453,7 @@ TARGET_TOO_LONG = Case(
     "RFC 9112 §3",
     MUST,
     "A request-target longer than the server will parse gets 414",
+    requirement_ids=("9112-3-3",),
 )
 
 
@@ -480,6 +503,7 @@ FIELDS_TOO_MANY = Case(
     "RFC 9110 §5.4; RFC 6585 §5",
     MUST,
     "More header fields than the server processes get a 4xx (431), never silently dropped",
+    requirement_ids=("9110-5.4-1",),
 )
 
 
@@ -495,6 +519,7 @@ FIELD_TOO_LARGE = Case(
     "RFC 9110 §5.4; RFC 6585 §5",
     MUST,
     "A header field larger than the server processes gets a 4xx (431), never ignored",
+    requirement_ids=("9110-5.4-1",),
 )
 
 
@@ -512,6 +537,7 @@ HOST_MISSING = Case(
     "An HTTP/1.1 request without Host gets 400",
     # The rule binds HTTP/1.1 servers; an HTTP/1.0-only server is outside it.
     requires=(Capability.HTTP11_SERVER,),
+    requirement_ids=("9112-3.2-6",),
 )
 
 
@@ -528,6 +554,7 @@ HOST_DUPLICATE = Case(
     "RFC 9112 §3.2",
     MUST,
     "A request with two Host field lines gets 400",
+    requirement_ids=("9112-3.2-6",),
 )
 
 
@@ -544,6 +571,7 @@ FIELD_NAME_WHITESPACE = Case(
     "RFC 9112 §5.1",
     MUST,
     "Whitespace between a field name and its colon gets 400",
+    requirement_ids=("9112-5.1-1",),
 )
 
 
@@ -561,6 +589,7 @@ OBS_FOLD = Case(
     "RFC 9112 §5.2",
     MUST,
     "A folded field line gets 400, or the fold is replaced with SP before use",
+    requirement_ids=("9112-5.2-2",),
 )
 
 
@@ -586,6 +615,7 @@ BARE_LF = Case(
     "RFC 9112 §2.2",
     MAY,
     "A request whose lines end in bare LF is read as CRLF (or rejected with 400)",
+    requirement_ids=("9112-2.2-2",),
 )
 
 
@@ -609,6 +639,7 @@ BARE_CR = Case(
     "RFC 9112 §2.2",
     MUST,
     "A bare CR in a field value gets 400, or is replaced with SP before use",
+    requirement_ids=("9112-2.2-4",),
 )
 
 
@@ -686,6 +717,10 @@ BROKEN_RESPONSES = [
             "RFC 9112 §6.3",
             MUST,
             "Content cut short of its Content-Length by a close is an error, not a response",
+            requirement_ids=(
+                "9112-6.3-8",
+                "9112-8-2",
+            ),
         ),
         [Send(OK_LINE + b"Content-Length: 10\r\n\r\nabc"), Close()],
     ),
@@ -699,6 +734,7 @@ BROKEN_RESPONSES = [
             "RFC 9112 §7.1, §8",
             MUST,
             "A chunked body cut short inside a chunk by a close is an error, not a response",
+            requirement_ids=("9112-8-2",),
         ),
         [Send(OK_LINE + b"Transfer-Encoding: chunked\r\n\r\n5\r\nab"), Close()],
     ),
@@ -711,6 +747,7 @@ BROKEN_RESPONSES = [
             "RFC 9112 §8",
             MUST,
             "A connection reset in the middle of the content is an error, not a response",
+            requirement_ids=("9112-8-2",),
         ),
         [
             Send(OK_LINE + b"Content-Length: 100\r\n\r\n" + contract.deterministic_bytes(10)),
@@ -728,6 +765,7 @@ BROKEN_RESPONSES = [
             "RFC 9112 §4",
             SHOULD,
             "A status line without a 3-digit status code is an error, not a response",
+            requirement_ids=(INTERPRET,),
         ),
         [Send(b"HTTP/1.1 abc Not a status\r\nContent-Length: 2\r\n\r\nok"), Close()],
     ),
@@ -741,6 +779,7 @@ BROKEN_RESPONSES = [
             "RFC 9112 §2.1, §4",
             SHOULD,
             "A reply with no status line to an HTTP/1.1 request is an error, not a 200",
+            requirement_ids=(INTERPRET,),
         ),
         [Send(b"<html>no status line</html>\r\n"), Close()],
     ),
@@ -755,6 +794,10 @@ BROKEN_RESPONSES = [
             "RFC 9112 §6.3",
             MUST,
             "Two different Content-Length values are an unrecoverable error, not a response",
+            requirement_ids=(
+                "9112-6.3-4",
+                "9112-6.3-7",
+            ),
         ),
         [Send(OK_LINE + b"Content-Length: 3\r\nContent-Length: 5\r\n\r\nabcde"), Close()],
     ),
@@ -776,6 +819,7 @@ TOO_MANY_FIELDS = Case(
     "RFC 9110 §5.4",
     MUST,
     "Response fields beyond a client's limit are refused, or dropped without changing framing",
+    requirement_ids=("9110-5.4-2",),
 )
 
 
@@ -823,6 +867,10 @@ INTERIMS = [
             "RFC 9110 §15.2",
             MUST,
             "Two unsolicited 100 Continue before the final response are skipped",
+            requirement_ids=(
+                "9110-15.2-2",
+                "9110-15.2-3",
+            ),
         ),
         b"HTTP/1.1 100 Continue\r\n\r\n" * 2,
     ),
@@ -834,6 +882,10 @@ INTERIMS = [
             "RFC 9110 §15.2",
             MUST,
             "A 103 Early Hints before the final response is skipped",
+            requirement_ids=(
+                "9110-15.2-2",
+                "9110-15.2-3",
+            ),
         ),
         b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n\r\n",
     ),

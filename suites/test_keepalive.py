@@ -25,6 +25,7 @@ from harness.errors import ClientError, ErrorKind
 from harness.model import Exchange, Headers, RequestSpec
 from harness.probe import Ending, ProbeResult, Response, ServerProbe
 from harness.registry import Capability
+from harness.requirements import INTERPRET
 from harness.scripted import Close, Pause, Receive, ScriptedServer, Send
 
 MUST, SHOULD, MAY = Level.MUST, Level.SHOULD, Level.MAY
@@ -110,6 +111,7 @@ REUSE = Case(
     SHOULD,
     "Requests through one client go over one persistent connection (one peer, reused)",
     requires=PERSISTENT,
+    requirement_ids=("9112-9.3-1",),
 )
 
 
@@ -151,6 +153,7 @@ REUSE_BODIES = Case(
     MUST,
     "Bodies of 0 B to 1 MiB are read in full, so every later response on the connection is intact",
     requires=PERSISTENT,
+    requirement_ids=("9112-9.3-6",),
 )
 
 
@@ -186,6 +189,7 @@ CLOSE_RESPONSE = Case(
     MUST,
     "After a response with Connection: close the next request succeeds on a new connection",
     requires=(Capability.CLOSE_FROM_APPLICATION,),
+    requirement_ids=("9112-9.6-8",),
 )
 
 
@@ -227,6 +231,7 @@ PERSISTENT_SERVER = Case(
     SHOULD,
     "An HTTP/1.1 connection stays open after a response and serves the next request",
     requires=PERSISTENT,
+    requirement_ids=("9112-9.3-1",),
 )
 
 
@@ -266,6 +271,10 @@ CLOSE_ANNOUNCED = Case(
     "RFC 9112 §9.3",
     MUST,
     "A server that closes the connection after a response to HTTP/1.1 announces it (close)",
+    requirement_ids=(
+        "9112-9.3-3",
+        "9112-9.6-1",
+    ),
 )
 
 
@@ -295,6 +304,10 @@ REQUEST_CLOSE = Case(
     "RFC 9112 §9.6",
     MUST,
     "After answering a request with Connection: close the server closes, answering no more",
+    requirement_ids=(
+        "9112-9.6-3",
+        "9112-9.6-5",
+    ),
 )
 
 
@@ -326,6 +339,7 @@ REQUEST_CLOSE_ANNOUNCED = Case(
     "RFC 9112 §9.6",
     SHOULD,
     "The response to a request with Connection: close carries the close option",
+    requirement_ids=("9112-9.6-4",),
 )
 
 
@@ -350,6 +364,10 @@ RESPONSE_CLOSE = Case(
     MUST,
     "A server that sends Connection: close closes the connection, answering no more",
     requires=(Capability.CLOSE_FROM_APPLICATION,),
+    requirement_ids=(
+        "9112-9.6-6",
+        "9112-9.6-7",
+    ),
 )
 
 
@@ -383,6 +401,7 @@ HTTP10_CLOSE = Case(
     "RFC 9112 §9.3, Appendix C.2.2",
     MUST,
     "The server closes the connection after answering an HTTP/1.0 request without keep-alive",
+    requirement_ids=(INTERPRET,),
 )
 
 
@@ -415,6 +434,7 @@ HTTP10_KEEP_ALIVE = Case(
     "RFC 9112 §9.3, Appendix C.2.2",
     MAY,
     "HTTP/1.0 keep-alive may be honoured; a connection kept open is announced as persistent",
+    requirement_ids=(INTERPRET,),
 )
 
 
@@ -457,6 +477,7 @@ PIPELINING = Case(
     "RFC 9112 §9.3.2",
     MUST,
     "Pipelined requests are answered in order; a server that stops early announces its close",
+    requirement_ids=("9112-9.3.2-2",),
 )
 
 
@@ -497,6 +518,7 @@ IDLE = Case(
     SHOULD,
     "An idle connection is closed, if at all, gracefully after a complete response",
     requires=PERSISTENT,
+    requirement_ids=("9112-9.5-1",),
 )
 
 
@@ -543,6 +565,10 @@ SERVER_CLOSED = Case(
     MUST,
     "A kept-alive connection closed between requests: the GET is retried or fails as a "
     "connection error, never a wrong response",
+    requirement_ids=(
+        "9110-9.2.2-1",
+        "9112-8-2",
+    ),
 )
 
 
@@ -609,6 +635,7 @@ REQUEST_CLOSE = Case(
     "RFC 9112 §9.6",
     MUST,
     "A client that sent Connection: close sends no further request on that connection",
+    requirement_ids=("9112-9.6-2",),
 )
 # The server answers without echoing "close" (only a SHOULD for it) and keeps listening on
 # the connection, so a client that reuses it is seen doing so, whatever the timing.

@@ -12,6 +12,7 @@ from harness.cells import Conversation
 from harness.errors import ClientError
 from harness.model import RequestSpec
 from harness.registry import Capability
+from harness.requirements import INTERPRET
 
 MUST, SHOULD = Level.MUST, Level.SHOULD
 
@@ -45,6 +46,7 @@ GET = Case(
     "RFC 9110 §9.3.1",
     MUST,
     "GET reaches the server with its method, request-target and fields, and no content",
+    requirement_ids=("9110-9.3.1-1",),
 )
 
 
@@ -58,6 +60,7 @@ POST = Case(
     "RFC 9110 §9.3.3",
     MUST,
     "POST reaches the server with its method, request-target, fields and content",
+    requirement_ids=("9112-6.3-12",),
 )
 
 
@@ -71,6 +74,7 @@ PUT = Case(
     "RFC 9110 §9.3.4",
     MUST,
     "PUT reaches the server with its method, request-target, fields and content",
+    requirement_ids=("9112-6.3-12",),
 )
 
 
@@ -84,6 +88,7 @@ DELETE = Case(
     "RFC 9110 §9.3.5",
     MUST,
     "DELETE reaches the server with its method, request-target and fields",
+    requirement_ids=("9110-9.3.5-2",),
 )
 
 
@@ -97,6 +102,7 @@ PATCH = Case(
     "RFC 5789 §2",
     MUST,
     "PATCH reaches the server with its method, request-target, fields and content",
+    outside_index="PATCH is RFC 5789's, outside the index of RFC 9110/9112",
 )
 
 
@@ -110,6 +116,10 @@ OPTIONS = Case(
     "RFC 9110 §9.3.7",
     MUST,
     "OPTIONS reaches the server with its method, request-target and fields",
+    outside_index=(
+        "RFC 9110 §9.3.7 states no requirement on a client that sends OPTIONS without "
+        "content; the case checks the method is carried"
+    ),
 )
 
 
@@ -123,6 +133,7 @@ HEAD_NO_BODY = Case(
     "RFC 9110 §9.3.2",
     MUST,
     "A response to HEAD has no content; the next request on the client works",
+    requirement_ids=("9110-9.3.2-1",),
 )
 
 
@@ -149,6 +160,10 @@ HEAD_FIELDS = Case(
     "RFC 9110 §9.3.2",
     SHOULD,
     "HEAD answers with the header fields GET would have (Content-Length may go)",
+    requirement_ids=(
+        "9110-9.3.2-2",
+        "9110-9.3.2-3",
+    ),
 )
 
 
@@ -176,6 +191,7 @@ EMPTY_CONTENT = Case(
     "RFC 9110 §8.6",
     SHOULD,
     "A POST with empty content is framed (Content-Length: 0) and arrives empty",
+    requirement_ids=("9110-8.6-1",),
 )
 
 
@@ -209,6 +225,7 @@ NO_CONTENT_GET = Case(
     "RFC 9110 §8.6",
     SHOULD,
     "A GET without content carries no Content-Length or Transfer-Encoding",
+    requirement_ids=("9110-8.6-2",),
 )
 
 
@@ -222,6 +239,7 @@ NO_CONTENT_DELETE = Case(
     "RFC 9110 §8.6",
     SHOULD,
     "A DELETE without content carries no Content-Length or Transfer-Encoding",
+    requirement_ids=("9110-8.6-2",),
 )
 
 
@@ -233,7 +251,11 @@ def test_delete_without_content_is_unframed(interop: Conversation) -> None:
 
 
 LARGE_BODY = Case(
-    "methods.request.large_body", "RFC 9112 §6.2", MUST, "A 1 MiB request body arrives intact"
+    "methods.request.large_body",
+    "RFC 9112 §6.2",
+    MUST,
+    "A 1 MiB request body arrives intact",
+    requirement_ids=("9112-6.3-12",),
 )
 
 
@@ -250,6 +272,7 @@ FIELD_VALUES = Case(
     "RFC 9110 §5.5",
     MUST,
     "Field values arrive unchanged, with inner whitespace and punctuation",
+    requirement_ids=(INTERPRET,),
 )
 
 
@@ -266,6 +289,7 @@ FIELD_ORDER = Case(
     MUST,
     "Repeated field lines arrive in order (separately or combined with commas)",
     requires=(Capability.DUPLICATE_REQUEST_HEADERS,),
+    requirement_ids=("9110-5.3-1",),
 )
 
 
@@ -286,6 +310,10 @@ UNKNOWN_METHOD = Case(
     "RFC 9110 §9.1, §15.6.2, §15.5.6",
     SHOULD,
     "A method the server does not implement gets 501 (or 405)",
+    requirement_ids=(
+        "9110-9.1-3",
+        "9110-9.1-4",
+    ),
 )
 
 
@@ -302,6 +330,7 @@ CASE_SENSITIVE = Case(
     "RFC 9110 §9.1",
     MUST,
     "Methods are case-sensitive: 'get' is not GET, on the wire or at the server",
+    requirement_ids=(INTERPRET,),
 )
 
 

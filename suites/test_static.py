@@ -73,6 +73,7 @@ REDIRECT = Case(
     "slash form, which is served",
     requires=STATIC,
     uses_contract=False,
+    requirement_ids=("9110-15.4.2-1",),
 )
 
 
@@ -125,6 +126,7 @@ TRAVERSAL = Case(
     "No request path ('..', encoded or not, or in absolute-form) serves a file outside the root",
     requires=STATIC,
     uses_contract=False,
+    outside_index="RFC 9110 §17.3 is a security consideration without a BCP 14 keyword",
 )
 
 
@@ -176,6 +178,10 @@ NOT_MODIFIED = Case(
     "A GET with If-Modified-Since equal to the file's Last-Modified gets 304",
     requires=STATIC,
     uses_contract=False,
+    requirement_ids=(
+        "9110-13.1.3-5",
+        "9110-13.1.3-6",
+    ),
 )
 
 
@@ -197,6 +203,7 @@ NOT_MODIFIED_WIRE = Case(
     "next response",
     requires=STATIC,
     uses_contract=False,
+    requirement_ids=("9110-2.2-1",),
 )
 
 
@@ -234,6 +241,10 @@ HEAD_NO_CONTENT = Case(
     "A HEAD of a file has no content, and a Content-Length only of the GET's value",
     requires=STATIC,
     uses_contract=False,
+    requirement_ids=(
+        "9110-9.3.2-1",
+        "9110-8.6-3",
+    ),
 )
 
 
@@ -260,6 +271,7 @@ HEAD_LENGTH = Case(
     "A HEAD of a file carries the Content-Length its GET has",
     requires=STATIC,
     uses_contract=False,
+    requirement_ids=("9110-9.3.2-2",),
 )
 
 

@@ -103,6 +103,7 @@ CONNECT = Case(
     "RFC 9112 §9.1, §9.5",
     MAY,
     "A client given a connect timeout gives up within it, reporting timeout.connect",
+    requirement_ids=("9112-9.5-3",),
 )
 
 
@@ -137,6 +138,7 @@ READ_NO_RESPONSE = Case(
     "RFC 9112 §9.5",
     MAY,
     "A client whose request gets no answer gives up within its read timeout, with timeout.read",
+    requirement_ids=("9112-9.5-3",),
 )
 
 
@@ -155,6 +157,7 @@ READ_STALLED_BODY = Case(
     MUST,
     "A response that stalls after its head ends in timeout.read within the read timeout, "
     "never in a success with part of the body",
+    requirement_ids=("9112-8-2",),
 )
 
 
@@ -175,6 +178,7 @@ DRIP = Case(
     MUST,
     "A body that arrives slowly, each gap shorter than the read timeout, either arrives whole "
     "or ends in timeout.read at the deadline; never a success with part of it",
+    requirement_ids=("9112-8-2",),
 )
 
 
@@ -225,6 +229,7 @@ IDLE = Case(
     MAY,
     "A server may give up on a request that stops half-way; if it answers, with 408 (or 400), "
     "never with a success",
+    requirement_ids=("9112-8-1",),
 )
 
 

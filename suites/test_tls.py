@@ -154,6 +154,29 @@ SCENARIOS = [
     ),
 ]
 SCENARIO_IDS = [scenario.id for scenario in SCENARIOS]
+# The sentences of RFC 9110 §4.3.4 a scenario's reference brings: "a client MUST verify that
+# the service's identity is an acceptable match" (-1), by RFC 6125 §6 (-2) with an IP-ID or
+# DNS-ID reference identity (-3), never a CN-ID (-4). Scenarios citing only RFC 5280, 8446,
+# 8996 or 9325 check nothing of RFC 9110/9112.
+VERIFIES = {
+    _NAMES: ("9110-4.3.4-1", "9110-4.3.4-2", "9110-4.3.4-3"),
+    _VALIDITY: ("9110-4.3.4-1",),
+    _PATH: ("9110-4.3.4-1",),
+    "RFC 9110 §4.3.4": ("9110-4.3.4-4",),
+}
+# "If the certificate is not valid for the target URI's origin, a user agent MUST either
+# obtain confirmation from the user before proceeding (see Section 3.5) or terminate the
+# connection with a bad certificate error."
+TERMINATES = "9110-4.3.4-5"
+# "Automated clients MAY provide a configuration setting that disables this check, but MUST
+# provide a setting which enables it."
+DISABLES = "9110-4.3.4-7"
+OUTSIDE = "TLS: {} is outside the index of RFC 9110/9112"
+
+
+def _ties(rfc: str, ids: tuple[str, ...]) -> dict[str, Any]:
+    """A case's requirement_ids, or its outside_index where ``ids`` is empty."""
+    return {"requirement_ids": ids} if ids else {"outside_index": OUTSIDE.format(rfc)}
 
 
 def _ca_given_case(scenario: Scenario) -> Case:
@@ -161,12 +184,16 @@ def _ca_given_case(scenario: Scenario) -> Case:
         requirement = f"trusting the zoo's CA, connects to {scenario.describe()}"
     else:
         requirement = f"refuses {scenario.describe()} with {scenario.expected}"
+    ids = VERIFIES.get(scenario.rfc, ())
+    if ids and scenario.expected is not None:
+        ids = (*ids, TERMINATES)
     return Case(
         f"tls.ca_given.{scenario.id}",
         scenario.rfc,
         scenario.level,
         requirement,
         requires=scenario.requires,
+        **_ties(scenario.rfc, ids),
     )
 
 
@@ -177,12 +204,14 @@ def _system_trust_case(scenario: Scenario) -> Case:
         MUST,
         f"with its default trust store (no zoo CA in it), refuses {scenario.describe()}",
         requires=scenario.requires,
+        requirement_ids=("9110-4.3.4-1", TERMINATES),
     )
 
 
 def _verify_off_case(scenario: Scenario) -> Case:
+    ids: tuple[str, ...] = ()
     if scenario.expected_unverified is None:
-        rfc, level = "RFC 9110 §4.3.4", MAY
+        rfc, level, ids = "RFC 9110 §4.3.4", MAY, (DISABLES,)
         requirement = f"with verification disabled, connects to {scenario.describe()}"
     else:
         rfc, level = scenario.rfc, scenario.level
@@ -190,7 +219,14 @@ def _verify_off_case(scenario: Scenario) -> Case:
             f"with verification disabled, still refuses {scenario.describe()} with "
             f"{scenario.expected_unverified}"
         )
-    return Case(f"tls.verify_off.{scenario.id}", rfc, level, requirement, scenario.requires)
+    return Case(
+        f"tls.verify_off.{scenario.id}",
+        rfc,
+        level,
+        requirement,
+        scenario.requires,
+        **_ties(rfc, ids),
+    )
 
 
 def _with_cases(case_of_scenario: Callable[[Scenario], Case]) -> list[Any]:
@@ -308,6 +344,7 @@ SNI_DNS_NAME = Case(
     "RFC 6066 §3, RFC 8446 §9.2",
     SHOULD,
     "a client dialling a host name sends it as the server_name (SNI) of its ClientHello",
+    outside_index="TLS: RFC 6066 and RFC 8446, outside the index of RFC 9110/9112",
 )
 
 
@@ -327,6 +364,7 @@ SNI_NO_IP_LITERAL = Case(
     MUST,
     "a client dialling an IP address sends no server_name (literal addresses are not "
     "permitted in HostName)",
+    outside_index="TLS: RFC 6066, outside the index of RFC 9110/9112",
 )
 
 
@@ -346,6 +384,10 @@ SERVER_HANDSHAKE = Case(
     MUST,
     "completes a handshake with TLS 1.2 or 1.3 and a certificate valid for the address dialled",
     uses_contract=False,
+    outside_index=(
+        "TLS: RFC 8996 for the server's versions; RFC 9110 §4.3.4 binds the client that "
+        "verifies its certificate"
+    ),
 )
 
 
@@ -381,6 +423,7 @@ SERVER_SENDS_INTERMEDIATE = Case(
     "given a certificate file of leaf and intermediate, sends both: a client that trusts "
     "only the root verifies the chain",
     uses_contract=False,
+    outside_index="TLS: RFC 8446 and RFC 5246, outside the index of RFC 9110/9112",
 )
 
 
@@ -437,6 +480,7 @@ SERVER_REFUSES_TLS1_0 = Case(
     MUST,
     "refuses a client that offers TLS 1.0 only",
     uses_contract=False,
+    outside_index="TLS: RFC 8996, outside the index of RFC 9110/9112",
 )
 
 
@@ -460,6 +504,7 @@ SERVER_REFUSES_TLS1_1 = Case(
     MUST,
     "refuses a client that offers TLS 1.1 only",
     uses_contract=False,
+    outside_index="TLS: RFC 8996, outside the index of RFC 9110/9112",
 )
 
 
@@ -484,6 +529,7 @@ BAD_KEY_PAIR = Case(
     "exits at start with an error, not serving, when its private key does not match its "
     "certificate (it could never prove possession of the key in a handshake)",
     uses_contract=False,
+    outside_index="TLS: RFC 8446, outside the index of RFC 9110/9112",
 )
 
 

@@ -3,14 +3,26 @@ find their sentences; every case names index ids that exist."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import xml.etree.ElementTree as ET
 from collections import Counter
 
 import pytest
 
+import suites
 from harness import requirements
-from harness.cases import Case, Level
-from harness.requirements import INDEX, KEYWORDS, NotInIndex, build, quoted
+from harness.cases import CATALOGUE, Case, Level
+from harness.requirements import (
+    INDEX,
+    INTERPRET,
+    KEYWORDS,
+    Definition,
+    NotInIndex,
+    build,
+    quoted,
+    tied,
+)
 from suites.probes import ENTRIES as PROBES
 from suites.probes.sentences import INVALID_CONTENT_LENGTH
 from suites.responses import ENTRIES as RESPONSES
@@ -98,9 +110,35 @@ def test_a_quotation_that_is_not_the_rfc_is_refused(text: str) -> None:
         quoted(text)
 
 
-def test_every_catalogue_entry_names_the_sentences_it_quotes() -> None:
+def test_every_catalogue_entry_names_the_sentences_it_quotes_or_that_bind_it() -> None:
     for entry in (*PROBES, *RESPONSES):
-        assert entry.case.requirement_ids == quoted(entry.requirement), entry.id
+        ids = quoted(entry.requirement)
+        binding = entry.requirement.binding if isinstance(entry.requirement, Definition) else ()
+        assert entry.case.requirement_ids == (ids or binding), entry.id
+        assert entry.case.requirement_ids, entry.id
+
+
+def test_a_definition_is_tied_to_what_binds_it() -> None:
+    version = Definition("HTTP-version is case-sensitive.", (INTERPRET,))
+    assert tied(version) == (INTERPRET,)
+    with pytest.raises(ValueError, match="holds no requirement sentence"):
+        tied("HTTP-version is case-sensitive.")  # a definition with nothing binding it
+    with pytest.raises(ValueError, match="no Definition"):
+        tied(Definition("A recipient MUST ignore unrecognized chunk extensions.", (INTERPRET,)))
+
+
+def test_a_quoted_definition_shows_itself_and_what_binds_it() -> None:
+    version = Definition("HTTP-version is case-sensitive.", (INTERPRET,))
+    case = Case(
+        "selftest.definition",
+        "RFC 9112 §2.3",
+        Level.MUST,
+        version,
+        (),
+        requirement_ids=tied(version),
+        quotes=True,
+    )
+    assert case.sentence == f"{version} {INDEX[INTERPRET].sentence}"
 
 
 def test_a_case_naming_an_unknown_requirement_is_refused() -> None:
@@ -115,3 +153,42 @@ def test_a_case_shows_its_sentences() -> None:
         "selftest.shown", "RFC 9112 §6.3", Level.MUST, "paraphrase", requirement_ids=("9112-6.3-5",)
     )
     assert case.sentence == INDEX["9112-6.3-5"].sentence
+
+
+def _suite_cases() -> list[Case]:
+    """Every case of every suite (importing a suite module defines its cases; the catalogues'
+    entries are defined by test_probes and test_responses), without the ones the self-tests
+    make up (their ids say "selftest")."""
+    for module in pkgutil.iter_modules(suites.__path__):
+        if module.name.startswith("test_"):
+            importlib.import_module(f"suites.{module.name}")
+    return [case for case in CATALOGUE.cases() if "selftest" not in case.id]
+
+
+def _untied(cases: list[Case]) -> list[str]:
+    """The cases that name neither requirement ids nor why they have none, or name both."""
+    return [case.id for case in cases if bool(case.requirement_ids) == bool(case.outside_index)]
+
+
+def test_every_case_names_its_requirements_or_why_it_has_none() -> None:
+    cases = _suite_cases()
+    assert {case.suite for case in cases} >= {"probes", "responses", "tls", "methods"}
+    assert not _untied(cases), "give each requirement_ids or an outside_index reason"
+
+
+def test_a_case_without_requirements_or_with_both_is_found() -> None:
+    ids = ("9112-6.3-5",)
+    made = [
+        Case("selftest.tied", "RFC 9112 §6.3", Level.MUST, "x", requirement_ids=ids),
+        Case("selftest.outside", "RFC 8446 §4", Level.MUST, "x", outside_index="TLS"),
+        Case("selftest.untied", "RFC 9112 §6.3", Level.MUST, "x"),
+        Case(
+            "selftest.both",
+            "RFC 9112 §6.3",
+            Level.MUST,
+            "x",
+            requirement_ids=ids,
+            outside_index="TLS",
+        ),
+    ]
+    assert _untied(made) == ["selftest.untied", "selftest.both"]

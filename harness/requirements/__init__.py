@@ -99,3 +99,38 @@ def quoted(text: str) -> tuple[str, ...]:
                 "requirement sentence of the index: quote the RFC's sentence exactly"
             )
     return tuple(identifier for _, identifier in sorted(found))
+
+
+# RFC 9110 §2.4: "A recipient MUST interpret a received protocol element according to the
+# semantics defined for it by this specification, ..." What binds a recipient to a rule the
+# RFCs state without a keyword: a framing rule, a grammar, the case of a name.
+INTERPRET = "9110-2.4-1"
+
+
+class Definition(str):
+    """A sentence of the RFC without a keyword (a definition: "HTTP-version is
+    case-sensitive."), carrying the ids of the requirements that enforce it, so that the
+    sentence and what binds it are written once, where the sentence is."""
+
+    binding: tuple[str, ...]
+
+    def __new__(cls, text: str, binding: tuple[str, ...]) -> Definition:
+        definition = super().__new__(cls, text)
+        definition.binding = binding
+        return definition
+
+
+def tied(quotation: str) -> tuple[str, ...]:
+    """The ids a catalogue entry checks: those its quotation holds, or, for a
+    :class:`Definition`, those that bind it. A plain quotation that holds no requirement
+    sentence, or a Definition that holds one, is refused (ValueError)."""
+    ids = quoted(quotation)
+    binding = quotation.binding if isinstance(quotation, Definition) else ()
+    if ids and binding:
+        raise ValueError(f"the quotation names {list(ids)}: it is no Definition")
+    if not (ids or binding):
+        raise ValueError(
+            "the quotation holds no requirement sentence: quote it as a Definition with the "
+            "requirements that bind it"
+        )
+    return ids or binding

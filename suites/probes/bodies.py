@@ -24,28 +24,36 @@ from harness.catalogue import (
     chunked_body,
     message,
 )
+from harness.requirements import INTERPRET, Definition
 
-from .smuggling import LENGTH
+from .sentences import VALID_LENGTH
 
 CONTENT = b"hello"
 STRAY = b"hello\r\n"  # no request line: what the server makes of it as a request is not checked
-NO_LENGTH = (
+# Rules 6 and 7 of RFC 9112 §6.3, definitions that bind as the semantics a recipient MUST
+# interpret (RFC 9110 §2.4).
+LENGTH = Definition(VALID_LENGTH, (INTERPRET,))
+NO_LENGTH = Definition(
     "If this is a request message and none of the above are true, then the message body "
-    "length is zero (no message body is present)."
+    "length is zero (no message body is present).",
+    (INTERPRET,),
 )
 
 REFUSED = Status((400,), After.CLOSE)
 TOO_LARGE = Status((413,), After.NOTHING)
 
 
-def _no_semantics(method: str) -> str:
-    """RFC 9110 §9.3.1, §9.3.2 and §9.3.5 say it of GET, HEAD and DELETE alike."""
-    return (
+def _no_semantics(method: str) -> Definition:
+    """RFC 9110 §9.3.1, §9.3.2 and §9.3.5 say it of GET, HEAD and DELETE alike; what binds the
+    server is RFC 9112 §9.3: "A server MUST read the entire request message body or close the
+    connection after sending its response"."""
+    return Definition(
         "Although request message framing is independent of the method used, content received "
         f"in a {method} request has no generally defined semantics, cannot alter the meaning or "
         "target of the request, and might lead some implementations to reject the request and "
         "close the connection because of its potential as a request smuggling attack (Section "
-        "11.2 of [HTTP/1.1])."
+        "11.2 of [HTTP/1.1]).",
+        ("9112-9.3-5",),
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from harness.cases import Level
 from harness.catalogue import After, Entry, InOrder, Outcome, message
+from harness.requirements import INTERPRET, Definition
 
 from .sentences import GRAMMAR
 from .sentences import INVALID_CONTENT_LENGTH as INVALID
@@ -29,12 +30,17 @@ CLOSE_RECEIVED = (
     "final response on that connection. The server MUST NOT process any further requests "
     "received on that connection."
 )
-CASE_INSENSITIVE = "Connection options are case-insensitive."
-HTTP10 = (
+# Bound by what a server MUST do on a "close" option (RFC 9112 §9.6), however spelled
+# (RFC 9110 §2.4).
+CASE_INSENSITIVE = Definition(
+    "Connection options are case-insensitive.", (INTERPRET, "9112-9.6-3", "9112-9.6-5")
+)
+HTTP10 = Definition(
     'If the received protocol is HTTP/1.0, the "keep-alive" connection option is present, '
     "either the recipient is not a proxy or the message is a response, and the recipient "
     'wishes to honor the HTTP/1.0 "keep-alive" mechanism, the connection will persist after '
-    "the current response; otherwise, The connection will close after the current response."
+    "the current response; otherwise, The connection will close after the current response.",
+    (INTERPRET,),
 )
 
 

@@ -23,6 +23,7 @@ from harness.catalogue import (
     Unanswered,
     message,
 )
+from harness.requirements import INTERPRET, Definition
 
 CONTENT = b"hello"
 CONTINUE = "Expect: 100-continue"
@@ -42,7 +43,11 @@ OMIT = (
     "all of the content for the corresponding request, or if the framing indicates that there "
     "is no content."
 )
-CASE_INSENSITIVE = "The Expect field value is case-insensitive."
+# Bound by what the server MUST do on a 100-continue expectation (RFC 9110 §10.1.1), however
+# spelled (RFC 9110 §2.4).
+CASE_INSENSITIVE = Definition(
+    "The Expect field value is case-insensitive.", (INTERPRET, "9110-10.1.1-11")
+)
 HTTP10_IGNORE = (
     "A server that receives a 100-continue expectation in an HTTP/1.0 request MUST ignore that "
     "expectation."

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from harness.cases import Level
 from harness.catalogue import After, Entry, Served, Status, message
+from harness.requirements import Definition
 
 HOST_400 = (
     "A server MUST respond with a 400 (Bad Request) status code to any HTTP/1.1 request "
@@ -25,11 +26,14 @@ ABSOLUTE_FORM = (
     "origin server MUST ignore the received Host header field (if any) and instead use the "
     "host information of the request-target."
 )
-EMPTY_AUTHORITY = (
+# The default it may apply: "A server that can uniquely identify an authority from the request
+# context MAY use that identity as a default without this risk." (RFC 9112 §3.3)
+EMPTY_AUTHORITY = Definition(
     "If the target URI's authority component is empty and its URI scheme requires a non-empty "
     'authority (as is the case for "http" and "https"), the server can reject the request or '
     "determine whether a configured default applies that is consistent with the incoming "
-    "connection's context."
+    "connection's context.",
+    ("9112-3.3-1",),
 )
 
 REFUSED = Status((400,), After.ANY)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from harness.cases import Level
 from harness.catalogue import After, Entry, Framed, Served, Status, message
+from harness.requirements import Definition
 
 CONTENT = b"hello"
 HEAD = (
@@ -26,12 +27,19 @@ HEAD = (
     "response."
 )
 AT_HEAD = "it ends at its head, so content after it is read where the next response begins"
+# What binds a server to a response that ends at its head: no content after it ("A sender MUST
+# NOT generate protocol elements that do not match the grammar", RFC 9110 §2.2), and on a 1xx
+# or 204 neither framing field (RFC 9110 §8.6, RFC 9112 §6.1).
+NO_FRAMING = ("9110-8.6-5", "9112-6.1-7", "9110-2.2-1")
 # Each status without content: its RFC sections, sentence, and how content sent with it shows.
 NO_CONTENT = {
     204: (
         "RFC 9110 §15.3.5, §8.6; RFC 9112 §6.1",
-        "A 204 response is terminated by the end of the header section; it cannot contain "
-        "content or trailers.",
+        Definition(
+            "A 204 response is terminated by the end of the header section; it cannot contain "
+            "content or trailers.",
+            NO_FRAMING,
+        ),
         AT_HEAD,
     ),
     205: (
@@ -43,14 +51,18 @@ NO_CONTENT = {
     ),
     304: (
         "RFC 9110 §15.4.5",
-        "A 304 response is terminated by the end of the header section; it cannot contain "
-        "content or trailers.",
+        Definition(
+            "A 304 response is terminated by the end of the header section; it cannot contain "
+            "content or trailers.",
+            ("9110-2.2-1",),
+        ),
         AT_HEAD,
     ),
 }
-INTERIM = (
+INTERIM = Definition(
     "A 1xx response is terminated by the end of the header section; it cannot contain content "
-    "or trailers."
+    "or trailers.",
+    NO_FRAMING,
 )
 BOTH = (
     "A sender MUST NOT send a Content-Length header field in any message that contains a "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from harness.requirements import INTERPRET, Definition
+
 GRAMMAR = (
     "When a server listening only for HTTP request messages, or processing what appears from "
     "the start-line to be an HTTP request message, receives a sequence of octets that does not "
@@ -20,11 +22,29 @@ INVALID_CONTENT_LENGTH = (
     "connection."
 )
 
-OWS = (
+# Bound by RFC 9110 §5.5: "a field parsing implementation MUST exclude such whitespace prior to
+# evaluating the field value."
+OWS = Definition(
     "The field line value does not include that leading or trailing whitespace: OWS occurring "
     "before the first non-whitespace octet of the field line value, or after the last "
     "non-whitespace octet of the field line value, is excluded by parsers when extracting the "
-    "field line value from a field line."
+    "field line value from a field line.",
+    ("9110-5.5-1",),
+)
+
+# Rule 6 of RFC 9112 §6.3, a definition: each theme quotes it as a Definition bound to what its
+# outcome enforces.
+VALID_LENGTH = (
+    "If a valid Content-Length header field is present without Transfer-Encoding, its decimal "
+    "value defines the expected message body length in octets."
+)
+
+# Bound by the recipient's duty to read the coding a name names (RFC 9110 §2.4) and to decode
+# chunked (RFC 9112 §7.1).
+TRANSFER_CODING_NAMES = Definition(
+    "All transfer-coding names are case-insensitive and ought to be registered within the HTTP "
+    "Transfer Coding registry, as defined in Section 7.3.",
+    (INTERPRET, "9112-7.1-2"),
 )
 
 NAME_COLON = (

@@ -24,9 +24,10 @@ from harness.catalogue import (
     chunked_body,
     message,
 )
+from harness.requirements import Definition
 
 from .sentences import INVALID_CONTENT_LENGTH as INVALID
-from .sentences import NOT_FINAL
+from .sentences import NOT_FINAL, VALID_LENGTH
 
 CONTENT = b"hello"
 # Its own fixed Host, so that lengths are known when the entry is written.
@@ -37,10 +38,10 @@ BOTH = (
     "server MUST close the connection after responding to such a request to avoid the potential "
     "attacks."
 )
-LENGTH = (
-    "If a valid Content-Length header field is present without Transfer-Encoding, its decimal "
-    "value defines the expected message body length in octets."
-)
+# Bound by RFC 9112 §9.3: "A server MUST read the entire request message body or close the
+# connection after sending its response; otherwise, the remaining data on a persistent
+# connection would be misinterpreted as the next request."
+LENGTH = Definition(VALID_LENGTH, ("9112-9.3-5",))
 
 REFUSED = Status((400,), After.CLOSE)
 

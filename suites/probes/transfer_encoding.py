@@ -15,15 +15,20 @@ import gzip
 
 from harness.cases import Level
 from harness.catalogue import After, Answered, Entry, Served, Status, chunked_body, message
+from harness.requirements import INTERPRET, Definition
 
-from .sentences import FIRST_LINE_WHITESPACE, NAME_COLON, NOT_FINAL, OBS_FOLD, OWS
+from .sentences import (
+    FIRST_LINE_WHITESPACE,
+    NAME_COLON,
+    NOT_FINAL,
+    OBS_FOLD,
+    OWS,
+    TRANSFER_CODING_NAMES,
+    VALID_LENGTH,
+)
 
 CONTENT = b"hello"
 BODY = chunked_body(CONTENT)
-CASE_INSENSITIVE = (
-    "All transfer-coding names are case-insensitive and ought to be registered within the HTTP "
-    "Transfer Coding registry, as defined in Section 7.4."
-)
 EMPTY_ELEMENTS = (
     "A recipient MUST parse and ignore a reasonable number of empty list elements: enough to "
     "handle common mistakes by senders that merge values, but not so much that they could be "
@@ -87,9 +92,9 @@ def _name_colon(name: str, field_name: str, note: str) -> Entry:
 
 
 ENTRIES = (
-    _decoded("capitalised", "Chunked", "RFC 9112 §7", CASE_INSENSITIVE, "Chunked is chunked"),
-    _decoded("upper_case", "CHUNKED", "RFC 9112 §7", CASE_INSENSITIVE, "CHUNKED is chunked"),
-    _decoded("mixed_case", "cHuNkEd", "RFC 9112 §7", CASE_INSENSITIVE, "cHuNkEd is chunked"),
+    _decoded("capitalised", "Chunked", "RFC 9112 §7", TRANSFER_CODING_NAMES, "Chunked is chunked"),
+    _decoded("upper_case", "CHUNKED", "RFC 9112 §7", TRANSFER_CODING_NAMES, "CHUNKED is chunked"),
+    _decoded("mixed_case", "cHuNkEd", "RFC 9112 §7", TRANSFER_CODING_NAMES, "cHuNkEd is chunked"),
     _decoded("trailing_space", "chunked ", "RFC 9112 §5.1", OWS, "trailing OWS is no part of it"),
     _decoded("leading_spaces", "   chunked", "RFC 9112 §5.1", OWS, "leading OWS is not either"),
     _decoded("tab_before", "\tchunked", "RFC 9112 §5.1", OWS, "HTAB is OWS"),
@@ -179,10 +184,9 @@ ENTRIES = (
         "probes.transfer_encoding.underscore_name",
         "RFC 9112 §6.3",
         Level.MUST,
-        (
-            "If a valid Content-Length header field is present without Transfer-Encoding, its "
-            "decimal value defines the expected message body length in octets."
-        ),
+        # Framed by its Content-Length (RFC 9110 §2.4), the unknown field ignored: "Other
+        # recipients SHOULD ignore unrecognized header and trailer fields." (RFC 9110 §5.1)
+        Definition(VALID_LENGTH, (INTERPRET, "9110-5.1-2")),
         _post("Transfer_Encoding: chunked", "Content-Length: 5", body=CONTENT),
         (Served(CONTENT),),
         "Transfer_Encoding is another field (CGI-style name mapping makes them one)",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from harness.cases import Level
 from harness.catalogue import chunked_body
+from harness.requirements import Definition
 from harness.responses import (
     NEXT_CONTENT,
     REFUSALS,
@@ -34,11 +35,14 @@ CLOSE = (
     '"close" connection option; if additional pipelined requests had been sent on the '
     "connection, the client SHOULD NOT assume that they will be processed by the server."
 )
-NEITHER = (
+# A reset is such an error: "A client that receives an incomplete response message, ... MUST
+# record the message as incomplete." (RFC 9112 §8)
+NEITHER = Definition(
     "A response that has neither chunked transfer coding nor Content-Length is terminated by "
     "closure of the connection and, if the header section was received intact, is considered "
     'complete unless an error was indicated by the underlying connection (e.g., an "incomplete '
-    'close" in TLS would leave the response incomplete, as described in Section 9.8).'
+    'close" in TLS would leave the response incomplete, as described in Section 9.8).',
+    ("9112-8-2",),
 )
 TIMES_OUT = (
     "If the sender closes the connection or the recipient times out before the indicated "

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from harness.cases import Level
+from harness.requirements import INTERPRET, Definition
 from harness.responses import Answer, Error, Outcome, ResponseEntry
 from harness.scripted import Close, Send
 
@@ -52,7 +53,11 @@ TOO_LARGE = (
     "wishes to process if the field semantics are such that the dropped value(s) can be safely "
     "ignored without changing the message framing or response semantics."
 )
-NAMES = "field-name = token"
+# The grammar of a field line, a definition a client is bound to as the semantics it MUST
+# interpret (RFC 9110 §2.4).
+NAMES = Definition("field-name = token", (INTERPRET,))
+NO_SPACE = Definition("No whitespace is allowed between the field name and colon.", (INTERPRET,))
+VALUE = Definition("field-value = *field-content", (INTERPRET,))
 
 
 def _with(name: str, values: tuple[str, ...]) -> Outcome:
@@ -180,14 +185,14 @@ ENTRIES = (
         "name_space_before_colon",
         b"X-Interop-Odd : v\r\n",
         "'X-Interop-Odd : v' is no valid field line",
-        "No whitespace is allowed between the field name and colon.",
+        NO_SPACE,
         "RFC 9112 §5.1",
     ),
     _entry(
         "content_length_space_before_colon",
         "RFC 9112 §5.1",
         Level.MUST,
-        "No whitespace is allowed between the field name and colon.",
+        NO_SPACE,
         b"Content-Length : 2\r\n",
         REFUSED,
         Outcome((Answer(200, CONTENT, NEIGHBOURS),)),
@@ -210,7 +215,7 @@ ENTRIES = (
         "value_inner_whitespace",
         "RFC 9110 §5.5",
         Level.MUST,
-        "field-value = *field-content",
+        VALUE,
         b"X-Interop-Odd: a \t b\r\n",
         _with("X-Interop-Odd", (re.escape("a \t b"),)),
         note="whitespace inside a value is part of it",
@@ -219,7 +224,7 @@ ENTRIES = (
         "value_empty",
         "RFC 9110 §5.5",
         Level.MUST,
-        "field-value = *field-content",
+        VALUE,
         b"X-Interop-Odd:\r\n",
         _with("X-Interop-Odd", ("",)),
         note="an empty value is a value",

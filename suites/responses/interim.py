@@ -12,6 +12,7 @@ from __future__ import annotations
 from harness import deadlines
 from harness.cases import Level
 from harness.catalogue import chunked_body
+from harness.requirements import INTERPRET, Definition
 from harness.responses import (
     NEXT_CONTENT,
     Answer,
@@ -34,14 +35,21 @@ PARSE = (
     "A client MUST be able to parse one or more 1xx responses received prior to a final "
     "response, even if the client does not expect one."
 )
-ONE_FINAL = (
+# A 100 and then the close is no complete response: "A client that receives an incomplete
+# response message, ... MUST record the message as incomplete." (RFC 9112 §8)
+ONE_FINAL = Definition(
     "A single request can have multiple associated responses: zero or more interim (non-final) "
     'responses with status codes in the "informational" (1xx) range, followed by exactly one '
-    "final response with a status code in one of the other ranges."
+    "final response with a status code in one of the other ranges.",
+    ("9112-8-2",),
 )
-NO_CONTENT_1XX = (
+# Bound by the client's duty to parse 1xx responses before the final one (RFC 9110 §15.2) by
+# their framing (RFC 9110 §2.4).
+PARSE_1XX = ("9110-15.2-2", INTERPRET)
+NO_CONTENT_1XX = Definition(
     "A 1xx response is terminated by the end of the header section; it cannot contain content "
-    "or trailers."
+    "or trailers.",
+    PARSE_1XX,
 )
 
 
@@ -87,7 +95,7 @@ ENTRIES = (
         "with_content_length",
         Send(response("HTTP/1.1 100 Continue", "Content-Length: 5") + FINAL),
         note="a Content-Length on a 1xx frames nothing: the final response follows its head",
-        requirement=NO_CONTENT,
+        requirement=Definition(NO_CONTENT, PARSE_1XX),
         rfc="RFC 9112 §6.3; RFC 9110 §15.2",
     ),
     _entry(

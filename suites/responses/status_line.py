@@ -12,6 +12,7 @@ a reply with no status line.)
 from __future__ import annotations
 
 from harness.cases import Level
+from harness.requirements import INTERPRET, Definition
 from harness.responses import Answer, Error, Outcome, ResponseEntry
 from harness.scripted import Close, Send
 
@@ -47,13 +48,17 @@ MINOR = (
     "were in the highest minor version within that major version to which the recipient is "
     "conformant."
 )
-MAJOR = (
+# Definitions of the status line and its version, which a client is bound to as the semantics
+# it MUST interpret (RFC 9110 §2.4).
+MAJOR = Definition(
     "The first digit (major version) indicates the messaging syntax, whereas the second digit "
     "(minor version) indicates the highest minor version within that major version to which "
-    "the sender is conformant (able to understand for future communication)."
+    "the sender is conformant (able to understand for future communication).",
+    (INTERPRET,),
 )
-VERSION_CASE = "HTTP-version is case-sensitive."
-GRAMMAR = "status-line = HTTP-version SP status-code SP [ reason-phrase ]"
+VERSION_CASE = Definition("HTTP-version is case-sensitive.", (INTERPRET,))
+GRAMMAR = Definition("status-line = HTTP-version SP status-code SP [ reason-phrase ]", (INTERPRET,))
+VERSION = Definition('HTTP-version = HTTP-name "/" DIGIT "." DIGIT', (INTERPRET,))
 
 
 def _entry(
@@ -250,7 +255,7 @@ ENTRIES = (
         b"HTTP/1.10 200 OK\r\n",
         "RFC 9112 §2.3",
         Level.MUST,
-        'HTTP-version = HTTP-name "/" DIGIT "." DIGIT',
+        VERSION,
         REFUSED,
         note="one DIGIT each side of the dot: '1.10' is no version (and not 1.1)",
     ),

@@ -17,6 +17,7 @@ import zlib
 
 from harness.cases import Level
 from harness.catalogue import chunked_body
+from harness.requirements import INTERPRET, Definition
 from harness.responses import (
     NEXT_CONTENT,
     Answer,
@@ -28,19 +29,17 @@ from harness.responses import (
 )
 from harness.scripted import Close, Send
 
+from ..probes.sentences import TRANSFER_CODING_NAMES as NAMES
 from .sentences import DECODE_CHUNKED
 
 CONTENT = b"hello"
 DECODED = Outcome((Answer(200, CONTENT),))
 REFUSED = Outcome((Error(),))
-NAMES = (
-    "All transfer-coding names are case-insensitive and ought to be registered within the HTTP "
-    "Transfer Coding registry, as defined in Section 7.3."
-)
-CHUNKED_NOT_LAST = (
+CHUNKED_NOT_LAST = Definition(
     "If a Transfer-Encoding header field is present in a response and the chunked transfer "
     "coding is not the final encoding, the message body length is determined by reading the "
-    "connection until it is closed by the server."
+    "connection until it is closed by the server.",
+    (INTERPRET,),
 )
 DECODE_ANY = (
     "Any recipient along the request/response chain MAY decode the received transfer coding(s) "
