@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from harness import requirements
 from harness.cases import Case, Level
 from harness.cells import SCRIPTED_TIMEOUTS, ScriptedClient, ScriptedExchange
 from harness.errors import ClientError
@@ -87,7 +88,15 @@ class WireCase:
 
     @cached_property
     def case(self) -> Case:
-        return Case(self.id, self.rfc, self.level, self.requirement, requires=self.requires)
+        return Case(
+            self.id,
+            self.rfc,
+            self.level,
+            self.requirement,
+            requires=self.requires,
+            requirement_ids=requirements.tied(self.requirement),
+            quotes=True,
+        )
 
     def spec(self) -> RequestSpec:
         """A fresh spec (a generator body can be sent once)."""
