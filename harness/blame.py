@@ -11,7 +11,8 @@ fields where the server echoes them):
   or added something between the wire and its record, or read the wrong content);
 - the record is what the client sent, and that differs from what the client was asked to
   send: the client's;
-- the record is what the client sent, as asked: the server's (its answer fails the check);
+- the record is what the client sent, as asked: it cannot tell (the failure is in the
+  answer, which the server wrote and the client read);
 - no record (another status, no /echo document, a client error) or no witness: it cannot
   tell, and says what the client sent.
 """
@@ -181,6 +182,10 @@ def judge(conversation: Conversation, echoes_framing: bool) -> Verdict:
         )
     if unasked:
         return Verdict(Blame.CLIENT, f"{client_did}; the server recorded it as sent")
+    # Everything the request side shows is right; what failed is in the answer, which the
+    # server wrote and the client read: the evidence here cannot tell which of them erred.
     return Verdict(
-        Blame.SERVER, f"{client_did} and the server recorded it as sent: its answer fails"
+        Blame.UNKNOWN,
+        f"{client_did} and the server recorded it as sent: the failure is in its answer or in "
+        "the client's reading of it",
     )
