@@ -7,6 +7,8 @@ from __future__ import annotations
 from harness.cases import Level
 from harness.wire import GRAMMAR, Check, Pieces, Sent, WireCase
 
+from ..probes.responses import BOTH
+
 NO_LENGTH_WITHOUT_CONTENT = (
     "A user agent SHOULD NOT send a Content-Length header field when the request message does "
     "not contain content and the method semantics do not anticipate such data."
@@ -14,10 +16,6 @@ NO_LENGTH_WITHOUT_CONTENT = (
 LENGTH_WITH_CONTENT = (
     "A user agent SHOULD send Content-Length in a request when the method defines a meaning "
     "for enclosed content and it is not sending Transfer-Encoding."
-)
-NOT_BOTH = (
-    "A sender MUST NOT send a Content-Length header field in any message that contains a "
-    "Transfer-Encoding header field."
 )
 # Beyond one read and one TLS record, so that a client streams it in several writes.
 LARGE = bytes(range(256)) * 80
@@ -110,7 +108,7 @@ CASES = (
         "wire.transfer_encoding.generator",
         "RFC 9112 §6.2",
         Level.MUST,
-        NOT_BOTH,
+        BOTH,
         _delivered(STREAMED.content),
         method="POST",
         body=STREAMED,
@@ -120,7 +118,7 @@ CASES = (
         "wire.transfer_encoding.caller_length",
         "RFC 9112 §6.2",
         Level.MUST,
-        NOT_BOTH,
+        BOTH,
         _delivered(STREAMED.content),
         method="POST",
         headers=(("Content-Length", str(len(STREAMED.content))),),

@@ -8,11 +8,14 @@ from harness.wire import GRAMMAR, Sent, WireCase
 
 from .grammar import ACCEPT_ENCODING, USER_AGENT, one_field
 
-HOST_SENT = "A client MUST send a Host header field in all HTTP/1.1 request messages."
+HOST_SENT = (
+    "A client MUST send a Host header field (Section 7.2 of [HTTP]) in all HTTP/1.1 request "
+    "messages."
+)
 HOST_AUTHORITY = (
     "If the target URI includes an authority component, then a client MUST send a field value "
     "for Host that is identical to that authority component, excluding any userinfo "
-    'subcomponent and its "@" delimiter.'
+    'subcomponent and its "@" delimiter (Section 4.2 of [HTTP]).'
 )
 MULTIPLE_LINES = (
     "This means that, aside from the well-known exception noted below, a sender MUST NOT "

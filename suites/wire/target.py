@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from harness.cases import Level
 from harness.registry import Capability
+from harness.requirements import Definition, quoted
 from harness.wire import GRAMMAR, WireCase
 
 from .grammar import origin_form_of
@@ -15,7 +16,8 @@ ORIGIN_FORM = (
     "OPTIONS request (as detailed below), a client MUST send only the absolute path and query "
     "components of the target URI as the request-target."
 )
-NO_WHITESPACE = "No whitespace is allowed in the request-target."
+# A definition: a sender is bound to it by the grammar it must not break (RFC 9110 §2.2).
+NO_WHITESPACE = Definition("No whitespace is allowed in the request-target.", quoted(GRAMMAR))
 
 
 def _encoded(what: str, target: str, wanted: str, requirement: str = GRAMMAR) -> WireCase:
