@@ -78,3 +78,14 @@ SCRIPTED_GAP = 0.05 * SCALE
 # a client still waiting then has "no timeout within" this long, and the harness ends the
 # wait by closing the connection.
 DEFAULT_TIMEOUT_WATCH = 6.0 * SCALE
+
+# --- Keep-alive timers (suites/test_keepalive.py: keepalive.server.idle_timer) -----------------
+# How long an idle connection is watched for the server's own idle close: past the latest a
+# timer the default run must see may fire (uvicorn's and node's documented 5 s, gunicorn's 2 s
+# and its 1 s poll) plus KEEPALIVE_TOLERANCE. A server still open then is "open through the
+# watch"; that agrees with a documented timer longer than the watch (waitress, twisted,
+# aiohttp.web), which this watch cannot time.
+KEEPALIVE_WATCH = 8.0 * SCALE
+# How far from its documented time an idle close may come and still be on time: the probe's
+# and the server's scheduling on a busy machine.
+KEEPALIVE_TOLERANCE = 1.0 * SCALE
