@@ -29,6 +29,7 @@ from harness.fixtures.servers import ServerPool
 from harness.launcher import ServerProcess
 from harness.model import Exchange, RequestSpec, Target
 from harness.probe import ServerProbe
+from harness.report.keepalive_table import CASE, TimerRow, keepalive_timers
 from harness.scripted import Action, Close, Hang, Pause, Reset, ScriptedServer, Send
 from harness.tls import ServerCertificate
 from suites import test_keepalive as keepalive
@@ -385,3 +386,33 @@ def test_idle_timer_check(
     message = str(failure.value)
     assert message.startswith("expected ") and "(RFC 9112 §9.5)" in message
     assert timer.source in message, "the failure quotes the documentation it holds the server to"
+
+
+def test_the_report_table_reads_what_the_check_records(
+    broken_keepalive_server: Callable[[str], ServerProcess],
+) -> None:
+    observed: list[str] = []
+    keepalive.watch_idle_timer(
+        ServerProbe(broken_keepalive_server("idle-1s").target),
+        ONE_SECOND,
+        lambda _key, value: observed.append(str(value)),
+        IDLE_TIMER_WATCH,
+    )
+
+    def cell(server: str, case: str, outcome: str, seen: list[str]) -> dict[str, Any]:
+        return {"case": case, "server": server, "transport": "http", "outcome": outcome} | {
+            "client": None,
+            "observed": seen,
+        }
+
+    cells = [
+        cell("b", CASE, "pass", observed),
+        cell("a", CASE, "skip", ["open through the 8 s watch"]),
+        cell("c", CASE, "skip", []),  # skipped before it observed: no row
+        cell("a", "methods.get", "pass", ["x"]),
+    ]
+    assert keepalive_timers(cells, ["a", "b", "c"]) == [
+        TimerRow("a", "http", "-", "", "open through the 8 s watch", "skip"),
+        TimerRow("b", "http", "1 s", ONE_SECOND.source, observed[0], "pass"),
+    ]
+    assert observed[0].startswith("closed 1.")
