@@ -78,3 +78,14 @@ SCRIPTED_GAP = 0.05 * SCALE
 # a client still waiting then has "no timeout within" this long, and the harness ends the
 # wait by closing the connection.
 DEFAULT_TIMEOUT_WATCH = 6.0 * SCALE
+
+# --- Keep-alive timers (suites/test_keepalive.py: keepalive.server.idle_timer) -----------------
+# How far from its documented time an idle close may come and still be on time: the probe's
+# and the server's scheduling on a busy machine.
+KEEPALIVE_TOLERANCE = 1.0 * SCALE
+# How long an idle connection is watched for the server's own idle close: the longest timer
+# the default run times (uvicorn's and node's documented 5 s) plus its tolerance, and twice
+# the tolerance more so that a late close is timed rather than missed (8 s; 14 s on CI). A
+# server still open then is "open through the watch"; that agrees with a documented timer
+# longer than the watch (waitress, twisted, aiohttp.web), which this watch cannot time.
+KEEPALIVE_WATCH = 5.0 + 3 * KEEPALIVE_TOLERANCE

@@ -17,16 +17,21 @@ import itertools
 import json
 import time
 
-from harness import contract
+import pytest
+
+from harness import contract, deadlines
 from harness.cases import Case, Level, RecordProperty
 from harness.cells import SCRIPTED_TIMEOUTS, Conversation, ScriptedClient, ScriptedExchange
 from harness.deadlines import SCALE
 from harness.errors import ClientError, ErrorKind
-from harness.model import Exchange, Headers, RequestSpec
+from harness.model import Exchange, Headers, Pairing, RequestSpec
 from harness.probe import Ending, ProbeResult, Response, ServerProbe
 from harness.registry import Capability
+from harness.report.keepalive_table import DOCUMENTED
 from harness.requirements import INTERPRET
 from harness.scripted import Close, Pause, Receive, ScriptedServer, Send
+
+from .keepalive_timers import TIMERS, DocumentedTimer
 
 MUST, SHOULD, MAY = Level.MUST, Level.SHOULD, Level.MAY
 PERSISTENT = (Capability.PERSISTENT_CONNECTIONS,)
@@ -37,8 +42,8 @@ LINGER = 0.5 * SCALE
 # How long a probe waits for a response that a server may never send (a pipelined request it
 # dropped, one after "close"): long enough for /delay/100, short enough to keep cells fast.
 PROBE_WAIT = 2.0 * SCALE
-# How long an idle connection is watched for the server's idle timeout. A timeout longer
-# than this is reported as "none".
+# How long an idle connection is watched for the manner of the server's idle close (its
+# time is keepalive.server.idle_timer's, with a longer watch).
 IDLE_WAIT = 2.0 * SCALE
 # Pause between two requests that must not be pipelined, and the client case's wait after
 # the scripted server's close: generous next to the server's own pause.
@@ -544,10 +549,72 @@ def test_idle_connection(server_probe: ServerProbe, record_property: RecordPrope
 
 def _idle_observation(result: ProbeResult) -> str:
     if result.ending is Ending.OPEN:
-        return f"no idle timeout within {IDLE_WAIT:.1f} s"
+        return f"open through the {IDLE_WAIT:.1f} s watch (timed by keepalive.server.idle_timer)"
     if result.final and _announces_close(result.final[-1]):
         return f"{result.ending} after the response, which announced close"
     return f"{result.ending} about {result.elapsed:.1f} s after the request"
+
+
+IDLE_TIMER = Case(
+    "keepalive.server.idle_timer",
+    "RFC 9112 §9.5",
+    MAY,
+    "An idle kept-alive connection is closed when the server's documentation says (observed: "
+    "the seconds until the close, within a bounded watch)",
+    requires=PERSISTENT,
+    outside_index="a server's idle timeout as its documentation states it; RFC 9112 §9.5 "
+    "leaves it to the implementation",
+)
+
+
+@pytest.fixture
+def documented_timer(request: pytest.FixtureRequest) -> DocumentedTimer | None:
+    """The idle timer the cell's server documents (suites/keepalive_timers.py), or None."""
+    pairing: Pairing = request.node.callspec.params["server_probe"]
+    return TIMERS.get(pairing.server or "")
+
+
+@IDLE_TIMER
+def test_idle_timer(
+    server_probe: ServerProbe,
+    documented_timer: DocumentedTimer | None,
+    record_property: RecordProperty,
+) -> None:
+    # "Servers will usually have some timeout value beyond which they will no longer
+    # maintain an inactive connection" (RFC 9112 §9.5), and the value is the server's to
+    # choose: the verdict is against its own documentation, and the time is data.
+    watch_idle_timer(server_probe, documented_timer, record_property, deadlines.KEEPALIVE_WATCH)
+
+
+def watch_idle_timer(
+    probe: ServerProbe, timer: DocumentedTimer | None, record: RecordProperty, watch: float
+) -> None:
+    """One request, then the connection watched idle for up to ``watch`` seconds; the close
+    (or none) recorded and, where ``timer`` documents it, held to it."""
+    result = probe.send(probe.request("GET", "/bytes/5"), linger=watch, idle_timeout=PROBE_WAIT)
+    _only_response(IDLE_TIMER, result, "GET /bytes/5")
+    # The time counts from the request: on loopback the response follows within milliseconds.
+    closed = None if result.ending is Ending.OPEN else result.elapsed
+    observed = (
+        f"open through the {watch:g} s watch"
+        if closed is None
+        else f"{result.ending} {closed:.1f} s after the request"
+    )
+    record("observed", observed)
+    if timer is None:
+        pytest.skip(f"observed: {observed}; the server documents no idle timer known here")
+    record("observed", f"{DOCUMENTED}{timer.describe()}: {timer.source}")
+    tolerance = deadlines.KEEPALIVE_TOLERANCE
+    if timer.seconds is None:
+        on_time, expected = closed is None, "no idle close"
+    else:
+        latest = timer.seconds + timer.late + tolerance
+        # Open through the watch agrees with a timer that fires after the watch ends.
+        on_time = (
+            latest > watch if closed is None else timer.seconds - tolerance <= closed <= latest
+        )
+        expected = f"the idle close after {timer.describe()}, within {tolerance:g} s"
+    IDLE_TIMER.expect_that(on_time, f"{expected}, as documented: {timer.source}", observed)
 
 
 # --- client case ----------------------------------------------------------------------------

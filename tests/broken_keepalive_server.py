@@ -25,11 +25,17 @@ DEFECTS = {
     "extra-byte": "content runs 64 KiB past its Content-Length",
     "close-unannounced": "/close closes the connection without saying Connection: close",
     "close-keeps-open": "/close says Connection: close but keeps serving the connection",
+    "idle-1s": "closes a connection idle for 1 s (the handler's socket timeout)",
 }
+IDLE_TIMEOUT = 1.0  # the idle-1s defect's timer
 
 
 def broken_handler(defect: str) -> type[http.server.BaseHTTPRequestHandler]:
     class BrokenHandler(stdlib.Http11Handler):
+        # StreamRequestHandler applies it to the connection; BaseHTTPRequestHandler then
+        # closes a connection whose next request line does not come in time.
+        timeout = IDLE_TIMEOUT if defect == "idle-1s" else None
+
         def send_header(self, keyword: str, value: str) -> None:
             if defect == "close-unannounced" and keyword.lower() == "connection":
                 self.close_connection = True  # close all the same, without the field

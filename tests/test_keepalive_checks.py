@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from harness import contract
+from harness import contract, deadlines
 from harness.cases import CheckFailed, case_of
 from harness.cells import Conversation, ScriptedClient
 from harness.clients import Client
@@ -29,9 +29,11 @@ from harness.fixtures.servers import ServerPool
 from harness.launcher import ServerProcess
 from harness.model import Exchange, RequestSpec, Target
 from harness.probe import ServerProbe
+from harness.report.keepalive_table import CASE, TimerRow, keepalive_timers
 from harness.scripted import Action, Close, Hang, Pause, Reset, ScriptedServer, Send
 from harness.tls import ServerCertificate
 from suites import test_keepalive as keepalive
+from suites.keepalive_timers import DocumentedTimer
 
 BROKEN_SERVER = Path(__file__).with_name("broken_keepalive_server.py")
 
@@ -191,6 +193,23 @@ CLIENT_PASSES_WITH: dict[Check, tuple[type[Client], ...]] = {
 }
 
 
+# keepalive.server.idle_timer against tests/broken_keepalive_server.py: the defect, the timer
+# the server is said to document, and whether the check must pass. "idle-1s" closes an idle
+# connection after 1 s, "none" never does. A timer off by more than the tolerance is a
+# deviation from the documentation, early or late.
+TOLERANCE = deadlines.KEEPALIVE_TOLERANCE
+ONE_SECOND = DocumentedTimer(1.0, "the broken server's own 1 s")
+IDLE_TIMER_RUNS: list[tuple[str, DocumentedTimer, bool]] = [
+    ("idle-1s", ONE_SECOND, True),
+    ("idle-1s", DocumentedTimer(1.0 + 2 * TOLERANCE, "a timer longer than its own"), False),
+    ("idle-1s", DocumentedTimer(None, "no idle timeout"), False),
+    ("none", DocumentedTimer(None, "no idle timeout"), True),
+    ("none", ONE_SECOND, False),
+]
+# Past ONE_SECOND's latest close, so that a server still open then is late.
+IDLE_TIMER_WATCH = 1.0 + 2 * TOLERANCE
+
+
 def _run(check: Check, cell: Any) -> list[str]:
     """Call a suite check on ``cell``; returns what it recorded as observed."""
     observed: list[str] = []
@@ -232,6 +251,10 @@ def test_every_keepalive_case_has_a_breaking_defect_and_a_pass() -> None:
     checks = {obj for obj in vars(keepalive).values() if callable(obj) and case_of(obj)}
     broken = {row[0] for table in (PROBE_BREAKS, INTEROP_BREAKS, CLIENT_BREAKS) for row in table}
     passing = {row[0] for row in PROBE_BREAKS} | set(INTEROP_PASSES_WITH) | set(CLIENT_PASSES_WITH)
+    # The idle timer's check runs through watch_idle_timer (test_idle_timer_check below).
+    outcomes = {passes for _, _, passes in IDLE_TIMER_RUNS}
+    broken |= {keepalive.test_idle_timer} if False in outcomes else set()
+    passing |= {keepalive.test_idle_timer} if True in outcomes else set()
     assert not sorted(case_of(c).id for c in checks - broken), "checks without a defect"
     assert not sorted(case_of(c).id for c in checks - passing), "checks without a passing run"
 
@@ -331,3 +354,65 @@ def test_client_check_passes_with_conforming_clients(
         _expect_pass(check, ScriptedClient(client, certificate))
     finally:
         client.close()
+
+
+@pytest.mark.parametrize(
+    ("defect", "timer", "passes"),
+    [
+        pytest.param(defect, timer, passes, id=f"{defect}-{timer.describe()}")
+        for defect, timer, passes in IDLE_TIMER_RUNS
+    ],
+)
+def test_idle_timer_check(
+    defect: str,
+    timer: DocumentedTimer,
+    passes: bool,
+    broken_keepalive_server: Callable[[str], ServerProcess],
+) -> None:
+    probe = ServerProbe(broken_keepalive_server(defect).target)
+    observed: list[str] = []
+
+    def watch() -> None:
+        keepalive.watch_idle_timer(
+            probe, timer, lambda _key, value: observed.append(str(value)), IDLE_TIMER_WATCH
+        )
+
+    if passes:
+        watch()
+        assert observed[0].startswith(("closed", "open through")), observed
+        return
+    with pytest.raises(CheckFailed) as failure:
+        watch()
+    message = str(failure.value)
+    assert message.startswith("expected ") and "(RFC 9112 §9.5)" in message
+    assert timer.source in message, "the failure quotes the documentation it holds the server to"
+
+
+def test_the_report_table_reads_what_the_check_records(
+    broken_keepalive_server: Callable[[str], ServerProcess],
+) -> None:
+    observed: list[str] = []
+    keepalive.watch_idle_timer(
+        ServerProbe(broken_keepalive_server("idle-1s").target),
+        ONE_SECOND,
+        lambda _key, value: observed.append(str(value)),
+        IDLE_TIMER_WATCH,
+    )
+
+    def cell(server: str, case: str, outcome: str, seen: list[str]) -> dict[str, Any]:
+        return {"case": case, "server": server, "transport": "http", "outcome": outcome} | {
+            "client": None,
+            "observed": seen,
+        }
+
+    cells = [
+        cell("b", CASE, "pass", observed),
+        cell("a", CASE, "skip", ["open through the 8 s watch"]),
+        cell("c", CASE, "skip", []),  # skipped before it observed: no row
+        cell("a", "methods.get", "pass", ["x"]),
+    ]
+    assert keepalive_timers(cells, ["a", "b", "c"]) == [
+        TimerRow("a", "http", "-", "", "open through the 8 s watch", "skip"),
+        TimerRow("b", "http", "1 s", ONE_SECOND.source, observed[0], "pass"),
+    ]
+    assert observed[0].startswith("closed 1.")

@@ -19,6 +19,7 @@ import jinja2
 from harness.report import scores
 from harness.report.defaults_table import shipped_defaults
 from harness.report.document import pairing_label, run_notes, status
+from harness.report.keepalive_table import keepalive_timers
 from harness.results import BLAME_LINE, Document
 
 ENVIRONMENT = jinja2.Environment(
@@ -253,5 +254,6 @@ def render(document: Document, coverage: str = "coverage.html") -> str:
         details=details,
         flaky=sum(1 for c in cells if c.get("flaky")),
         defaults=shipped_defaults(cells, names),
+        timers=keepalive_timers(cells, names),
         coverage=coverage,
     )

@@ -14,6 +14,7 @@ from collections import defaultdict
 from harness.report import coverage, scores
 from harness.report.defaults_table import shipped_defaults
 from harness.report.document import pairing_label, run_notes, status
+from harness.report.keepalive_table import TimerRow, keepalive_timers
 from harness.results import Document
 
 CASES_LISTED = 40  # cases per list before "... and N more"
@@ -54,6 +55,23 @@ def _grouped(cells: list[Document], with_message: bool, compact: bool = False) -
             lines.append(f"  - ... and {len(group) - CELLS_LISTED} more cells")
     if len(by_case) > CASES_LISTED:
         lines.append(f"- ... and {len(by_case) - CASES_LISTED} more cases (see conformance.html)")
+    return lines
+
+
+def _timer_lines(timers: list[TimerRow]) -> list[str]:
+    """The "Keep-alive timers" section, or nothing without such cells."""
+    if not timers:
+        return []
+    lines = ["", "## Keep-alive timers", ""]
+    lines.append(
+        "How long each server leaves an idle kept-alive connection open "
+        "(keepalive.server.idle_timer), beside what its documentation states (the statement "
+        "and where it is written: conformance.html); 'skip' where it states nothing known here."
+    )
+    lines += ["", "| server | transport | documented | observed | status |", "|---" * 5 + "|"]
+    for timer in timers:
+        entries = (timer.server, timer.transport, timer.documented, timer.observed)
+        lines.append("| " + " | ".join(entries) + f" | {timer.status} |")
     return lines
 
 
@@ -144,6 +162,7 @@ def render(document: Document) -> str:
         for client, entries in defaults.rows:
             shown = " | ".join(f"{inline(text, 80)} ({state})" for text, state in entries)
             lines.append(f"| {client} | {shown} |")
+    lines += _timer_lines(keepalive_timers(cells, names))
     lines += ["", "## Failed cells, by case", ""]
     lines += _grouped(failed, with_message=True) if failed else ["None."]
     # One line per RFC: its requirements with a case, per level (report/coverage.py).
