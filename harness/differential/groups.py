@@ -41,19 +41,18 @@ def group(records: Mapping[str, Interpretation]) -> tuple[Group, ...]:
 
 def ends_differ(a: Interpretation, b: Interpretation) -> bool:
     """Whether two servers that both took the first request as a message disagree about
-    where it ended: the requests /echo served (method, target, content length and digest)
-    differ, or one served more and the other kept the connection open without answering
+    where it ended: the content /echo served (length and digest) of a request differs (a
+    target or a field read differently is a disagreement, but not about the end), or one served more and the other kept the connection open without answering
     them (it is still reading what the other took as the next request)."""
     if not (a.accepted and b.accepted):
         return False
     mine, theirs = a.served, b.served
     common = min(len(mine), len(theirs))
-    if mine[:common] != theirs[:common]:
-        return any(
-            (x.method, x.target, x.content_length, x.content_digest)
-            != (y.method, y.target, y.content_length, y.content_digest)
-            for x, y in zip(mine[:common], theirs[:common], strict=True)
-        )
+    if any(
+        (x.content_length, x.content_digest) != (y.content_length, y.content_digest)
+        for x, y in zip(mine[:common], theirs[:common], strict=True)
+    ):
+        return True
     shorter = a if len(mine) < len(theirs) else b
     return len(mine) != len(theirs) and not shorter.closed
 
