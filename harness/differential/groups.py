@@ -42,8 +42,9 @@ def group(records: Mapping[str, Interpretation]) -> tuple[Group, ...]:
 def ends_differ(a: Interpretation, b: Interpretation) -> bool:
     """Whether two servers that both took the first request as a message disagree about
     where it ended: the content /echo served (length and digest) of a request differs (a
-    target or a field read differently is a disagreement, but not about the end), or one served more and the other kept the connection open without answering
-    them (it is still reading what the other took as the next request)."""
+    target or a field read differently is a disagreement, but not about the end), or one
+    served more and the other kept the connection open without answering them (it is still
+    reading what the other took as the next request)."""
     if not (a.accepted and b.accepted):
         return False
     mine, theirs = a.served, b.served
