@@ -78,7 +78,8 @@ class After(enum.StrEnum):
         raise AssertionError(self)
 
 
-def _echo(response: Response) -> contract.Echo | None:
+def served_echo(response: Response) -> contract.Echo | None:
+    """/echo's document in a 200 response, or None where the response is not one."""
     if response.status != 200:
         return None
     try:
@@ -88,7 +89,7 @@ def _echo(response: Response) -> contract.Echo | None:
 
 
 def _is_follow_up(response: Response) -> bool:
-    echo = _echo(response)
+    echo = served_echo(response)
     return echo is not None and echo.method == "GET" and echo.target == FOLLOW_UP_TARGET
 
 
@@ -134,7 +135,7 @@ class Served:
     uses_contract: ClassVar[bool] = True  # /echo's document is the interpretation
 
     def matches(self, result: ProbeResult) -> bool:
-        echo = _echo(result.final[0]) if result.final else None
+        echo = served_echo(result.final[0]) if result.final else None
         return (
             echo is not None
             and (echo.method, echo.target, echo.body) == (self.method, self.target, self.content)
@@ -351,7 +352,7 @@ class InOrder:
 def _answers(response: Response, answer: str | int) -> bool:
     if isinstance(answer, int):
         return response.status == answer
-    echo = _echo(response)
+    echo = served_echo(response)
     return echo is not None and echo.target == answer
 
 
@@ -414,13 +415,7 @@ class Entry:
     def pieces(self, authority: str) -> list[bytes | float]:
         """What is sent, in order: the request, each staged part after its pause, and the
         follow-up request in the same write as the part before it."""
-        *staged, last = (self.request, *self.staged)
-        parts: list[bytes | float] = []
-        for part in staged:
-            parts += [part, deadlines.PROBE_STAGE]
-        parts.append(last + FOLLOW_UP if self.follow_up else last)
-        host = authority.encode("ascii")
-        return [p.replace(HOST, host) if isinstance(p, bytes) else p for p in parts]
+        return pieces(self.request, self.staged, self.follow_up, authority)
 
     def wire(self, authority: str) -> bytes:
         """The bytes sent, pauses left out."""
@@ -440,11 +435,26 @@ class Entry:
         )
 
 
+def pieces(
+    request: bytes, staged: Sequence[bytes], follow_up: bool, authority: str
+) -> list[bytes | float]:
+    """What is sent for ``request`` (HOST standing for ``authority``): it, each staged part
+    after its pause, and the follow-up in the same write as the part before it (the probe
+    runner's and the differential mode's one way of sending)."""
+    *first, last = (request, *staged)
+    parts: list[bytes | float] = []
+    for part in first:
+        parts += [part, deadlines.PROBE_STAGE]
+    parts.append(last + FOLLOW_UP if follow_up else last)
+    host = authority.encode("ascii")
+    return [p.replace(HOST, host) if isinstance(p, bytes) else p for p in parts]
+
+
 def describe(result: ProbeResult) -> str:
     """What the server did, for the failure message: each final response, and the ending."""
     parts = []
     for response in result.responses:
-        echo = _echo(response)
+        echo = served_echo(response)
         if response.interim:
             parts.append(f"interim {response.status} {response.reason}")
         elif echo is None:

@@ -1,4 +1,4 @@
-"""The command line: ``http-interop run|probe|report|diff|merge|list|coverage`` (also
+"""The command line: ``http-interop run|probe|report|diff|merge|list|coverage|differential`` (also
 ``python -m harness``). ``run`` and ``probe`` become pytest on the installed suites; the others read
 results files, or list what a run can select.
 
@@ -11,6 +11,7 @@ one line naming the file and what is wrong with it, never a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import shlex
@@ -18,9 +19,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from harness import listing
+from harness import extensions, listing, locations
+from harness.differential import sweep
+from harness.differential.record import Probe
 from harness.extensions import ExtensionError
 from harness.listing import SUITES
+from harness.registry import REGISTRY, Kind, UnknownImplementation
 from harness.report import coverage, files, merge
 from harness.report import diff as diff_module
 from harness.results import ResultsFileError, load, write
@@ -80,6 +84,24 @@ def _coverage(args: argparse.Namespace) -> int:
         print(json.dumps(coverage.as_json(document, args.untested), indent=2))
     else:
         print("\n".join(coverage.text(document, args.untested)))
+    return 0
+
+
+def _differential(args: argparse.Namespace) -> int:
+    entries = importlib.import_module(listing.PROBES).ENTRIES
+    extensions.register_all(REGISTRY, [locations.implementations_file(), *args.impls], {})
+    names = args.server or sweep.default_servers()
+    for name in names:
+        REGISTRY.get(Kind.SERVER, name)  # an unknown name: one line, exit 2
+    probes = [Probe.of(entry) for entry in entries if args.k in entry.id]
+    with sweep.started(names) as (targets, failed):
+        for line in failed.values():
+            print(line, file=sys.stderr)
+        found = sweep.sweep(probes, targets)
+    print("\n".join(sweep.render(found)))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(sweep.as_json(found), indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.output}")
     return 0
 
 
@@ -223,6 +245,46 @@ def parser(prog: str = "http-interop") -> argparse.ArgumentParser:
     covered.add_argument("--json", action="store_true", help="as JSON")
     covered.set_defaults(run=_coverage)
 
+    differential = commands.add_parser(
+        "differential",
+        help="the probe catalogue's bytes to every server; who reads them differently",
+        description=(
+            "Start the selected servers (default: every one serving /echo), send each probe "
+            "catalogue entry's bytes to all of them on fresh connections, group the servers "
+            "by interpretation (harness/differential/normalise.py says what does not count) "
+            "and print each request read differently, smuggling-relevant ones first (two "
+            "servers that took it as a message but disagree where it ends); writes a JSON "
+            "report."
+        ),
+    )
+    differential.add_argument(
+        "--server",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a server to compare (repeatable; default: every available one serving /echo)",
+    )
+    differential.add_argument(
+        "--impls",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="an implementations file, as pytest's --impls (repeatable)",
+    )
+    differential.add_argument(
+        "-k", default="", metavar="TEXT", help="only the entries whose id contains TEXT"
+    )
+    differential.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("reports", "differential.json"),
+        metavar="FILE",
+        help="the JSON report (default: reports/differential.json)",
+    )
+    differential.set_defaults(run=_differential)
+
     for name, summary in PYTEST_COMMANDS.items():
         command = commands.add_parser(
             name,
@@ -256,6 +318,6 @@ def main(argv: Sequence[str] | None = None, prog: str = "http-interop") -> int:
     try:
         return args.run(args)
     # OSError: an output path that cannot be written (the message names it).
-    except (ResultsFileError, ExtensionError, OSError) as exc:
+    except (ResultsFileError, ExtensionError, UnknownImplementation, OSError) as exc:
         print(f"{prog} {args.command}: error: {exc}", file=sys.stderr)
     return EXIT_USAGE

@@ -1,0 +1,126 @@
+"""One server's interpretation of one request: what it answered, what /echo saw, whether it
+closed. Records are frozen and hashable, so servers group by them in a dict (groups.py);
+what they leave out is normalise.py's to say."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from harness import catalogue, deadlines
+from harness.catalogue import HOST, Entry
+from harness.model import Target
+from harness.probe import ProbeResult, send_raw
+
+from . import normalise
+
+DIGEST_CHARS = 16  # of the content's sha256: enough to tell contents apart in a report
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A request the differential mode sends: a catalogue entry's bytes, or a generated
+    request's (HOST standing for the server's authority)."""
+
+    id: str
+    request: bytes
+    methods: tuple[str, ...] = ()
+    requests: int = 1  # pipelined requests in ``request``, each to be answered
+    staged: tuple[bytes, ...] = ()
+    follow_up: bool = True
+
+    @classmethod
+    def of(cls, entry: Entry) -> Probe:
+        return cls(
+            entry.id, entry.request, entry.methods, entry.requests, entry.staged, entry.follow_up
+        )
+
+    def wire(self) -> bytes:
+        """Every byte sent (HOST unreplaced), pauses left out, the follow-up included."""
+        parts = catalogue.pieces(self.request, self.staged, self.follow_up, HOST.decode())
+        return b"".join(p for p in parts if isinstance(p, bytes))
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What /echo reported of a request it served."""
+
+    method: str
+    target: str
+    fields: normalise.Fields
+    content_length: int
+    content_digest: str
+
+    def describe(self) -> str:
+        return f"{self.method} {self.target} [{self.content_length} B {self.content_digest[:8]}]"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One final response: its status class and, where /echo wrote it, what /echo saw."""
+
+    status: str
+    seen: Seen | None
+
+    def describe(self) -> str:
+        return f"{self.status} {self.seen.describe()}" if self.seen else self.status
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    answers: tuple[Answer, ...]  # every final response on the connection, in order
+    closed: bool  # the server ended the connection (normalise rule 4)
+    malformed: bool  # the reply broke RFC 9112 somewhere after ``answers``
+
+    @property
+    def accepted(self) -> bool:
+        """Whether /echo served the first request: the server took it as a message."""
+        return bool(self.answers) and self.answers[0].seen is not None
+
+    @property
+    def served(self) -> tuple[Seen, ...]:
+        """The requests /echo served, in order, up to the first answer it did not write."""
+        seen: list[Seen] = []
+        for answer in self.answers:
+            if answer.seen is None:
+                break
+            seen.append(answer.seen)
+        return tuple(seen)
+
+    def describe(self) -> str:
+        answers = "; ".join(a.describe() for a in self.answers) or "no answer"
+        ending = "closed" if self.closed else "open"
+        return f"{answers}; {ending}" + ("; malformed" if self.malformed else "")
+
+
+def interpretation(result: ProbeResult, authority: str) -> Interpretation:
+    """The record of a probe's result (``authority``: the server's, for normalise rule 7)."""
+    names = normalise.sent_names(result.sent)
+    answers = []
+    for response in result.final:  # normalise rule 3: interim responses dropped
+        echo = catalogue.served_echo(response)
+        seen = None
+        if echo is not None:
+            seen = Seen(
+                echo.method,
+                echo.target,
+                normalise.fields(echo.headers, names, authority),
+                len(echo.body),
+                hashlib.sha256(echo.body).hexdigest()[:DIGEST_CHARS],
+            )
+        answers.append(Answer(normalise.status_class(response.status), seen))
+    return Interpretation(tuple(answers), normalise.closed(result.ending), bool(result.malformed))
+
+
+def interpret(probe: Probe, target: Target) -> Interpretation:
+    """Send ``probe`` to ``target`` on a fresh connection, the follow-up after it as the
+    catalogue's runner does, and read the server's interpretation."""
+    result = send_raw(
+        target,
+        catalogue.pieces(probe.request, probe.staged, probe.follow_up, target.authority),
+        responses=probe.requests + probe.follow_up,
+        methods=probe.methods,
+        idle_timeout=deadlines.PROBE_QUIET,
+        abort=True,  # a server still reading a body sees an error, not the end of data
+    )
+    return interpretation(result, target.authority)

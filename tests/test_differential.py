@@ -1,0 +1,157 @@
+"""Self-tests of the differential mode (harness/differential/): each normalisation rule,
+the grouping, and two deliberately different servers found apart."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from harness import cli, contract
+from harness.differential import groups, sweep
+from harness.differential.record import Answer, Interpretation, Probe, Seen, interpretation
+from harness.launcher import ServerProcess
+from harness.probe import Ending, ProbeResult, parse_responses
+from harness.suites.probes import smuggling
+
+AUTHORITY = "127.0.0.1:8080"
+SENT = b"POST /echo HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nX-A: 1\r\nX-B: 2\r\nContent-Length: 5\r\n"
+
+
+def echo(headers: list[tuple[str, str]], body: bytes = b"hello") -> bytes:
+    document = contract.echo_document(
+        method="POST", target="/echo", http_version="HTTP/1.1", headers=headers, body=body
+    )
+    return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(document), document)
+
+
+FIELDS = [("Host", AUTHORITY), ("X-A", "1"), ("X-B", "2"), ("Content-Length", "5")]
+ERROR = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 3\r\n\r\nbad"
+BASE = echo(FIELDS) + ERROR
+
+
+def record(received: bytes, ending: Ending = Ending.CLOSED) -> Interpretation:
+    responses, malformed = parse_responses(received, at_eof=True)
+    return interpretation(ProbeResult(SENT, received, responses, ending, malformed, 0.0), AUTHORITY)
+
+
+# Each rule: a reply that differs from BASE only in what the rule says does not count, and
+# one that differs in what it keeps (the rule is no blanket).
+RULES = {
+    "1 status class": (
+        echo(FIELDS) + b"HTTP/1.1 413 Too Large\r\nContent-Length: 3\r\n\r\nbad",
+        echo(FIELDS) + b"HTTP/1.1 500 Oops\r\nContent-Length: 3\r\n\r\nbad",
+    ),
+    "2 response fields, reason, error page": (
+        echo(FIELDS).replace(b"200 OK", b"200 Fine")
+        + b"HTTP/1.1 400 Nope\r\nServer: x\r\nDate: y\r\nContent-Length: 5\r\n\r\nwrong",
+        echo(FIELDS) + ERROR + ERROR,
+    ),
+    "3 interim responses": (b"HTTP/1.1 100 Continue\r\n\r\n" + BASE, echo(FIELDS)),
+    "5 field names' case and order, whitespace": (
+        echo([("x-b", "2 "), ("Content-Length", "5"), ("x-a", " 1"), ("HOST", AUTHORITY)]) + ERROR,
+        echo([("X-A", "1"), ("X-A", "0"), ("X-B", "2"), ("Host", AUTHORITY)]) + ERROR,
+    ),
+    "5 fields the request did not send": (
+        echo([*FIELDS, ("X-Forwarded-For", "127.0.0.1")]) + ERROR,
+        echo([("Host", AUTHORITY), ("X-A", "1")]) + ERROR,
+    ),
+    "6 framing fields": (
+        echo([*FIELDS[:3], ("Transfer-Encoding", "chunked")]) + ERROR,
+        echo(FIELDS, body=b"hellO") + ERROR,
+    ),
+    "7 the server's own authority": (
+        echo([("Host", "{host}"), *FIELDS[1:]]) + ERROR,
+        echo([("Host", "example.com"), *FIELDS[1:]]) + ERROR,
+    ),
+}
+
+
+def test_base_reply_is_what_the_rules_vary() -> None:
+    assert record(BASE).describe().startswith("2xx POST /echo [5 B")
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_normalisation_rule(rule: str) -> None:
+    harmless, different = RULES[rule]
+    assert record(harmless) == record(BASE), f"rule {rule}: a harmless difference counted"
+    assert record(different) != record(BASE), f"rule {rule}: a real difference dropped"
+
+
+def test_rule_4_a_reset_is_a_close() -> None:
+    assert record(BASE, Ending.RESET) == record(BASE, Ending.CLOSED)
+    assert record(BASE, Ending.OPEN) != record(BASE, Ending.CLOSED)
+    assert record(BASE, Ending.OPEN) == record(BASE, Ending.TIMEOUT)
+
+
+def test_records_are_hashable_keys() -> None:
+    assert len({record(BASE), record(RULES["1 status class"][0])}) == 1
+
+
+def seen(target: str = "/echo", length: int = 5) -> Seen:
+    return Seen("POST", target, (), length, f"digest{length}")
+
+
+NEXT = seen("/echo?next", 0)
+# (a, a closed, b, b closed, they disagree about where the message ends)
+ENDS = [
+    ((Answer("2xx", seen()), Answer("2xx", NEXT)), False, (Answer("2xx", seen()),), True, False),
+    ((Answer("2xx", seen()), Answer("2xx", NEXT)), False, (Answer("2xx", seen()),), False, True),
+    (
+        (Answer("2xx", seen()), Answer("2xx", NEXT)),
+        False,
+        (Answer("2xx", seen(length=0)),),
+        True,
+        True,
+    ),
+    ((Answer("2xx", seen()),), True, (Answer("4xx", None),), True, False),
+    (
+        (Answer("2xx", seen()), Answer("4xx", None)),
+        False,
+        (Answer("2xx", seen()), Answer("2xx", NEXT)),
+        False,
+        True,  # it refused a next request where the other served the follow-up
+    ),
+]
+
+
+@pytest.mark.parametrize(("a", "a_closed", "b", "b_closed", "differ"), ENDS)
+def test_ends_differ(
+    a: tuple[Answer, ...], a_closed: bool, b: tuple[Answer, ...], b_closed: bool, differ: bool
+) -> None:
+    first, second = Interpretation(a, a_closed, False), Interpretation(b, b_closed, False)
+    assert groups.ends_differ(first, second) is differ
+    assert groups.ends_differ(second, first) is differ
+
+
+def test_grouping() -> None:
+    one, two = record(BASE), record(echo(FIELDS, body=b"other"))
+    probe = Probe("p", b"x")
+    assert groups.disagreement(probe, {"a": one, "b": one}) is None
+    found = groups.disagreement(probe, {"c": two, "a": one, "b": one})
+    assert found is not None
+    assert [g.servers for g in found.groups] == [("a", "b"), ("c",)]
+    assert found.smuggling_pairs == (("a", "c"),)
+
+
+def test_deliberately_different_servers_are_found_apart(
+    broken_server: Callable[..., ServerProcess],
+) -> None:
+    """The strict server and the one that frames by Content-Length alone read the smuggling
+    probes' TE+CL requests differently, and the differential mode says so."""
+    program = "broken_smuggling_server.py"
+    targets = {
+        defect: broken_server(defect, program=program).target
+        for defect in ("none", "content-length-wins")
+    }
+    found = sweep.sweep([Probe.of(entry) for entry in smuggling.ENTRIES], targets)
+    assert any(d.smuggling_relevant for d in found.disagreements)
+    report = sweep.as_json(found)
+    assert report["disagreements"][0]["smuggling_pairs"]
+    same = sweep.sweep([Probe.of(entry) for entry in smuggling.ENTRIES], {"a": targets["none"]})
+    assert same.disagreements == ()
+
+
+def test_unknown_server_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["differential", "--server", "nope"]) == cli.EXIT_USAGE
+    assert capsys.readouterr().err.count("\n") == 1
