@@ -217,6 +217,7 @@ def test_the_request_document_carries_the_whole_spec() -> None:
         "ca_file": "ca.pem",
         "client_certificate": {"cert_file": "c.pem", "key_file": "k.pem"},
         "http_version": "HTTP/1.0",
+        "defaults": False,
     }
 
 
