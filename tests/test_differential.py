@@ -4,11 +4,12 @@ the grouping, and two deliberately different servers found apart."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from harness import cli, contract
-from harness.differential import groups, sweep
+from harness.differential import generate, groups, regressions, sweep
 from harness.differential.record import Answer, Interpretation, Probe, Seen, interpretation
 from harness.launcher import ServerProcess
 from harness.probe import Ending, ProbeResult, parse_responses
@@ -155,3 +156,39 @@ def test_deliberately_different_servers_are_found_apart(
 def test_unknown_server_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["differential", "--server", "nope"]) == cli.EXIT_USAGE
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_generated_requests_change_one_to_three_elements() -> None:
+    assert generate.request(()) == b"".join(valid for _, valid in generate.VALID)
+    for name, point in generate.POINTS.items():
+        assert point.variants and dict(generate.VALID)[name] not in point.variants, name
+
+
+def test_a_hunt_finds_two_different_servers_and_shrinks_to_one_change(
+    broken_server: Callable[..., ServerProcess], tmp_path: Path
+) -> None:
+    """The strict server and the one that frames by Content-Length alone disagree on some
+    generated request; the request kept is the valid one with one element changed, and it
+    replays from its file as it was found."""
+    program = "broken_smuggling_server.py"
+    targets = {
+        defect: broken_server(defect, program=program).target
+        for defect in ("none", "content-length-wins")
+    }
+    lines: list[str] = []
+    found = generate.hunt(targets, generate.DEFAULT_EXAMPLES, lines.append)
+    assert found and lines[-1].startswith("differential: ")
+    (first,) = found  # two servers: one partition
+    assert len(first.changes) == 1
+    raw = generate.request(first.changes)
+    valid = generate.request(())
+    assert raw == first.disagreement.probe.request != valid
+    entry = regressions.of(first)
+    path = regressions.save(entry, tmp_path)
+    assert regressions.load_all(tmp_path) == [entry]
+    assert path.stem == entry.name
+    again = groups.disagreement(entry.probe(), sweep.records(entry.probe(), targets))
+    assert again is not None
+    assert [(g.servers, g.interpretation.describe()) for g in again.groups] == list(entry.groups)
+    alike = generate.hunt({"a": targets["none"]}, 5, lines.append)
+    assert alike == []
