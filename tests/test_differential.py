@@ -32,8 +32,10 @@ BASE = echo(FIELDS) + ERROR
 
 
 def record(received: bytes, ending: Ending = Ending.CLOSED) -> Interpretation:
+    """The record of ``received`` in answer to two requests (SENT and a follow-up)."""
     responses, malformed = parse_responses(received, at_eof=True)
-    return interpretation(ProbeResult(SENT, received, responses, ending, malformed, 0.0), AUTHORITY)
+    result = ProbeResult(SENT, received, responses, ending, malformed, 0.0)
+    return interpretation(result, AUTHORITY, sent=2)
 
 
 # Each rule: a reply that differs from BASE only in what the rule says does not count, and
@@ -80,9 +82,18 @@ def test_normalisation_rule(rule: str) -> None:
 
 
 def test_rule_4_a_reset_is_a_close() -> None:
-    assert record(BASE, Ending.RESET) == record(BASE, Ending.CLOSED)
-    assert record(BASE, Ending.OPEN) != record(BASE, Ending.CLOSED)
-    assert record(BASE, Ending.OPEN) == record(BASE, Ending.TIMEOUT)
+    unanswered = echo(FIELDS)  # the follow-up has no answer: the ending counts (rule 8)
+    assert record(unanswered, Ending.RESET) == record(unanswered, Ending.CLOSED)
+    assert record(unanswered, Ending.OPEN) != record(unanswered, Ending.CLOSED)
+    assert record(unanswered, Ending.OPEN) == record(unanswered, Ending.TIMEOUT)
+
+
+def test_rule_8_a_close_after_every_answer_does_not_count() -> None:
+    assert record(BASE, Ending.OPEN) == record(BASE, Ending.CLOSED)
+    assert record(BASE, Ending.CLOSED).describe().endswith("4xx")
+    # Answered the follow-up or not still counts, and so does how an unanswered one ended.
+    assert record(echo(FIELDS), Ending.CLOSED) != record(BASE, Ending.CLOSED)
+    assert record(echo(FIELDS), Ending.CLOSED).describe().endswith("; closed")
 
 
 def test_records_are_hashable_keys() -> None:
