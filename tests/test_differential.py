@@ -13,6 +13,7 @@ from harness.differential import generate, groups, regressions, sweep
 from harness.differential.record import Answer, Interpretation, Probe, Seen, interpretation
 from harness.launcher import ServerProcess
 from harness.probe import Ending, ProbeResult, parse_responses
+from harness.report.differential_table import FOUND, READING, REQUEST, read_differently
 from harness.suites.probes import smuggling
 
 AUTHORITY = "127.0.0.1:8080"
@@ -203,3 +204,41 @@ def test_a_hunt_finds_two_different_servers_and_shrinks_to_one_change(
     assert [(g.servers, g.interpretation.describe()) for g in again.groups] == list(entry.groups)
     alike = generate.hunt({"a": targets["none"]}, 5, lines.append)
     assert alike == []
+
+
+def regression_cell(server: str, reading: str, transport: str = "http") -> dict:
+    observed = [REQUEST + "POST  /echo", READING + reading]
+    case = "differential.regression.abc"
+    return {
+        "suite": "differential",
+        "case": case,
+        "server": server,
+        "transport": transport,
+        "observed": observed,
+    }
+
+
+def test_read_differently_table_groups_the_servers_of_a_request() -> None:
+    cells = [
+        regression_cell("a", "2xx"),
+        regression_cell("b", "4xx; closed"),
+        regression_cell("c", "2xx"),
+        regression_cell("a", "2xx", "https"),
+    ]
+    alike = [{**cell, "case": "differential.regression.same"} for cell in cells[::2]]
+    found = {**cells[1], "case": "differential.regression.zzz"}
+    found["observed"] = [*found["observed"], FOUND + "a vs b"]
+    other = {**cells[0], "case": "differential.regression.zzz"}
+    table = read_differently([*cells, *alike, found, other], ["c", "b", "a"])
+    assert table is not None
+    assert table.columns == ["c", "b", "a", "a (https)"]
+    assert [row.case for row in table.rows] == [
+        "differential.regression.zzz",  # smuggling-relevant when found: first
+        "differential.regression.abc",
+    ]
+    row = table.rows[1]
+    assert row.request == "POST  /echo"
+    assert row.groups == [("A", "2xx"), ("B", "4xx; closed")]
+    assert row.cells == ["A", "B", "A", "A"]
+    assert table.rows[0].cells == ["", "B", "A", ""]
+    assert read_differently(alike, ["a"]) is None
