@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from harness import extensions, listing, locations
-from harness.differential import sweep
+from harness.differential import generate, regressions, sweep
 from harness.differential.record import Probe
 from harness.extensions import ExtensionError
 from harness.listing import SUITES
@@ -98,11 +98,22 @@ def _differential(args: argparse.Namespace) -> int:
         for line in failed.values():
             print(line, file=sys.stderr)
         found = sweep.sweep(probes, targets)
+        hunted = generate.hunt(targets, args.differential_examples, _progress) if targets else []
+        if sys.stderr.isatty():
+            print(file=sys.stderr)  # past the progress line
     print("\n".join(sweep.render(found)))
+    for entry in map(regressions.of, hunted):
+        print(f"generated {entry.request!r}: kept as {regressions.save(entry, args.regressions)}")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(sweep.as_json(found), indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.output}")
     return 0
+
+
+def _progress(line: str) -> None:
+    """The hunt's progress line, rewritten in place on a terminal."""
+    end = "\r" if sys.stderr.isatty() else "\n"
+    print(line, end=end, file=sys.stderr, flush=True)
 
 
 def pytest_argv(args: argparse.Namespace, passed_on: list[str]) -> list[str]:
@@ -254,7 +265,8 @@ def parser(prog: str = "http-interop") -> argparse.ArgumentParser:
             "by interpretation (harness/differential/normalise.py says what does not count) "
             "and print each request read differently, smuggling-relevant ones first (two "
             "servers that took it as a message but disagree where it ends); writes a JSON "
-            "report."
+            "report. Then send generated requests (harness/differential/generate.py) and keep "
+            "each disagreement, shrunk, as a replayable entry (--regressions)."
         ),
     )
     differential.add_argument(
@@ -274,6 +286,23 @@ def parser(prog: str = "http-interop") -> argparse.ArgumentParser:
     )
     differential.add_argument(
         "-k", default="", metavar="TEXT", help="only the entries whose id contains TEXT"
+    )
+    differential.add_argument(
+        "--differential-examples",
+        type=int,
+        default=generate.DEFAULT_EXAMPLES,
+        metavar="N",
+        help=(
+            "generated requests to send, on a fixed seed (default: "
+            f"{generate.DEFAULT_EXAMPLES}); each disagreement is shrunk and kept"
+        ),
+    )
+    differential.add_argument(
+        "--regressions",
+        type=Path,
+        default=locations.regressions(),
+        metavar="DIR",
+        help="where the shrunk disagreements are kept (default: the suites' regressions/)",
     )
     differential.add_argument(
         "-o",

@@ -18,6 +18,11 @@ def expectations() -> Path:
     return _package_folder("harness.suites") / "expectations"
 
 
+def regressions() -> Path:
+    """The folder of the differential mode's replayable entries (``<digest>.json``)."""
+    return _package_folder("harness.suites") / "regressions"
+
+
 def implementations_file() -> Path:
     """The implementations file of the examples (node, curl), read by every run."""
     return _package_folder("harness.examples") / "implementations.toml"

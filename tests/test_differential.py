@@ -4,14 +4,16 @@ the grouping, and two deliberately different servers found apart."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from harness import cli, contract
-from harness.differential import groups, sweep
+from harness.differential import generate, groups, regressions, sweep
 from harness.differential.record import Answer, Interpretation, Probe, Seen, interpretation
 from harness.launcher import ServerProcess
 from harness.probe import Ending, ProbeResult, parse_responses
+from harness.report.differential_table import FOUND, READING, REQUEST, read_differently
 from harness.suites.probes import smuggling
 
 AUTHORITY = "127.0.0.1:8080"
@@ -31,8 +33,10 @@ BASE = echo(FIELDS) + ERROR
 
 
 def record(received: bytes, ending: Ending = Ending.CLOSED) -> Interpretation:
+    """The record of ``received`` in answer to two requests (SENT and a follow-up)."""
     responses, malformed = parse_responses(received, at_eof=True)
-    return interpretation(ProbeResult(SENT, received, responses, ending, malformed, 0.0), AUTHORITY)
+    result = ProbeResult(SENT, received, responses, ending, malformed, 0.0)
+    return interpretation(result, AUTHORITY, sent=2)
 
 
 # Each rule: a reply that differs from BASE only in what the rule says does not count, and
@@ -79,9 +83,18 @@ def test_normalisation_rule(rule: str) -> None:
 
 
 def test_rule_4_a_reset_is_a_close() -> None:
-    assert record(BASE, Ending.RESET) == record(BASE, Ending.CLOSED)
-    assert record(BASE, Ending.OPEN) != record(BASE, Ending.CLOSED)
-    assert record(BASE, Ending.OPEN) == record(BASE, Ending.TIMEOUT)
+    unanswered = echo(FIELDS)  # the follow-up has no answer: the ending counts (rule 8)
+    assert record(unanswered, Ending.RESET) == record(unanswered, Ending.CLOSED)
+    assert record(unanswered, Ending.OPEN) != record(unanswered, Ending.CLOSED)
+    assert record(unanswered, Ending.OPEN) == record(unanswered, Ending.TIMEOUT)
+
+
+def test_rule_8_a_close_after_every_answer_does_not_count() -> None:
+    assert record(BASE, Ending.OPEN) == record(BASE, Ending.CLOSED)
+    assert record(BASE, Ending.CLOSED).describe().endswith("4xx")
+    # Answered the follow-up or not still counts, and so does how an unanswered one ended.
+    assert record(echo(FIELDS), Ending.CLOSED) != record(BASE, Ending.CLOSED)
+    assert record(echo(FIELDS), Ending.CLOSED).describe().endswith("; closed")
 
 
 def test_records_are_hashable_keys() -> None:
@@ -155,3 +168,77 @@ def test_deliberately_different_servers_are_found_apart(
 def test_unknown_server_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["differential", "--server", "nope"]) == cli.EXIT_USAGE
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_generated_requests_change_one_to_three_elements() -> None:
+    assert generate.request(()) == b"".join(valid for _, valid in generate.VALID)
+    for name, point in generate.POINTS.items():
+        assert point.variants and dict(generate.VALID)[name] not in point.variants, name
+
+
+def test_a_hunt_finds_two_different_servers_and_shrinks_to_one_change(
+    broken_server: Callable[..., ServerProcess], tmp_path: Path
+) -> None:
+    """The strict server and the one that frames by Content-Length alone disagree on some
+    generated request; the request kept is the valid one with one element changed, and it
+    replays from its file as it was found."""
+    program = "broken_smuggling_server.py"
+    targets = {
+        defect: broken_server(defect, program=program).target
+        for defect in ("none", "content-length-wins")
+    }
+    lines: list[str] = []
+    found = generate.hunt(targets, generate.DEFAULT_EXAMPLES, lines.append)
+    assert found and lines[-1].startswith("differential: ")
+    (first,) = found  # two servers: one partition
+    assert len(first.changes) == 1
+    raw = generate.request(first.changes)
+    valid = generate.request(())
+    assert raw == first.disagreement.probe.request != valid
+    entry = regressions.of(first)
+    path = regressions.save(entry, tmp_path)
+    assert regressions.load_all(tmp_path) == [entry]
+    assert path.stem == entry.name
+    again = groups.disagreement(entry.probe(), sweep.records(entry.probe(), targets))
+    assert again is not None
+    assert [(g.servers, g.interpretation.describe()) for g in again.groups] == list(entry.groups)
+    alike = generate.hunt({"a": targets["none"]}, 5, lines.append)
+    assert alike == []
+
+
+def regression_cell(server: str, reading: str, transport: str = "http") -> dict:
+    observed = [REQUEST + "POST  /echo", READING + reading]
+    case = "differential.regression.abc"
+    return {
+        "suite": "differential",
+        "case": case,
+        "server": server,
+        "transport": transport,
+        "observed": observed,
+    }
+
+
+def test_read_differently_table_groups_the_servers_of_a_request() -> None:
+    cells = [
+        regression_cell("a", "2xx"),
+        regression_cell("b", "4xx; closed"),
+        regression_cell("c", "2xx"),
+        regression_cell("a", "2xx", "https"),
+    ]
+    alike = [{**cell, "case": "differential.regression.same"} for cell in cells[::2]]
+    found = {**cells[1], "case": "differential.regression.zzz"}
+    found["observed"] = [*found["observed"], FOUND + "a vs b"]
+    other = {**cells[0], "case": "differential.regression.zzz"}
+    table = read_differently([*cells, *alike, found, other], ["c", "b", "a"])
+    assert table is not None
+    assert table.columns == ["c", "b", "a", "a (https)"]
+    assert [row.case for row in table.rows] == [
+        "differential.regression.zzz",  # smuggling-relevant when found: first
+        "differential.regression.abc",
+    ]
+    row = table.rows[1]
+    assert row.request == "POST  /echo"
+    assert row.groups == [("A", "2xx"), ("B", "4xx; closed")]
+    assert row.cells == ["A", "B", "A", "A"]
+    assert table.rows[0].cells == ["", "B", "A", ""]
+    assert read_differently(alike, ["a"]) is None

@@ -20,6 +20,7 @@ import pytest
 from harness.cases import CATALOGUE, Case, Level, Section, sections_of
 from suites import (  # noqa: F401  (their cases, into the catalogue)
     test_chunked,
+    test_differential,
     test_errors,
     test_keepalive,
     test_methods,

@@ -26,6 +26,14 @@ in one place. A record (record.py) keeps only what these rules leave:
    (registry.Capability.ECHOES_FRAMING).
 7. The Host field's value equal to the server's own authority reads as HOST ("{host}"): the
    probe writes each server's authority there.
+8. Whether the server closed counts only while a request sent is unanswered. Once every
+   request (the follow-up included) has its final response, a close says nothing about how
+   the bytes were read: RFC 9112 §9.3.1: "Connections can be closed at any time, with or
+   without intention." (stdlib-http10 closes after every response and Flask's server
+   often does: counted, such a close set them apart from every other server on nearly
+   every request). Before that, "closed" (it ended the exchange) and "open" (it is still
+   reading what another server took as the next request) stay apart, and so does how many
+   requests were answered: "answered the follow-up vs did not" is the answers' count.
 """
 
 from __future__ import annotations
@@ -47,9 +55,10 @@ def status_class(code: int) -> str:
     return f"{code // 100}xx"
 
 
-def closed(ending: Ending) -> bool:
-    """Rule 4: whether the server ended the connection, by a close or a reset."""
-    return ending in (Ending.CLOSED, Ending.RESET)
+def closed(ending: Ending, answered: int, sent: int) -> bool:
+    """Rules 4 and 8: whether the server ended the connection, by a close or a reset, with
+    fewer than ``sent`` requests ``answered``."""
+    return answered < sent and ending in (Ending.CLOSED, Ending.RESET)
 
 
 def sent_names(request: bytes) -> frozenset[str]:

@@ -69,8 +69,9 @@ class Answer:
 @dataclass(frozen=True)
 class Interpretation:
     answers: tuple[Answer, ...]  # every final response on the connection, in order
-    closed: bool  # the server ended the connection (normalise rule 4)
+    closed: bool  # the server ended the connection with a request unanswered (rules 4, 8)
     malformed: bool  # the reply broke RFC 9112 somewhere after ``answers``
+    complete: bool = False  # every request sent has a final response (its ending: rule 8)
 
     @property
     def accepted(self) -> bool:
@@ -89,12 +90,13 @@ class Interpretation:
 
     def describe(self) -> str:
         answers = "; ".join(a.describe() for a in self.answers) or "no answer"
-        ending = "closed" if self.closed else "open"
-        return f"{answers}; {ending}" + ("; malformed" if self.malformed else "")
+        ending = "" if self.complete else "; closed" if self.closed else "; open"
+        return answers + ending + ("; malformed" if self.malformed else "")
 
 
-def interpretation(result: ProbeResult, authority: str) -> Interpretation:
-    """The record of a probe's result (``authority``: the server's, for normalise rule 7)."""
+def interpretation(result: ProbeResult, authority: str, sent: int) -> Interpretation:
+    """The record of a probe's result (``authority``: the server's, for normalise rule 7;
+    ``sent``: how many requests it holds, the follow-up included, for rule 8)."""
     names = normalise.sent_names(result.sent)
     answers = []
     for response in result.final:  # normalise rule 3: interim responses dropped
@@ -109,18 +111,20 @@ def interpretation(result: ProbeResult, authority: str) -> Interpretation:
                 hashlib.sha256(echo.body).hexdigest()[:DIGEST_CHARS],
             )
         answers.append(Answer(normalise.status_class(response.status), seen))
-    return Interpretation(tuple(answers), normalise.closed(result.ending), bool(result.malformed))
+    closed = normalise.closed(result.ending, len(answers), sent)
+    return Interpretation(tuple(answers), closed, bool(result.malformed), len(answers) >= sent)
 
 
 def interpret(probe: Probe, target: Target) -> Interpretation:
     """Send ``probe`` to ``target`` on a fresh connection, the follow-up after it as the
     catalogue's runner does, and read the server's interpretation."""
+    sent = probe.requests + probe.follow_up
     result = send_raw(
         target,
         catalogue.pieces(probe.request, probe.staged, probe.follow_up, target.authority),
-        responses=probe.requests + probe.follow_up,
+        responses=sent,
         methods=probe.methods,
         idle_timeout=deadlines.PROBE_QUIET,
         abort=True,  # a server still reading a body sees an error, not the end of data
     )
-    return interpretation(result, target.authority)
+    return interpretation(result, target.authority, sent)

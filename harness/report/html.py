@@ -18,6 +18,7 @@ import jinja2
 
 from harness.report import scores
 from harness.report.defaults_table import shipped_defaults
+from harness.report.differential_table import read_differently
 from harness.report.document import pairing_label, run_notes, status
 from harness.report.keepalive_table import keepalive_timers
 from harness.results import BLAME_LINE, Document
@@ -255,5 +256,6 @@ def render(document: Document, coverage: str = "coverage.html") -> str:
         flaky=sum(1 for c in cells if c.get("flaky")),
         defaults=shipped_defaults(cells, names),
         timers=keepalive_timers(cells, names),
+        differential=read_differently(cells, names),
         coverage=coverage,
     )

@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from harness.report import coverage, scores
 from harness.report.defaults_table import shipped_defaults
+from harness.report.differential_table import DifferentialTable, read_differently
 from harness.report.document import pairing_label, run_notes, status
 from harness.report.keepalive_table import TimerRow, keepalive_timers
 from harness.results import Document
@@ -55,6 +56,30 @@ def _grouped(cells: list[Document], with_message: bool, compact: bool = False) -
             lines.append(f"  - ... and {len(group) - CELLS_LISTED} more cells")
     if len(by_case) > CASES_LISTED:
         lines.append(f"- ... and {len(by_case) - CASES_LISTED} more cases (see conformance.html)")
+    return lines
+
+
+def _differential_lines(table: DifferentialTable | None) -> list[str]:
+    """The "Read differently" section, or nothing without a request read in two ways."""
+    if table is None:
+        return []
+    lines = ["", "## Read differently", ""]
+    lines.append(
+        "The differential suite's regressions that this run's servers read in more than one "
+        "way (observed only): a column per server, its group's letter; smuggling-relevant "
+        "when found first."
+    )
+    lines += ["", "| request | " + " | ".join(table.columns) + " | readings |"]
+    lines.append("|---" * (len(table.columns) + 2) + "|")
+    for row in table.rows[:CASES_LISTED]:
+        flag = f" **smuggling-relevant when found: {inline(row.found)}**" if row.found else ""
+        readings = "; ".join(f"{letter}: {reading}" for letter, reading in row.groups)
+        request = row.request.replace("|", "\\|").replace("`", "'")  # spaces kept: they count
+        lines.append(
+            f"| `{request}`{flag} | " + " | ".join(row.cells) + f" | {inline(readings, 400)} |"
+        )
+    if len(table.rows) > CASES_LISTED:
+        lines.append(f"\n... and {len(table.rows) - CASES_LISTED} more (see conformance.html)")
     return lines
 
 
@@ -163,6 +188,7 @@ def render(document: Document) -> str:
             shown = " | ".join(f"{inline(text, 80)} ({state})" for text, state in entries)
             lines.append(f"| {client} | {shown} |")
     lines += _timer_lines(keepalive_timers(cells, names))
+    lines += _differential_lines(read_differently(cells, names))
     lines += ["", "## Failed cells, by case", ""]
     lines += _grouped(failed, with_message=True) if failed else ["None."]
     # One line per RFC: its requirements with a case, per level (report/coverage.py).

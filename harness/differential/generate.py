@@ -1,0 +1,176 @@
+"""Generated requests: a valid request cut at RFC 9112 grammar points, and a table of other
+spellings for each (whitespace, case, a separator, a duplicate, a number's spelling, a line
+end). A generated request changes one to three elements; a disagreement is shrunk by
+Hypothesis's own shrinking, which drops the changes that do not matter and moves each one
+left in the table, so the request kept is one change away from VALID where one suffices."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from hypothesis import Phase, find, settings
+from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample
+
+from harness.model import Target
+
+from .groups import Disagreement, disagreement, group
+from .record import Probe
+from .sweep import records
+
+DIGEST_CHARS = 12  # of the request's sha256: a regression's name
+MAX_CHANGES = 3
+DEFAULT_EXAMPLES = 40  # requests sent by default (CI): a fixed seed, so the same ones
+# Each requests' elements in order: name and valid bytes. The content is also the chunked
+# coding's last chunk (RFC 9112 §7.1), so a server that a change makes read chunked content
+# still finds the message's end and serves it, and the difference shows as content, not as
+# a timeout.
+VALID: tuple[tuple[str, bytes], ...] = (
+    ("method", b"POST"),
+    ("request_line_sp", b" "),
+    ("target", b"/echo"),
+    ("version", b" HTTP/1.1"),
+    ("request_line_end", b"\r\n"),
+    ("host_line", b"Host: {host}\r\n"),
+    ("length_name", b"Content-Length"),
+    ("length_colon", b":"),
+    ("length_ows", b" "),
+    ("length_value", b"5"),
+    ("length_line_end", b"\r\n"),
+    ("extra_line", b""),
+    ("head_end", b"\r\n"),
+    ("content", b"0\r\n\r\n"),
+)
+
+
+@dataclass(frozen=True)
+class Point:
+    """A grammar point: where RFC 9112 defines it, and other spellings of its element."""
+
+    rfc: str
+    variants: tuple[bytes, ...]
+
+
+# The mutation points: each element's other spellings, the valid one excluded.
+POINTS: dict[str, Point] = {
+    # §3: "request-line = method SP request-target SP HTTP-version"; RFC 9110 §9.1: "The
+    # method token is case-sensitive".
+    "method": Point("RFC 9112 §3.1", (b"post", b"POST ")),
+    "request_line_sp": Point("RFC 9112 §3", (b"\t", b"  ")),
+    "target": Point("RFC 9112 §3.2", (b"/echo?", b"//echo", b"/%65cho", b"http://{host}/echo")),
+    # §2.3: 'HTTP-name = %s"HTTP"', "HTTP-version = HTTP-name "/" DIGIT "." DIGIT".
+    "version": Point("RFC 9112 §2.3", (b" HTTP/1.0", b" http/1.1", b" HTTP/1.10", b" HTTP/01.1")),
+    # §2.2: "a recipient MAY recognize a single LF as a line terminator".
+    "request_line_end": Point("RFC 9112 §2.2", (b"\n", b"\r\r\n")),
+    "host_line": Point("RFC 9112 §3.2", (b"Host:{host}\r\n", b"Host: {host}\r\nHost: {host}\r\n")),
+    # RFC 9110 §5.1: "Field names are case-insensitive".
+    "length_name": Point("RFC 9112 §5.1", (b"content-length", b"Content_Length")),
+    # §5.1: "No whitespace is allowed between the field name and colon."
+    "length_colon": Point("RFC 9112 §5.1", (b" :", b"\t:")),
+    "length_ows": Point("RFC 9112 §5.1", (b"", b"\t", b"   ")),
+    # RFC 9110 §8.6: "Content-Length = 1*DIGIT".
+    "length_value": Point("RFC 9112 §6.3", (b"05", b"+5", b"5,5", b"5, 5", b"0x5", b"5 ")),
+    "length_line_end": Point("RFC 9112 §2.2", (b"\n",)),
+    # §6.3: "If a message is received with both a Transfer-Encoding and a Content-Length
+    # header field, the Transfer-Encoding overrides the Content-Length."; a duplicate; an
+    # obs-fold (§5.2) continuing the Content-Length line.
+    "extra_line": Point(
+        "RFC 9112 §6.3",
+        (
+            b"Transfer-Encoding: chunked\r\n",
+            b"Content-Length: 5\r\n",
+            b"Content-Length: 4\r\n",
+            b"Transfer-Encoding: Chunked\r\n",
+            b"Transfer-Encoding: identity, chunked\r\n",
+            b" 5\r\n",
+        ),
+    ),
+    "head_end": Point("RFC 9112 §2.2", (b"\n",)),
+}
+
+Change = tuple[str, bytes]  # (element, the bytes written in place of its valid spelling)
+
+
+def request(changes: tuple[Change, ...]) -> bytes:
+    """VALID with ``changes`` applied (HOST standing for the server's authority)."""
+    written = dict(changes)
+    return b"".join(written.get(name, valid) for name, valid in VALID)
+
+
+def probe(changes: tuple[Change, ...]) -> Probe:
+    raw = request(changes)
+    return Probe("generated." + hashlib.sha256(raw).hexdigest()[:DIGEST_CHARS], raw)
+
+
+def rfc(changes: tuple[Change, ...]) -> str:
+    """The sections of the grammar points changed ("RFC 9112 §6.3, §5.1")."""
+    sections = dict.fromkeys(POINTS[name].rfc.removeprefix("RFC 9112 ") for name, _ in changes)
+    return "RFC 9112 " + ", ".join(sections)
+
+
+def change() -> st.SearchStrategy[Change]:
+    """One element's other spelling (both shrink toward the table's first)."""
+    return st.sampled_from(list(POINTS)).flatmap(
+        lambda name: st.tuples(st.just(name), st.sampled_from(POINTS[name].variants))
+    )
+
+
+def changes() -> st.SearchStrategy[tuple[Change, ...]]:
+    return st.lists(change(), min_size=1, max_size=MAX_CHANGES, unique_by=lambda c: c[0]).map(tuple)
+
+
+@dataclass(frozen=True)
+class Found:
+    changes: tuple[Change, ...]
+    disagreement: Disagreement
+
+
+Partition = tuple[tuple[str, ...], ...]  # who reads alike with whom
+
+
+def hunt(
+    targets: Mapping[str, Target], examples: int, progress: Callable[[str], None]
+) -> list[Found]:
+    """Generated requests (at most ``examples`` sent, on a fixed seed) to every target; one
+    minimal disagreeing request per partition of the servers, shrunk by Hypothesis. The
+    servers' partition over VALID itself is not kept: a request counts where the changes
+    part the servers otherwise (Flask and stdlib-http10 close before the follow-up of a
+    valid request already)."""
+    read: dict[bytes, tuple[Partition, Disagreement | None]] = {}  # one send per request
+    kept: dict[Partition, Found] = {}
+
+    def reading(candidate: tuple[Change, ...]) -> tuple[Partition, Disagreement | None]:
+        raw = request(candidate)
+        if raw not in read:
+            sent = probe(candidate)
+            seen = records(sent, targets)
+            read[raw] = tuple(g.servers for g in group(seen)), disagreement(sent, seen)
+            progress(f"differential: {len(read)}/{examples} requests, {len(kept)} kept")
+        return read[raw]
+
+    valid, _ = reading(())
+
+    def disagrees(candidate: tuple[Change, ...]) -> bool:
+        if request(candidate) not in read and len(read) > examples:
+            return False
+        parts, found = reading(candidate)
+        return found is not None and parts != valid and parts not in kept
+
+    hunting = settings(
+        max_examples=examples,
+        derandomize=True,  # the fixed seed: the same requests on every run
+        database=None,
+        deadline=None,
+        phases=(Phase.generate, Phase.shrink),
+    )
+    while len(read) <= examples:
+        try:
+            minimal = find(changes(), disagrees, settings=hunting)
+        except NoSuchExample:
+            break
+        parts, found = read[request(minimal)]
+        assert found is not None  # find returns only what ``disagrees`` accepted
+        kept[parts] = Found(minimal, found)
+    return list(kept.values())
