@@ -280,10 +280,10 @@ def _terminate(process: subprocess.Popen[bytes], grace: float, kill_wait: float)
     a descendant may ignore SIGTERM and outlive a leader that obeyed it."""
     status = None
     if process.poll() is None:
-        _signal_group(process, signal.SIGTERM)
+        signal_group(process, signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
             status = process.wait(timeout=grace)
-    _signal_group(process, signal.SIGKILL)
+    signal_group(process, signal.SIGKILL)
     if status is not None:
         return status
     try:
@@ -298,7 +298,8 @@ def _close_stdin(process: subprocess.Popen[bytes]) -> None:
         process.stdin.close()
 
 
-def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+def signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    """Signal the process group ``process`` leads (started with ``start_new_session``)."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signum)
 
