@@ -20,6 +20,7 @@ import pytest
 from harness.cases import CATALOGUE, Case, Level, Section, sections_of
 from suites import (  # noqa: F401  (their cases, into the catalogue)
     test_chunked,
+    test_defaults,
     test_errors,
     test_keepalive,
     test_methods,
@@ -28,6 +29,7 @@ from suites import (  # noqa: F401  (their cases, into the catalogue)
     test_static,
     test_timeouts,
     test_tls,
+    test_wire,
 )
 from tests.pytest_run import run_pytest
 from tests.real_results import NARROW, UNLISTED
