@@ -89,3 +89,9 @@ KEEPALIVE_TOLERANCE = 1.0 * SCALE
 # server still open then is "open through the watch"; that agrees with a documented timer
 # longer than the watch (waitress, twisted, aiohttp.web), which this watch cannot time.
 KEEPALIVE_WATCH = 5.0 + 3 * KEEPALIVE_TOLERANCE
+
+# --- A server gone during the run (fixtures/servers.py) -----------------------------------
+# After a cell failed: how long its server may still take to finish exiting. A crashing
+# server closes its sockets (the client's error) a moment before the kernel reports its
+# exit; a server that is not exiting costs its failed cells this much, no passing cell.
+SERVER_EXIT_WAIT = 0.2 * SCALE

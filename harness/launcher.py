@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -62,6 +62,11 @@ class LaunchError(RuntimeError):
         return self.line
 
 
+class ServerExited(LaunchError):
+    """A server that started, then exited while the run still needed it (crashed, or stopped
+    by itself): its exit status and the ends of its output, for the cells that needed it."""
+
+
 @dataclass
 class ServerProcess:
     """A running server process and the target clients use to reach it."""
@@ -75,6 +80,20 @@ class ServerProcess:
 
     def stderr_tail(self) -> str:
         return _tail(self._stderr)
+
+    def exit_failure(self, wait: float = 0.0) -> ServerExited | None:
+        """Why the server is gone, if its process exited by itself (waiting up to ``wait``
+        for one that is exiting): its status and the ends of its stdout and stderr."""
+        if self._stderr.closed:  # stop() ended it: that is no failure
+            return None
+        try:
+            status = self.process.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            return None
+        errors = self.stderr_tail()
+        line = f"server {self.name!r} exited with status {status} during the run"
+        details = _details(self.command, self._stdout_tail, errors)
+        return ServerExited(line + _last_line(errors), details)
 
     def stop(
         self,
@@ -142,8 +161,7 @@ def launch(
     def failure(why: str) -> LaunchError:
         errors = _tail(stderr)
         line = f"server {name!r} could not start: {why}" + _last_line(errors)
-        details = f"\n(command: {shlex.join(command)})"
-        details += _section("stdout", "\n".join(tail)) + _section("stderr", errors)
+        details = _details(command, tail, errors)
         stderr.close()
         _close_stdin(process)
         return LaunchError(line, details)
@@ -280,10 +298,10 @@ def _terminate(process: subprocess.Popen[bytes], grace: float, kill_wait: float)
     a descendant may ignore SIGTERM and outlive a leader that obeyed it."""
     status = None
     if process.poll() is None:
-        _signal_group(process, signal.SIGTERM)
+        signal_group(process, signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
             status = process.wait(timeout=grace)
-    _signal_group(process, signal.SIGKILL)
+    signal_group(process, signal.SIGKILL)
     if status is not None:
         return status
     try:
@@ -298,7 +316,8 @@ def _close_stdin(process: subprocess.Popen[bytes]) -> None:
         process.stdin.close()
 
 
-def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+def signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    """Signal the process group ``process`` leads (started with ``start_new_session``)."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signum)
 
@@ -322,6 +341,12 @@ def _last_line(text: str) -> str:
     return f"; stderr ends {last[:_LAST_LINE_CHARS]!r}" + (
         "..." if len(last) > _LAST_LINE_CHARS else ""
     )
+
+
+def _details(command: Sequence[str], stdout_tail: Iterable[str], stderr_tail: str) -> str:
+    """The command and the ends of its output, below a failure's one line."""
+    details = f"\n(command: {shlex.join(command)})"
+    return details + _section("stdout", "\n".join(stdout_tail)) + _section("stderr", stderr_tail)
 
 
 def _section(title: str, text: str) -> str:

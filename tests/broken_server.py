@@ -10,6 +10,7 @@ unbroken reference. It is not a registered implementation: it never enters a rea
 from __future__ import annotations
 
 import http.server
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -60,7 +61,8 @@ ECHO_DEFECTS: dict[str, Callable[[dict[str, Any]], None]] = {
     "reverse-repeated": _reverse_repeated,
 }
 # Defects in how the handler itself behaves.
-HANDLER_DEFECTS = ("head-body", "head-fields", "any-method", "fold-method-case")
+HANDLER_DEFECTS = ("head-body", "head-fields", "any-method", "fold-method-case", "crash")
+CRASH_STATUS = 70  # crash: the exit status after the first request, with a line on stderr
 DEFECTS = ("none", *ECHO_DEFECTS, *HANDLER_DEFECTS)
 
 
@@ -79,6 +81,10 @@ def broken_handler(defect: str) -> type[http.server.BaseHTTPRequestHandler]:
             ok = super().parse_request()
             if ok and defect == "fold-method-case":
                 self.command = self.command.upper()
+            if ok and defect == "crash":
+                # crash: the whole server dies on its first request, unanswered.
+                print(f"crashing on {self.command} {self.path}", file=sys.stderr, flush=True)
+                os._exit(CRASH_STATUS)
             return ok
 
         def __getattr__(self, name: str) -> Any:

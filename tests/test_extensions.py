@@ -4,9 +4,14 @@ gets (a clear error naming it; every other cell unaffected)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import sys
 import textwrap
+import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -16,11 +21,12 @@ from harness.clients.external import ExternalClient, ExternalClientFailure, requ
 from harness.errors import ClientError, ErrorKind
 from harness.extensions import ExtensionError
 from harness.launcher import LaunchError, free_port, launch, start_server
-from harness.model import ClientCertificate, RequestSpec, Target, Verify
+from harness.model import ClientCertificate, RequestSpec, Target, Timeouts, Verify
 from harness.registry import Capability, Implementation, Kind, Ready, Registry
 from tests.pytest_run import ROOT, run_pytest
 
 PY = sys.executable
+PROGRAMS = Path(__file__).parent / "programs"
 SERVE = [PY, "-m", "harness.serve", "stdlib-threading", "--host", "{host}", "--port", "{port}"]
 
 
@@ -287,6 +293,40 @@ def test_an_external_client_that_cannot_start_is_named() -> None:
     client = ExternalClient("ghost", ["/no/such/client"])
     with pytest.raises(ExternalClientFailure, match="client 'ghost' could not be started"):
         client.send(RequestSpec(), TARGET)
+
+
+def _processes_with(marker: str) -> list[int]:
+    """The pids whose command line holds ``marker`` (a zombie's is empty: it is gone)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):  # a process may end while it is read
+            if entry.name.isdigit() and marker.encode() in (entry / "cmdline").read_bytes():
+                pids.append(int(entry.name))
+    return pids
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="reads processes from /proc")
+@pytest.mark.parametrize(
+    ("mode", "raised"),
+    [("hang", ExternalClientFailure), ("answer", ClientError)],
+)
+def test_an_external_client_leaves_no_descendant(mode: str, raised: type[Exception]) -> None:
+    """The program's child dies with it, when it overran its deadline and when it answered
+    (tests/programs/client_leaving_a_child.py)."""
+    marker = f"http-interop-leak-check-{uuid.uuid4()}"
+    command = [PY, str(PROGRAMS / "client_leaving_a_child.py"), marker, mode]
+    quick = RequestSpec(timeouts=Timeouts(connect=0.1, read=0.1))
+    try:
+        with pytest.raises(raised):
+            ExternalClient("leaver", command).send(quick, TARGET)
+        deadline = time.monotonic() + deadlines.SERVER_KILL_WAIT
+        while _processes_with(marker) and time.monotonic() < deadline:
+            time.sleep(deadlines.POLL)
+        assert _processes_with(marker) == []
+    finally:  # a failed check leaves nothing running either
+        for pid in _processes_with(marker):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_broken_implementations_fail_their_own_cells_only(tmp_path: Path) -> None:

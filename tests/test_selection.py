@@ -20,6 +20,7 @@ import pytest
 from harness.cases import CATALOGUE, Case, Level, Section, sections_of
 from suites import (  # noqa: F401  (their cases, into the catalogue)
     test_chunked,
+    test_defaults,
     test_differential,
     test_errors,
     test_keepalive,
@@ -29,6 +30,7 @@ from suites import (  # noqa: F401  (their cases, into the catalogue)
     test_static,
     test_timeouts,
     test_tls,
+    test_wire,
 )
 from tests.pytest_run import run_pytest
 from tests.real_results import NARROW, UNLISTED
@@ -196,3 +198,22 @@ def test_terminal_under_xdist_ends_with_the_table(tmp_path: Path) -> None:
     assert "methods · stdlib-threading: 8 cells: 2 failed, 6 passed  [8/8]" in done.stdout
     out = done.stdout
     assert out.index("short test summary info") < out.index(" http-interop ") < out.index("wrote ")
+
+
+def test_a_transport_without_tls_cells_deselects_the_tls_tests(tmp_path: Path) -> None:
+    # The README's example: under --transport http the TLS suite has no cell (its kinds run
+    # over https only), so its tests are deselected, never collected with an unset parameter
+    # (a [NOTSET] id, skipped as "got empty parameter set") nor an internal error.
+    options = ["--server", "stdlib-http11", "--client", "requests", "--transport", "http"]
+    options += ["--expectations", "suites/expectations", "--results", str(tmp_path / "r.json")]
+    done = run_pytest("suites", *options, "--collect-only", "-q")
+    assert done.returncode == 0, done.stdout + done.stderr
+    nodeids = [line for line in done.stdout.splitlines() if "::" in line]
+    cases = case_ids(nodeids)
+    assert cases and not any(case.startswith("tls.") for case in cases), nodeids
+    assert all(nodeid.endswith("-http]") for nodeid in nodeids), nodeids
+    assert "NOTSET" not in done.stdout and "INTERNALERROR" not in done.stdout + done.stderr
+    assert re.search(r"\d+/\d+ tests collected \(\d+ deselected\)", done.stdout), done.stdout
+    ran = run_pytest("suites/test_tls.py", *options, "-rs")
+    assert ran.returncode == pytest.ExitCode.NO_TESTS_COLLECTED, ran.stdout + ran.stderr
+    assert "empty parameter set" not in ran.stdout and "deselected" in ran.stdout, ran.stdout

@@ -13,12 +13,13 @@ from __future__ import annotations
 import base64
 import json
 import shlex
+import signal
 import subprocess
 import time
 from collections.abc import Sequence
 from typing import Any
 
-from harness import deadlines
+from harness import deadlines, launcher
 from harness.errors import ClientError, ErrorKind
 from harness.model import Exchange, RequestSpec, Target
 
@@ -64,29 +65,41 @@ class ExternalClient:
         document = json.dumps(request_document(spec, target))
         deadline = spec.timeouts.connect + spec.timeouts.read + SLACK
         started = time.perf_counter()
+        stdout, stderr, status = self._run(document.encode(), deadline)
+        if status != 0:
+            raise self._failure(f"exited with status {status}", stderr)
         try:
-            done = subprocess.run(
+            return self._result(json.loads(stdout), time.perf_counter() - started)
+        except (ValueError, KeyError, TypeError) as exc:
+            shown = stdout[:300].decode("utf-8", "replace")
+            raise self._failure(
+                f"printed no valid result ({exc!r}; stdout began {shown!r})", stderr
+            ) from None
+
+    def _run(self, document: bytes, deadline: float) -> tuple[bytes, bytes, int]:
+        """Run the program once: its stdout, stderr and exit status. It leads its own process
+        group, killed once it has answered or overrun ``deadline``, so that nothing it spawned
+        (curl, under the curl adapter) outlives the request, re-parented to init."""
+        try:
+            process = subprocess.Popen(
                 self.command,
-                input=document.encode(),
-                capture_output=True,
-                timeout=deadline,
-                check=False,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
             )
         except OSError as exc:
             raise self._failure(f"could not be started: {exc}") from None
-        except subprocess.TimeoutExpired as exc:
-            raise self._failure(
-                f"did not answer within {deadline:.1f}s", exc.stderr or b""
-            ) from None
-        if done.returncode != 0:
-            raise self._failure(f"exited with status {done.returncode}", done.stderr)
-        try:
-            return self._result(json.loads(done.stdout), time.perf_counter() - started)
-        except (ValueError, KeyError, TypeError) as exc:
-            shown = done.stdout[:300].decode("utf-8", "replace")
-            raise self._failure(
-                f"printed no valid result ({exc!r}; stdout began {shown!r})", done.stderr
-            ) from None
+        with process:  # closes the pipes and reaps the program on the way out
+            try:
+                stdout, stderr = process.communicate(document, timeout=deadline)
+            except subprocess.TimeoutExpired as exc:
+                raise self._failure(
+                    f"did not answer within {deadline:.1f}s", exc.stderr or b""
+                ) from None
+            finally:
+                launcher.signal_group(process, signal.SIGKILL)
+        return stdout, stderr, process.returncode
 
     def _result(self, result: dict[str, Any], elapsed: float) -> Exchange:
         if set(result) == {"error"}:

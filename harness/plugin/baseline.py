@@ -22,19 +22,22 @@ from collections.abc import Generator
 
 import pytest
 
-from harness import blame, results
+from harness import blame, deadlines, results
 from harness.cases import CATALOGUE, Case, CheckFailed
 from harness.cells import Conversation
 from harness.expectations import Baseline, Cell, Deviation, ExpectationError
-from harness.launcher import LaunchError
+from harness.launcher import LaunchError, ServerExited, ServerProcess
 from harness.model import Pairing
 from harness.plugin import properties
 from harness.plugin.options import cell_of, expectations_dir
 from harness.registry import REGISTRY, Capability, Kind
+from harness.results import Blame
 
 BASELINE_KEY = pytest.StashKey[Baseline]()
 DEVIATION_KEY = pytest.StashKey[Deviation]()
 VERDICT_KEY = pytest.StashKey[blame.Verdict]()
+EXITED_KEY = pytest.StashKey[ServerExited]()  # the cell's server, gone during the cell
+SERVER_KEY = pytest.StashKey[ServerProcess]()  # the server process a cell talks to (fixtures)
 
 
 def load_baseline(config: pytest.Config) -> Baseline:
@@ -131,16 +134,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
-    """An interop cell that failed with no listed deviation: which side the evidence
-    points to (harness/blame.py), for the report to say."""
+    """A cell that failed because its server exited during it: the server's, with its exit
+    status and stderr. An interop cell that failed with no listed deviation: which side the
+    evidence points to (harness/blame.py), for the report to say."""
     if VERDICT_KEY in item.stash:  # a repeated cell: this run's verdict only
         del item.stash[VERDICT_KEY]
+    if EXITED_KEY in item.stash:
+        del item.stash[EXITED_KEY]
     try:
         return (yield)
     except pytest.skip.Exception:
         raise
     except Exception:
         found = cell_of(item)
+        exited = _server_exit(item)
+        if exited is not None:
+            item.stash[EXITED_KEY] = exited
+            item.stash[VERDICT_KEY] = blame.Verdict(Blame.SERVER, "it exited during the cell")
+            raise
         conversation = getattr(item, "funcargs", {}).get("interop")
         unlisted = DEVIATION_KEY not in item.stash
         if found and found.pairing.server and isinstance(conversation, Conversation) and unlisted:
@@ -148,6 +159,13 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
             echoes = server.cannot(Capability.ECHOES_FRAMING) is None
             item.stash[VERDICT_KEY] = blame.judge(conversation, echoes)
         raise
+
+
+def _server_exit(item: pytest.Item) -> ServerExited | None:
+    """Why the cell's server is gone, if it exited during the cell (a crashing server closes
+    its connections a moment before its exit shows: it gets ``SERVER_EXIT_WAIT``)."""
+    server = item.stash.get(SERVER_KEY, None)
+    return server.exit_failure(deadlines.SERVER_EXIT_WAIT) if server is not None else None
 
 
 def _masking_server(item: pytest.Item, deviation: Deviation) -> str | None:
@@ -199,10 +217,12 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     deviation = item.stash.get(DEVIATION_KEY, None)
-    if report.when == "setup" and hasattr(report, "wasxfail") and call.excinfo is not None:
-        # The cell never ran its case, so a deviation listed for the case cannot explain
-        # it: a setup that broke is an error, not a known deviation (pytest's xfail mark
-        # would turn it into XFAIL).
+    exited = item.stash.get(EXITED_KEY, None) if report.when == "call" else None
+    broke = report.when == "setup" and call.excinfo is not None
+    if hasattr(report, "wasxfail") and (broke or exited is not None):
+        # The cell never ran its case, or its server exited during it, so a deviation listed
+        # for the case cannot explain it: a setup that broke is an error, a crash a failure,
+        # never a known deviation (pytest's xfail mark would turn it into XFAIL).
         report.outcome = "failed"
         del report.wasxfail
     if call.excinfo is not None and isinstance(call.excinfo.value, LaunchError):
@@ -219,6 +239,9 @@ def pytest_runtest_makereport(
         text = (
             str(value) if isinstance(value, CheckFailed | LaunchError) else call.excinfo.exconly()
         )
+        if exited is not None:
+            text += "\n" + str(exited)
+            report.sections.append(("server exited", str(exited)))
         verdict = item.stash.get(VERDICT_KEY, None) if report.when == "call" else None
         if verdict is not None:
             text += "\n" + verdict.line()

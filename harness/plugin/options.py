@@ -238,23 +238,26 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselect the cells whose case --case, --level and --rfc do not select (deselected,
-    not skipped: they are not part of this run, and pytest counts them as such)."""
+    """Deselect the tests the matrix has no cell of (a TLS test under ``--transport http``)
+    and the cells whose case --case, --level and --rfc do not select (deselected, not
+    skipped: they are not part of this run, and pytest counts them as such)."""
     selection = Selection(
         config.getoption("case") or [],
         config.getoption("level") or [],
         config.getoption("rfc") or [],
     )
-    if not (selection.patterns or selection.levels or selection.sections):
-        return
-    error = _unmatched(selection.patterns, items)
-    if error is not None:
-        _refuse(config, error)  # raises, except on an xdist worker: there nothing runs
+    error = None
+    if selection.patterns or selection.levels or selection.sections:
+        error = _unmatched(selection.patterns, items)
+        if error is not None:
+            _refuse(config, error)  # raises, except on an xdist worker: there nothing runs
     kept: list[pytest.Item] = []
     deselected: list[pytest.Item] = []
     for item in items:
         cell = cell_of(item)
-        chosen = error is None and (cell is None or selection.selects(cell.case))
+        chosen = error is None and (
+            selection.selects(cell.case) if cell is not None else not _without_cells(item)
+        )
         (kept if chosen else deselected).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
@@ -301,6 +304,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         if fixture in metafunc.fixturenames:
             ids = [p.id if case is None else cell_id(case.id, p) for p in pairings]
             metafunc.parametrize(fixture, pairings, indirect=True, ids=ids)
+
+
+def _without_cells(item: pytest.Item) -> bool:
+    """A test that takes a cell fixture the matrix has no pairing for (the TLS suite's under
+    ``--transport http``): parametrized with none, pytest still collects it once, its
+    parameter left unset, which is no cell of this run."""
+    callspec = getattr(item, "callspec", None)
+    params = callspec.params if callspec is not None else {}
+    return any(
+        kind.fixture in params and not isinstance(params[kind.fixture], Pairing)
+        for kind in CELL_KINDS
+    )
 
 
 def cell_of(item: pytest.Item) -> CellItem | None:
