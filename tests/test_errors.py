@@ -17,7 +17,7 @@ from harness.clients.deadline import Stage
 from harness.errors import ClientError, ErrorKind
 from harness.fixtures.servers import ServerPool, make_client
 from harness.launcher import launch, server_command
-from harness.model import RequestSpec, Target, Timeouts, Verify
+from harness.model import TRANSPORTS, RequestSpec, Target, Timeouts, Verify
 from harness.registry import REGISTRY, Kind
 from harness.scripted import (
     Action,
@@ -29,6 +29,7 @@ from harness.scripted import (
     Send,
     full_backlog_listener,
 )
+from harness.tls import ServerCertificate
 
 # Every registered client that runs here: built-ins, entry points, implementations.toml.
 CLIENTS = [
@@ -130,9 +131,15 @@ def _trickled(data: bytes) -> list[Action]:
     ]
 
 
-TRICKLES: dict[Stage, list[Action]] = {
-    Stage.HEAD: _trickled(TRICKLED_HEAD + b"x" * TRICKLE_BYTES)[: 2 * TRICKLE_BYTES],
-    Stage.BODY: [Send(TRICKLED_HEAD), *_trickled(b"x" * TRICKLE_BYTES)],
+# name: (the stage the deadline passes in, the script). A body delimited by the close
+# would look whole once the socket is shut down: the deadline's verdict must win.
+TRICKLES: dict[str, tuple[Stage, list[Action]]] = {
+    "head": (Stage.HEAD, _trickled(TRICKLED_HEAD + b"x" * TRICKLE_BYTES)[: 2 * TRICKLE_BYTES]),
+    "body": (Stage.BODY, [Send(TRICKLED_HEAD), *_trickled(b"x" * TRICKLE_BYTES)]),
+    "body-until-close": (
+        Stage.BODY,
+        [Send(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"), *_trickled(b"x" * TRICKLE_BYTES)],
+    ),
 }
 
 
@@ -150,11 +157,17 @@ def _timed_failure(client: Client, target: Target, timeouts: Timeouts) -> tuple[
     return caught.value, time.monotonic() - started
 
 
-@pytest.mark.parametrize("stage", TRICKLES, ids=str)
+@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize("trickle", TRICKLES)
 def test_trickling_server_ends_at_the_total_deadline(
-    in_process_client: Client, stage: Stage
+    in_process_client: Client,
+    trickle: str,
+    transport: str,
+    session_certificate: ServerCertificate,
 ) -> None:
-    with ScriptedServer(TRICKLES[stage]) as server:
+    stage, script = TRICKLES[trickle]
+    certificate = session_certificate if transport == "https" else None
+    with ScriptedServer(script, certificate=certificate) as server:
         target = server.target
         error, elapsed = _timed_failure(in_process_client, target, TRICKLE)
     assert error.kind is ErrorKind.TIMEOUT_TOTAL, error
