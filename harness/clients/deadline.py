@@ -118,8 +118,8 @@ def _shut_down(sock: socket.socket) -> None:
 
 
 class Watchdog:
-    """One synchronous client's keeper of total deadlines: ``with watchdog.exchange(...)``
-    around each exchange (see the module's docstring)."""
+    """One synchronous client's keeper of total deadlines: its ``send`` runs each exchange
+    through ``Watchdog.send`` (see the module's docstring)."""
 
     def __init__(self, library: str) -> None:
         self.library = library
@@ -156,8 +156,9 @@ class Watchdog:
             expired.set()
             live = [sock for sock in created if sock.fileno() != -1]
             if progress.stage is not Stage.BODY:
-                # A socket of this exchange not yet connected: still connecting. None, or
-                # all connected: the request went out (on a pooled connection, or this one).
+                # A socket of this exchange not yet connected: still connecting. None, or all
+                # connected: sending the request or awaiting the head (on a pooled connection,
+                # or this one).
                 connecting = any(not _connected(sock) for sock in live)
                 progress.stage = Stage.CONNECT if connecting else Stage.HEAD
             # Again until the exchange ends: a socket still connecting cannot be shut down
