@@ -21,6 +21,10 @@ class ErrorKind(enum.StrEnum):
     CONNECT_REFUSED = "connect.refused"
     TIMEOUT_CONNECT = "timeout.connect"
     TIMEOUT_READ = "timeout.read"
+    # The whole exchange outlasted its deadline (Timeouts.exchange) while every single read
+    # kept the read deadline: a server that trickles, or floods, instead of stalling. The
+    # harness enforces it (harness/clients/deadline.py), so no library raises it.
+    TIMEOUT_TOTAL = "timeout.total"
     TLS_UNTRUSTED = "tls.untrusted"
     TLS_HOSTNAME = "tls.hostname"
     TLS_EXPIRED = "tls.expired"

@@ -26,6 +26,14 @@ class Timeouts:
 
     connect: float = deadlines.CONNECT
     read: float = deadlines.REQUEST_READ
+    # The whole exchange, from the connect to the body's last byte; None: ``connect + read``.
+    total: float | None = None
+
+    @property
+    def exchange(self) -> float:
+        """The deadline on the whole exchange: a server that answers each read in time but
+        never finishes (one byte a second) still ends there (ErrorKind.TIMEOUT_TOTAL)."""
+        return self.connect + self.read if self.total is None else self.total
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from aiohttp import http_exceptions
 
 from harness import deadlines
 from harness.clients import ssl_context
+from harness.clients.deadline import Progress, Stage
 from harness.errors import ClientError, ErrorKind, LibraryError, classify
 from harness.model import Exchange, RequestSpec, Target
 
@@ -83,6 +84,8 @@ class AiohttpClient:
         # aiohttp's tracing signals say whether a request took a pooled connection or made
         # a new one: the one public place that tells.
         self._reused: bool | None = None
+        # The running exchange's progress, which the same signals move on.
+        self._progress: Progress | None = None
         self._trace = aiohttp.TraceConfig()
         self._trace.on_connection_create_end.append(self._created)
         self._trace.on_connection_reuseconn.append(self._took_pooled)
@@ -101,9 +104,15 @@ class AiohttpClient:
 
     async def _created(self, *_: object) -> None:
         self._reused = False
+        self._connected()
 
     async def _took_pooled(self, *_: object) -> None:
         self._reused = True
+        self._connected()
+
+    def _connected(self) -> None:
+        if self._progress is not None:
+            self._progress.stage = Stage.HEAD
 
     async def _session(self, version: str, defaults: bool) -> aiohttp.ClientSession:
         if defaults:
@@ -127,9 +136,27 @@ class AiohttpClient:
     def send(self, spec: RequestSpec, target: Target) -> Exchange:
         if self._runner is None:
             self._runner = asyncio.Runner()
-        return self._runner.run(self._send(spec, target))
+        return self._runner.run(self._within_deadline(spec, target))
 
-    async def _send(self, spec: RequestSpec, target: Target) -> Exchange:
+    async def _within_deadline(self, spec: RequestSpec, target: Target) -> Exchange:
+        """The exchange under the spec's total deadline (none for the client as shipped), kept
+        with asyncio's own timeout: aiohttp's ClientTimeout(total=...) reports its expiry as
+        it reports a connect timeout (ConnectionTimeoutError), so the two could not be told
+        apart. Past the deadline the exchange is cancelled, whatever aiohttp makes of that."""
+        progress = Progress(target, spec.timeouts.exchange, "aiohttp")
+        self._progress = progress
+        within = asyncio.timeout(None if spec.defaults else spec.timeouts.exchange)
+        try:
+            async with within:
+                return await self._send(spec, target, progress)
+        except Exception as exc:
+            if within.expired():
+                raise progress.failure() from exc
+            raise
+        finally:
+            self._progress = None
+
+    async def _send(self, spec: RequestSpec, target: Target, progress: Progress) -> Exchange:
         session = await self._session(spec.http_version, spec.defaults)
         body: bytes | AsyncIterator[bytes] | None = (
             _stream(spec.body)
@@ -159,6 +186,7 @@ class AiohttpClient:
                 data=body,
                 **settings,  # type: ignore[arg-type]
             ) as response:
+                progress.reached_body(lambda: response.content.total_bytes)
                 content = await response.read()
         except aiohttp.ClientError as exc:
             raise ClientError(_kind(exc), exc) from exc

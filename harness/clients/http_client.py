@@ -7,7 +7,8 @@ import time
 from collections.abc import Iterator
 
 from harness.clients import http_version_text, ssl_context
-from harness.errors import ClientError, classify
+from harness.clients.deadline import Progress, Watchdog
+from harness.errors import ClientError, ErrorKind, classify
 from harness.model import Exchange, Headers, RequestSpec, Target
 
 
@@ -31,6 +32,7 @@ class _HeaderFields:
 class HttpClientClient:
     def __init__(self) -> None:
         self._connections: dict[tuple[object, ...], http.client.HTTPConnection] = {}
+        self._watchdog = Watchdog("http.client")
 
     def _connection(self, spec: RequestSpec, target: Target) -> http.client.HTTPConnection:
         # A connection serves one target with one trust mode, client certificate and version.
@@ -59,6 +61,16 @@ class HttpClientClient:
         return self._connections[key]
 
     def send(self, spec: RequestSpec, target: Target) -> Exchange:
+        try:
+            return self._watchdog.send(spec, target, self._send)
+        except ClientError as exc:
+            if exc.kind is ErrorKind.TIMEOUT_TOTAL:
+                # Its socket was shut down, though the exchange may have ended in time on its
+                # side: the next send starts afresh.
+                self._connection(spec, target).close()
+            raise
+
+    def _send(self, spec: RequestSpec, target: Target, progress: Progress) -> Exchange:
         connection = self._connection(spec, target)
         reused = connection.sock is not None
         connecting = not reused
@@ -77,6 +89,7 @@ class HttpClientClient:
             headers = _HeaderFields(spec.headers)
             connection.request(spec.method, spec.target, body=spec.body, headers=headers)  # type: ignore[arg-type]
             response = connection.getresponse()
+            progress.reached_body()  # http.client counts no bytes: it reads through a buffer
             body = response.read()
         except Exception as exc:
             # The connection's state is unknown after a failure; the next send starts afresh.

@@ -19,6 +19,7 @@ import weakref
 import httpx
 
 from harness.clients import ssl_context
+from harness.clients.deadline import Progress, Watchdog
 from harness.errors import ClientError, ErrorKind, LibraryError, classify
 from harness.model import ClientCertificate, Exchange, RequestSpec, Target, Verify
 
@@ -78,6 +79,7 @@ class HttpxClient:
         # httpcore's network stream of each connection a response came on: the same stream
         # again means the connection was reused. httpx has no flag for it, so we observe it.
         self._seen_streams: weakref.WeakSet[object] = weakref.WeakSet()
+        self._watchdog = Watchdog("httpx")
 
     def _client(self, spec: RequestSpec, target: Target) -> httpx.Client:
         key: tuple[Verify, ClientCertificate | None, str | None, bool] = (
@@ -94,6 +96,9 @@ class HttpxClient:
         return self._clients[key]
 
     def send(self, spec: RequestSpec, target: Target) -> Exchange:
+        return self._watchdog.send(spec, target, self._send)
+
+    def _send(self, spec: RequestSpec, target: Target, progress: Progress) -> Exchange:
         if spec.http_version != "HTTP/1.1":
             raise ValueError(f"httpx sends HTTP/1.1 only (h11), not {spec.http_version}")
         client = self._client(spec, target)
@@ -102,20 +107,28 @@ class HttpxClient:
         read = spec.timeouts.read
         timeout = httpx.Timeout(connect=spec.timeouts.connect, read=read, write=read, pool=read)
         # As shipped: the Client's own timeout and redirect setting.
-        settings: dict[str, object] = (
-            {} if spec.defaults else {"timeout": timeout, "follow_redirects": False}
-        )
+        shipped = httpx.USE_CLIENT_DEFAULT
         started = time.perf_counter()
         try:
             # A list keeps repeated names and order; an iterable body without length is
             # sent chunked (httpx/_content.py: encode_content).
-            response = client.request(
+            request = client.build_request(
                 spec.method,
                 target.base_url + spec.target,
                 headers=spec.headers,
                 content=spec.body,
-                **settings,  # type: ignore[arg-type]
+                timeout=shipped if spec.defaults else timeout,
             )
+            # What Client.request does (send, then read), in two steps: the head first, so
+            # that the body's bytes are counted as they come (num_bytes_downloaded).
+            response = client.send(
+                request, stream=True, follow_redirects=shipped if spec.defaults else False
+            )
+            progress.reached_body(lambda: response.num_bytes_downloaded)
+            try:
+                response.read()
+            finally:
+                response.close()
         except httpx.InvalidURL as exc:
             # httpx refuses a URL with a control character before it connects
             # (httpx/_urlparse.py: urlparse), with an error outside its HTTPError tree.

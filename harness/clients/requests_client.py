@@ -10,6 +10,7 @@ import requests
 import urllib3.exceptions
 
 from harness.clients import http_version_text
+from harness.clients.deadline import Progress, Watchdog
 from harness.clients.urllib3_client import LIBRARY_ERRORS as URLLIB3_ERRORS
 from harness.errors import ClientError, classify
 from harness.model import Exchange, RequestSpec, Target, Verify
@@ -25,8 +26,12 @@ class RequestsClient:
         # Sockets this session has carried a response on: seeing one again means the pool
         # reused the connection. requests has no public flag for that, so we observe it.
         self._seen_sockets: weakref.WeakSet[object] = weakref.WeakSet()
+        self._watchdog = Watchdog("requests")
 
     def send(self, spec: RequestSpec, target: Target) -> Exchange:
+        return self._watchdog.send(spec, target, self._send)
+
+    def _send(self, spec: RequestSpec, target: Target, progress: Progress) -> Exchange:
         if len({name.lower() for name, _ in spec.headers}) != len(spec.headers):
             raise ValueError("requests takes headers as a mapping: it cannot repeat a field name")
         if spec.http_version != "HTTP/1.1":
@@ -63,6 +68,8 @@ class RequestsClient:
                     stream=True,  # keep the connection reachable until the socket is noted
                     **settings,  # type: ignore[arg-type]
                 )
+            # No count of bytes received: urllib3's tell() counts only what read() returned.
+            progress.reached_body()
             try:
                 reused = self._note_socket(response)
                 body = response.content

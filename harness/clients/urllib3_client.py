@@ -15,6 +15,7 @@ import urllib3
 import urllib3.exceptions
 
 from harness.clients import http_version_text
+from harness.clients.deadline import Progress, Watchdog
 from harness.errors import ClientError, ErrorKind, LibraryError, classify
 from harness.model import Exchange, RequestSpec, Target, Verify
 
@@ -40,6 +41,7 @@ class Urllib3Client:
         # Sockets this client has carried a response on: seeing one again means the pool
         # reused the connection. urllib3 has no public flag for that, so we observe it.
         self._seen_sockets: weakref.WeakSet[object] = weakref.WeakSet()
+        self._watchdog = Watchdog("urllib3")
 
     def _pool(self, spec: RequestSpec, target: Target) -> urllib3.HTTPConnectionPool:
         tls: dict[str, object] = {}
@@ -56,6 +58,9 @@ class Urllib3Client:
         return self._manager.connection_from_url(target.base_url, pool_kwargs=tls)
 
     def send(self, spec: RequestSpec, target: Target) -> Exchange:
+        return self._watchdog.send(spec, target, self._send)
+
+    def _send(self, spec: RequestSpec, target: Target, progress: Progress) -> Exchange:
         if spec.http_version != "HTTP/1.1":
             raise ValueError(f"urllib3 cannot send {spec.http_version} requests")
         # HTTPHeaderDict keeps repeated names (urllib3 sends each value as its own line).
@@ -90,6 +95,8 @@ class Urllib3Client:
                         redirect=False,
                         preload_content=False,  # keep the connection reachable to note its socket
                     )
+            # No count of bytes received: urllib3's tell() counts only what read() returned.
+            progress.reached_body()
             try:
                 reused = self._note_socket(response)
                 body = response.read()

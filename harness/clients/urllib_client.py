@@ -15,6 +15,7 @@ import urllib.request
 from typing import Any
 
 from harness.clients import http_version_text, ssl_context
+from harness.clients.deadline import Progress, Watchdog
 from harness.errors import ClientError, classify
 from harness.model import ClientCertificate, Exchange, RequestSpec, Target, Verify
 
@@ -33,6 +34,7 @@ class UrllibClient:
         # One opener per trust mode and client certificate: the TLS context is fixed when
         # the HTTPSHandler is made.
         self._openers: dict[tuple[object, ...], urllib.request.OpenerDirector] = {}
+        self._watchdog = Watchdog("urllib.request")
 
     def _opener(self, spec: RequestSpec, target: Target) -> urllib.request.OpenerDirector:
         key: tuple[Verify, ClientCertificate | None, str | None, bool] = (
@@ -53,6 +55,9 @@ class UrllibClient:
         return self._openers[key]
 
     def send(self, spec: RequestSpec, target: Target) -> Exchange:
+        return self._watchdog.send(spec, target, self._send)
+
+    def _send(self, spec: RequestSpec, target: Target, progress: Progress) -> Exchange:
         if len({name.lower() for name, _ in spec.headers}) != len(spec.headers):
             raise ValueError(
                 "urllib.request takes headers as a mapping: it cannot repeat a field name"
@@ -88,6 +93,7 @@ class UrllibClient:
             raise ClientError(classify(exc, connecting=True), exc) from exc
         except Exception as exc:
             raise ClientError(classify(exc, connecting=False), exc) from exc
+        progress.reached_body()  # no count of bytes: it reads through http.client's buffer
         with response:
             try:
                 body = response.read()
