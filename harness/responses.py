@@ -32,7 +32,8 @@ Result = Exchange | ClientError
 # An error "recognised": the client saw what was wrong. A timeout is only a client that
 # waited for bytes the entry never sends, which entries name where the RFC allows it.
 REFUSALS = tuple(kind for kind in ErrorKind if not kind.startswith("timeout."))
-TIMED_OUT = (ErrorKind.TIMEOUT_READ,)
+# Waiting is waiting, whether a read's deadline or the whole exchange's ends it first.
+TIMED_OUT = (ErrorKind.TIMEOUT_READ, ErrorKind.TIMEOUT_TOTAL)
 ACTIONS = (Send, Pause, Close, Reset, Receive, Hang)
 
 
