@@ -210,3 +210,42 @@ def define_tests(
         if row.test in namespace:
             raise ValueError(f"test {row.test!r} is defined twice")
         namespace[row.test] = function
+
+
+class TableRow(Protocol):
+    """A row of one of the data-driven tables (the probe catalogue, the response catalogue,
+    the wire cases): an id, a level, the requirement sentence, and the Case it makes."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def level(self) -> Level: ...
+    @property
+    def requirement(self) -> str: ...
+    @property
+    def case(self) -> Case: ...
+
+
+def row_problems(rows: Iterable[TableRow], prefix: str, noun: str) -> dict[str, list[str]]:
+    """What is wrong with each row of a table in what every table has (a unique id beginning
+    with ``prefix``, a well-formed Case, a level, a requirement sentence), by the row's
+    ``where`` ("entry 'probes.x'"); each table's validator adds its own checks."""
+    found: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for row in rows:
+        where = f"{noun} {row.id!r}"
+        problems = found.setdefault(where, [])
+        if row.id in seen:
+            problems.append("the id is used twice")
+        seen.add(row.id)
+        if not row.id.startswith(prefix):
+            problems.append(f"the id does not begin with {prefix!r}")
+        try:
+            row.case  # noqa: B018 -- the case checks the id's form and the RFC reference
+        except ValueError as exc:
+            problems.append(str(exc))
+        if not isinstance(row.level, Level):
+            problems.append(f"level {row.level!r} is not MUST, SHOULD or MAY")
+        if not row.requirement.strip():
+            problems.append("no requirement sentence")
+    return found

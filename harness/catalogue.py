@@ -14,18 +14,16 @@ SHOULD or SHOULD NOT not followed). An answer that matches only one of those pas
 
 from __future__ import annotations
 
-import datetime
 import enum
-import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import ClassVar
 
 from harness import contract, deadlines, requirements
-from harness.cases import Case, Level
+from harness.cases import Case, Level, row_problems
 from harness.probe import Ending, ProbeResult, Response, ServerProbe
+from harness.response_heads import content_summary, head_problems
 
 HOST = b"{host}"  # replaced with the server's authority when the probe is sent
 FOLLOW_UP_TARGET = "/echo?next"
@@ -93,11 +91,6 @@ def _is_follow_up(response: Response) -> bool:
     return echo is not None and echo.method == "GET" and echo.target == FOLLOW_UP_TARGET
 
 
-def _content(body: bytes) -> str:
-    digest = hashlib.sha256(body).hexdigest()[:12]
-    return f"{len(body)} content bytes (sha256 {digest}…)"
-
-
 @dataclass(frozen=True)
 class Status:
     """A final response with one of ``codes`` first."""
@@ -146,7 +139,7 @@ class Served:
     def describe(self) -> str:
         fields = "".join(f", {name} {list(values)}" for name, values in self.fields)
         return (
-            f"served as {self.method} {self.target} with {_content(self.content)}{fields}, "
+            f"served as {self.method} {self.target} with {content_summary(self.content)}{fields}, "
             f"{self.after}"
         )
 
@@ -192,82 +185,6 @@ class Closed:
 
     def describe(self) -> str:
         return "the connection closed without a response"
-
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-# RFC 9110 §5.6.7: IMF-fixdate = day-name "," SP date1 SP time-of-day SP GMT, the time from
-# 00:00:00 to 23:59:60 (a leap second).
-_IMF_FIXDATE = re.compile(
-    rf"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d) ({'|'.join(_MONTHS)}) (\d{{4}}) "
-    r"(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60) GMT"
-)
-
-
-def _is_imf_fixdate(value: str) -> bool:
-    match = _IMF_FIXDATE.fullmatch(value)
-    if not match:
-        return False
-    day, month, year = match.group(1), match.group(2), match.group(3)
-    try:
-        datetime.date(int(year), _MONTHS.index(month) + 1, int(day))
-    except ValueError:
-        return False
-    return True
-
-
-def _ends_at_head(response: Response, method: str) -> bool:
-    """RFC 9112 §6.3, rule 1: the response ends at its header section whatever it says."""
-    return method == "HEAD" or 100 <= response.status < 200 or response.status in (204, 304)
-
-
-def head_problems(result: ProbeResult, methods: Sequence[str] = ()) -> list[str]:
-    """Each rule of RFC 9110 and 9112 on response heads that a response broke, naming the
-    response (its place, status, and HEAD where it answers one: ``methods`` as in Entry)."""
-    found: list[str] = []
-    finals = 0
-    which, ends_at_head = "", False
-    for number, response in enumerate(result.responses, 1):
-        method = methods[finals] if finals < len(methods) else "GET"
-        finals += not response.interim
-        to = " to HEAD" if method == "HEAD" and not response.interim else ""
-        which = f"response {number} ({response.status} {response.reason}{to})"
-        ends_at_head = _ends_at_head(response, method)
-        lengths = response.header_values("Content-Length")
-        codings = response.header_values("Transfer-Encoding")
-        if response.interim or response.status == 204:
-            # RFC 9110 §8.6: "A server MUST NOT send a Content-Length header field in any
-            # response with a status code of 1xx (Informational) or 204 (No Content)."
-            if lengths:
-                found.append(f"{which}: Content-Length {lengths} (RFC 9110 §8.6)")
-            # RFC 9112 §6.1: "A server MUST NOT send a Transfer-Encoding header field in any
-            # response with a status code of 1xx (Informational) or 204 (No Content)."
-            if codings:
-                found.append(f"{which}: Transfer-Encoding {codings} (RFC 9112 §6.1)")
-        elif lengths and codings:
-            # RFC 9112 §6.2: "A sender MUST NOT send a Content-Length header field in any
-            # message that contains a Transfer-Encoding header field."
-            found.append(
-                f"{which}: Content-Length {lengths} with Transfer-Encoding {codings} "
-                "(RFC 9112 §6.2)"
-            )
-        if response.status == 205 and response.body:
-            # RFC 9110 §15.3.6: "a server MUST NOT generate content in a 205 response."
-            found.append(f"{which}: {_content(response.body)} (RFC 9110 §15.3.6)")
-        dates = response.header_values("Date")
-        # RFC 9110 §6.6.1: "An origin server with a clock ... MUST generate a Date header
-        # field in all 2xx (Successful), 3xx (Redirection), and 4xx (Client Error) responses";
-        # §5.6.7: "the sender MUST generate those timestamps in the IMF-fixdate format."
-        if not dates and 200 <= response.status < 500:
-            found.append(f"{which}: no Date (RFC 9110 §6.6.1)")
-        elif dates and (len(dates) > 1 or not _is_imf_fixdate(dates[0])):
-            found.append(f"{which}: Date {dates} is not one IMF-fixdate (RFC 9110 §5.6.7)")
-    if result.malformed and ends_at_head:
-        found.append(
-            f"the octets after {which}, which ends at its header section (RFC 9112 §6.3), are "
-            "no response: content where none may be sent (RFC 9110 §9.3.2, §15.2, §15.3.5, "
-            "§15.4.5)"
-        )
-    return found
 
 
 @dataclass(frozen=True)
@@ -460,7 +377,7 @@ def describe(result: ProbeResult) -> str:
         elif echo is None:
             parts.append(f"{response.status} {response.reason}")
         else:
-            parts.append(f"served as {echo.method} {echo.target} with {_content(echo.body)}")
+            parts.append(f"served as {echo.method} {echo.target} with {content_summary(echo.body)}")
     parts.append(f"connection {result.ending}")
     if result.malformed:
         parts.append(f"malformed: {result.malformed}")
@@ -487,23 +404,11 @@ def run(entry: Entry, probe: ServerProbe) -> ProbeResult:
 
 def problems(entries: Sequence[Entry]) -> list[str]:
     """What is wrong with a table of entries: each problem names the entry."""
+    common = row_problems(entries, "probes.", "entry")
     found: list[str] = []
-    seen: set[str] = set()
     for entry in entries:
         where = f"entry {entry.id!r}"
-        if entry.id in seen:
-            found.append(f"{where}: the id is used twice")
-        seen.add(entry.id)
-        if not entry.id.startswith("probes."):
-            found.append(f"{where}: the id does not begin with 'probes.'")
-        try:
-            entry.case  # noqa: B018 -- the case checks the id's form and the RFC reference
-        except ValueError as exc:
-            found.append(f"{where}: {exc}")
-        if not isinstance(entry.level, Level):
-            found.append(f"{where}: level {entry.level!r} is not MUST, SHOULD or MAY")
-        if not entry.requirement.strip():
-            found.append(f"{where}: no requirement sentence")
+        found += [f"{where}: {p}" for p in common[where]]
         found += [f"{where}: {p}" for p in _bytes_problems(entry)]
         if not entry.allowed:
             found.append(f"{where}: no allowed outcome")

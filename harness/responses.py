@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from harness import requirements
-from harness.cases import Case, Level
+from harness.cases import Case, Level, row_problems
 from harness.cells import SCRIPTED_TIMEOUTS, ScriptedClient, ScriptedExchange
 from harness.errors import ClientError, ErrorKind
 from harness.model import Exchange, RequestSpec
@@ -220,23 +220,11 @@ def _collect_abandoned_sockets() -> None:
 
 def problems(entries: Sequence[ResponseEntry]) -> list[str]:
     """What is wrong with a table of entries: each problem names the entry."""
+    common = row_problems(entries, "responses.", "entry")
     found: list[str] = []
-    seen: set[str] = set()
     for entry in entries:
         where = f"entry {entry.id!r}"
-        if entry.id in seen:
-            found.append(f"{where}: the id is used twice")
-        seen.add(entry.id)
-        if not entry.id.startswith("responses."):
-            found.append(f"{where}: the id does not begin with 'responses.'")
-        try:
-            entry.case  # noqa: B018 -- the case checks the id's form and the RFC reference
-        except ValueError as exc:
-            found.append(f"{where}: {exc}")
-        if not isinstance(entry.level, Level):
-            found.append(f"{where}: level {entry.level!r} is not MUST, SHOULD or MAY")
-        if not entry.requirement.strip():
-            found.append(f"{where}: no requirement sentence")
+        found += [f"{where}: {p}" for p in common[where]]
         found += [f"{where}: {p}" for p in _script_problems(entry)]
         if not entry.allowed:
             found.append(f"{where}: no allowed outcome")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from harness import requirements
-from harness.cases import Case, Level
+from harness.cases import Case, Level, row_problems
 from harness.cells import SCRIPTED_TIMEOUTS, ScriptedClient, ScriptedExchange
 from harness.errors import ClientError
 from harness.model import Exchange, Headers, RequestSpec, Target
@@ -172,23 +172,11 @@ def _observed(sent: bytes, result: Exchange | ClientError) -> str:
 
 def problems(cases: Sequence[WireCase]) -> list[str]:
     """What is wrong with a table of cases: each problem names the case."""
+    common = row_problems(cases, "wire.", "case")
     found: list[str] = []
-    seen: set[str] = set()
     for case in cases:
         where = f"case {case.id!r}"
-        if case.id in seen:
-            found.append(f"{where}: the id is used twice")
-        seen.add(case.id)
-        if not case.id.startswith("wire."):
-            found.append(f"{where}: the id does not begin with 'wire.'")
-        try:
-            case.case  # noqa: B018 -- the case checks the id's form and the RFC reference
-        except ValueError as exc:
-            found.append(f"{where}: {exc}")
-        if not isinstance(case.level, Level):
-            found.append(f"{where}: level {case.level!r} is not MUST, SHOULD or MAY")
-        if not case.requirement.strip():
-            found.append(f"{where}: no requirement sentence")
+        found += [f"{where}: {p}" for p in common[where]]
         if not callable(case.check):
             found.append(f"{where}: the check is not callable")
         if case.refusable and case.level is not Level.MUST:

@@ -8,7 +8,7 @@ fails the probe every time, whatever the timing. Each entry allows the status th
 gives its route, then the follow-up answered (or the connection closed), and, through
 ``Framed``, only responses whose heads keep the rules every response must keep: no
 Content-Length with Transfer-Encoding and neither on a 1xx or 204, no content in a 205, a Date
-on each 2xx, 3xx and 4xx, every Date an IMF-fixdate (catalogue.head_problems). The families:
+on each 2xx, 3xx and 4xx, every Date an IMF-fixdate (response_heads.head_problems). The families:
 HEAD to each kind of resource; GET of the statuses without content; requests with
 ``Expect: 100-continue``, whose interim response (a server may send none when it already has
 the content, RFC 9110 §10.1.1) carries no content, then the final response as /echo read it;
