@@ -120,7 +120,9 @@ IN_PROCESS = [name for name in CLIENTS if REGISTRY.get(Kind.CLIENT, name).factor
 # Each byte in time for the read deadline, the response never in time for the exchange's:
 # TRICKLE_BYTES gaps last past twice the total deadline, so only the total deadline ends it.
 TRICKLE_GAP = 0.2 * deadlines.SCALE
-TRICKLE = Timeouts(connect=0.5, read=0.5, total=1.0 * deadlines.SCALE)
+TRICKLE = Timeouts(
+    connect=0.5 * deadlines.SCALE, read=0.5 * deadlines.SCALE, total=1.0 * deadlines.SCALE
+)
 TRICKLE_BYTES = 20
 TRICKLED_HEAD = b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n"
 
