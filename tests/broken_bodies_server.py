@@ -1,6 +1,6 @@
 """A deliberately lenient server for the self-tests of the probe catalogue's bodies, expect and
 connection themes (suites/probes/bodies.py, expect.py, connection.py): the strict reference of
-tests/broken_smuggling_server.py (content framed on every route, whatever the method), which
+tests/broken_framing_server.py (content framed on every route, whatever the method), which
 also reads the Connection field as a list of case-insensitive options (RFC 9110 §7.6.1), with
 one defect switched on.
 
@@ -19,7 +19,7 @@ import http.server
 import sys
 
 from broken_base import serve_defect  # run as a script: tests/ is on sys.path
-from broken_smuggling_server import smuggling_handler
+from broken_framing_server import framing_handler
 
 DEFECTS = {
     "none": "the strict reference",
@@ -34,7 +34,7 @@ CONTENT_METHODS = ("POST", "PUT", "PATCH")
 
 def bodies_handler(defect: str) -> type[http.server.BaseHTTPRequestHandler]:
     # The reference's content framing is strict: the defects here are of other kinds.
-    base = smuggling_handler("none")
+    base = framing_handler("none")
 
     class BodiesHandler(base):
         def parse_request(self) -> bool:

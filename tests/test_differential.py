@@ -152,7 +152,7 @@ def test_deliberately_different_servers_are_found_apart(
 ) -> None:
     """The strict server and the one that frames by Content-Length alone read the smuggling
     probes' TE+CL requests differently, and the differential mode says so."""
-    program = "broken_smuggling_server.py"
+    program = "broken_framing_server.py"
     targets = {
         defect: broken_server(defect, program=program).target
         for defect in ("none", "content-length-wins")
@@ -182,7 +182,7 @@ def test_a_hunt_finds_two_different_servers_and_shrinks_to_one_change(
     """The strict server and the one that frames by Content-Length alone disagree on some
     generated request; the request kept is the valid one with one element changed, and it
     replays from its file as it was found."""
-    program = "broken_smuggling_server.py"
+    program = "broken_framing_server.py"
     targets = {
         defect: broken_server(defect, program=program).target
         for defect in ("none", "content-length-wins")

@@ -45,8 +45,8 @@ FAMILIES: dict[str, tuple[tuple[Entry, ...], str, str]] = {
     "host": (host.ENTRIES, "broken_host_server.py", "host-unchecked"),
     "request_line": (request_line.ENTRIES, "broken_syntax_server.py", "lenient-request-line"),
     "fields": (fields.ENTRIES, "broken_syntax_server.py", "lenient-fields"),
-    "smuggling": (smuggling.ENTRIES, "broken_smuggling_server.py", "content-length-wins"),
-    "smuggling_te": (smuggling_te.ENTRIES, "broken_smuggling_server.py", "content-length-wins"),
+    "smuggling": (smuggling.ENTRIES, "broken_framing_server.py", "content-length-wins"),
+    "smuggling_te": (smuggling_te.ENTRIES, "broken_framing_server.py", "content-length-wins"),
     "responses_head": (responses.HEAD_ENTRIES, "broken_responses_server.py", "head-content"),
     "responses_no_content": (
         responses.NO_CONTENT_ENTRIES,
