@@ -81,6 +81,8 @@ class ScriptedServer:
     handshakes: list[Handshake] = field(default_factory=list)  # TLS only, in accept order
     # The request heads of each connection, in the order connections were accepted.
     connections: list[list[bytes]] = field(default_factory=list)
+    # The client address of each connection, in accept order (who connected: a proxy or not).
+    peers: list[str] = field(default_factory=list)
     # Play the script once this long has passed without the end of the request head, as a
     # server with a header timeout does.
     head_timeout: float = deadlines.SCRIPTED_IO
@@ -125,11 +127,12 @@ class ScriptedServer:
     def _accept_loop(self) -> None:
         while not self._stop.is_set():
             try:
-                conn, _ = self._listener.accept()
+                conn, peer = self._listener.accept()
             except TimeoutError:
                 continue
             except OSError:
                 return
+            self.peers.append(peer[0])
             thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
             self._threads.append(thread)
             thread.start()
