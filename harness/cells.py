@@ -92,6 +92,7 @@ class ScriptedExchange:
     received: list[bytes]  # the request heads, one per Receive (and the first)
     connections: list[list[bytes]] = field(default_factory=list)  # the heads, per connection
     handshakes: list[Handshake] = field(default_factory=list)  # TLS, as the server saw them
+    peers: list[str] = field(default_factory=list)  # each connection's client address
 
     def describe(self) -> str:
         if isinstance(self.result, ClientError):
@@ -153,7 +154,11 @@ class ScriptedClient:
             assert result is not None
         # After the server stopped: every connection's record is complete.
         exchange = ScriptedExchange(
-            result, list(server.received), list(server.connections), list(server.handshakes)
+            result,
+            list(server.received),
+            list(server.connections),
+            list(server.handshakes),
+            list(server.peers),
         )
         self.runs.append((script, exchange))
         return exchange

@@ -37,6 +37,9 @@ class ErrorKind(enum.StrEnum):
     PROTOCOL_BAD_CHUNK = "protocol.bad_chunk"
     CONNECTION_RESET = "connection.reset"
     CONNECTION_CLOSED = "connection.closed"  # closed before any response byte arrived
+    # The proxy answered CONNECT with a non-2xx status (RFC 9110 §9.3.6: "Any response other
+    # than a successful response indicates that the tunnel has not yet been formed").
+    PROXY_REFUSED = "proxy.refused"
     OTHER = "other"
 
 
@@ -74,6 +77,7 @@ _VERIFY_CODES = {
 # (RFC 8446 §4.4.2.4: certificate_required when none came; unknown_ca or bad_certificate
 # for one the server does not trust). A client's own verification failures surface as
 # SSLCertVerificationError instead, so receiving these always concerns the client's side.
+_TUNNEL_REFUSED = "Tunnel connection failed: "
 _CLIENT_CERT_ALERTS = ("CERTIFICATE_REQUIRED", "ALERT_UNKNOWN_CA", "ALERT_BAD_CERTIFICATE")
 
 
@@ -127,6 +131,10 @@ def kind_of_low_level(exc: BaseException) -> ErrorKind | None:
         return ErrorKind.PROTOCOL_BAD_STATUS_LINE
     if isinstance(exc, http.client.HTTPException):
         return ErrorKind.PROTOCOL_INVALID_HEADER
+    # http.client's _tunnel on a CONNECT answered with another status than 200; urllib3
+    # (connection.py: HTTPConnection._tunnel) raises the same words.
+    if isinstance(exc, OSError) and str(exc).startswith(_TUNNEL_REFUSED):
+        return ErrorKind.PROXY_REFUSED
     if isinstance(exc, OSError) and exc.errno == errno.ECONNREFUSED:
         return ErrorKind.CONNECT_REFUSED
     return None

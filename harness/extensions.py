@@ -100,7 +100,8 @@ def _with_here(impl: Implementation, here: Path) -> Implementation:
 _ONE_SHOT_CLIENT = {
     Capability.PERSISTENT_CONNECTIONS: (
         "an external client runs once per request, so no connection outlives a request"
-    )
+    ),
+    Capability.PROXY: "the external client contract (docs/contract.md) has no proxy field",
 }
 
 

@@ -55,6 +55,9 @@ class RequestSpec:
     http_version: str = "HTTP/1.1"
     # A certificate the client presents when the server asks for one (mTLS).
     client_certificate: ClientCertificate | None = None
+    # An HTTP forward proxy to send the request through (RFC 9110 §3.7): the adapter hands
+    # it to its library's own proxy facility; None goes straight to the target.
+    proxy: Proxy | None = None
     # The client as shipped: the adapter builds it with nothing but its library's defaults
     # and ignores ``timeouts``, ``verify`` and ``client_certificate`` (no deadline, TLS
     # context or redirect setting of the harness). Only the defaults suite sets it.
@@ -67,6 +70,22 @@ class ClientCertificate:
 
     cert_file: str
     key_file: str
+
+
+@dataclass(frozen=True)
+class Proxy:
+    """An HTTP forward proxy on loopback, and the Basic credentials it wants (RFC 9110
+    §11.7.2, Proxy-Authorization), if any."""
+
+    host: str
+    port: int
+    credentials: tuple[str, str] | None = None  # (user, password)
+
+    @property
+    def url(self) -> str:
+        """``http://[user:password@]host:port``, the form every library's proxy setting reads."""
+        auth = "" if self.credentials is None else "{}:{}@".format(*self.credentials)
+        return f"http://{auth}{self.host}:{self.port}"
 
 
 @dataclass(frozen=True)

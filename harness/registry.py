@@ -44,6 +44,8 @@ class Capability(enum.StrEnum):
     # A caller can hand the client a NUL in a field value or a target (the wire suite's
     # values no sender may send): a program given them on its command line cannot.
     NUL_IN_REQUEST = "nul-in-request"
+    # The client can be told an HTTP forward proxy (RequestSpec.proxy) and sends through it.
+    PROXY = "proxy"
 
 
 # Capabilities few implementations have: absent unless an implementation ``provides`` them.

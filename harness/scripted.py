@@ -58,7 +58,15 @@ class Hang:
     """Say nothing until the server stops (or deadlines.SCRIPTED_HANG passes)."""
 
 
-Action = Send | Pause | Close | Reset | Receive | Hang
+@dataclass(frozen=True)
+class Listen:
+    """Keep whatever the client sends for ``seconds`` (content it sends without being asked
+    to go on, as after ``Expect: 100-continue``), in ``ScriptedServer.listened``."""
+
+    seconds: float
+
+
+Action = Send | Pause | Close | Reset | Receive | Hang | Listen
 
 
 class ServerTls(Protocol):
@@ -81,6 +89,10 @@ class ScriptedServer:
     handshakes: list[Handshake] = field(default_factory=list)  # TLS only, in accept order
     # The request heads of each connection, in the order connections were accepted.
     connections: list[list[bytes]] = field(default_factory=list)
+    # What each Listen kept, in the order played (every connection's).
+    listened: list[bytes] = field(default_factory=list)
+    # The client address of each connection, in accept order (who connected: a proxy or not).
+    peers: list[str] = field(default_factory=list)
     # Play the script once this long has passed without the end of the request head, as a
     # server with a header timeout does.
     head_timeout: float = deadlines.SCRIPTED_IO
@@ -125,11 +137,12 @@ class ScriptedServer:
     def _accept_loop(self) -> None:
         while not self._stop.is_set():
             try:
-                conn, _ = self._listener.accept()
+                conn, peer = self._listener.accept()
             except TimeoutError:
                 continue
             except OSError:
                 return
+            self.peers.append(peer[0])
             thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
             self._threads.append(thread)
             thread.start()
@@ -157,6 +170,8 @@ class ScriptedServer:
                 elif isinstance(action, Reset):
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     return
+                elif isinstance(action, Listen):
+                    self.listened.append(self._listen(conn, action.seconds))
                 elif isinstance(action, Hang):
                     self._stop.wait(deadlines.SCRIPTED_HANG)
                     return
@@ -199,6 +214,21 @@ class ScriptedServer:
         self.received.append(head)
         if head:
             heads.append(head)
+
+    def _listen(self, conn: socket.socket, seconds: float) -> bytes:
+        data = b""
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0 and not self._stop.is_set():
+            conn.settimeout(min(remaining, deadlines.POLL))
+            try:
+                chunk = conn.recv(65536)
+            except TimeoutError:
+                continue
+            if not chunk:
+                break
+            data += chunk
+        conn.settimeout(deadlines.SCRIPTED_IO)
+        return data
 
     def _complete(self, data: bytes) -> bool:
         if not self.whole_requests:

@@ -46,6 +46,8 @@ LIBRARY_ERRORS = (
     # The connection closed before a complete response head (client_proto.py:
     # ResponseHandler.connection_lost).
     LibraryError(aiohttp.ServerDisconnectedError, ErrorKind.CONNECTION_CLOSED),
+    # A CONNECT the proxy refused (aiohttp/connector.py: TCPConnector._create_proxy_connection).
+    LibraryError(aiohttp.ClientHttpProxyError, ErrorKind.PROXY_REFUSED),
 )
 
 
@@ -176,6 +178,14 @@ class AiohttpClient:
                 "allow_redirects": False,
             }
         )
+        if spec.proxy is not None:
+            proxy = spec.proxy
+            settings["proxy"] = f"http://{proxy.host}:{proxy.port}"
+            if proxy.credentials is not None:
+                # aiohttp 3.14's way (its proxy_auth parameter is deprecated, client.py).
+                settings["proxy_headers"] = {
+                    "Proxy-Authorization": aiohttp.encode_basic_auth(*proxy.credentials)
+                }
         self._reused = None
         started = time.perf_counter()
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import http.client
 import time
 from collections.abc import Iterator
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 from harness.clients import http_version_text, ssl_context
 from harness.clients.deadline import Progress, Watchdog
 from harness.errors import ClientError, ErrorKind, classify
-from harness.model import Exchange, Headers, RequestSpec, Target
+from harness.model import Exchange, Headers, Proxy, RequestSpec, Target
 
 
 class _HeaderFields:
@@ -29,6 +30,38 @@ class _HeaderFields:
         return list(self._fields)
 
 
+def _proxy_authorization(proxy: Proxy) -> Headers:
+    """The Proxy-Authorization field for the proxy's credentials: http.client has no facility
+    for it, the caller writes it (set_tunnel's ``headers``, the Python docs' example)."""
+    if proxy.credentials is None:
+        return []
+    token = base64.b64encode(":".join(proxy.credentials).encode()).decode("ascii")
+    return [("Proxy-Authorization", f"Basic {token}")]
+
+
+def _through_proxy(spec: RequestSpec, proxy: Proxy, target: Target) -> http.client.HTTPConnection:
+    """A connection to the proxy: tunnelled with set_tunnel (CONNECT) to an https target,
+    which TLS then verifies as the target's host; plain to an http one, where the request
+    carries the absolute-form (_request_target)."""
+    if target.scheme == "https":
+        connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+            proxy.host, proxy.port, context=ssl_context(spec, target)
+        )
+        connection.set_tunnel(target.host, target.port, headers=dict(_proxy_authorization(proxy)))
+        return connection
+    return http.client.HTTPConnection(proxy.host, proxy.port)
+
+
+def _request_target(spec: RequestSpec, target: Target) -> str:
+    """The request-target: the absolute-form to a proxy over plain HTTP (RFC 9112 §3.2.2: "When
+    making a request to a proxy, other than a CONNECT or server-wide OPTIONS request (as
+    detailed below), a client MUST send the target URI in absolute-form."), which
+    http.client's putrequest takes as given, its Host field from the URI; else as given."""
+    if spec.proxy is not None and target.scheme == "http":
+        return target.base_url + spec.target
+    return spec.target
+
+
 class HttpClientClient:
     def __init__(self) -> None:
         self._connections: dict[tuple[object, ...], http.client.HTTPConnection] = {}
@@ -36,7 +69,14 @@ class HttpClientClient:
 
     def _connection(self, spec: RequestSpec, target: Target) -> http.client.HTTPConnection:
         # A connection serves one target with one trust mode, client certificate and version.
-        key = (target, spec.verify, spec.client_certificate, spec.http_version, spec.defaults)
+        key = (
+            target,
+            spec.verify,
+            spec.client_certificate,
+            spec.http_version,
+            spec.defaults,
+            spec.proxy,
+        )
         if key not in self._connections:
             if spec.defaults:
                 # As shipped: HTTPSConnection makes its own context, and no timeout is given.
@@ -45,6 +85,8 @@ class HttpClientClient:
                     if target.scheme == "https"
                     else http.client.HTTPConnection(target.host, target.port)
                 )
+            elif spec.proxy is not None:
+                connection = _through_proxy(spec, spec.proxy, target)
             elif target.scheme == "https":
                 connection = http.client.HTTPSConnection(
                     target.host, target.port, context=ssl_context(spec, target)
@@ -86,8 +128,12 @@ class HttpClientClient:
             connecting = False
             # typeshed asks for a Mapping, more than request() uses (_HeaderFields' docstring)
             # and what cannot hold a repeated field name.
-            headers = _HeaderFields(spec.headers)
-            connection.request(spec.method, spec.target, body=spec.body, headers=headers)  # type: ignore[arg-type]
+            fields = spec.headers
+            if spec.proxy is not None and target.scheme == "http":
+                fields = fields + _proxy_authorization(spec.proxy)
+            headers = _HeaderFields(fields)
+            request_target = _request_target(spec, target)
+            connection.request(spec.method, request_target, body=spec.body, headers=headers)  # type: ignore[arg-type]
             response = connection.getresponse()
             progress.reached_body()  # http.client counts no bytes: it reads through a buffer
             body = response.read()

@@ -21,7 +21,7 @@ import httpx
 from harness.clients import ssl_context
 from harness.clients.deadline import Progress, Watchdog
 from harness.errors import ClientError, ErrorKind, LibraryError, classify
-from harness.model import ClientCertificate, Exchange, RequestSpec, Target, Verify
+from harness.model import ClientCertificate, Exchange, Proxy, RequestSpec, Target, Verify
 
 # What h11 and httpcore raise as RemoteProtocolError, told apart by the start of its message.
 LIBRARY_ERRORS = (
@@ -60,6 +60,8 @@ LIBRARY_ERRORS = (
     LibraryError(
         httpx.RemoteProtocolError, ErrorKind.PROTOCOL_INVALID_HEADER, "bad Content-Length"
     ),
+    # httpcore/_sync/http_proxy.py: TunnelHTTPConnection.handle_request, a refused CONNECT
+    LibraryError(httpx.ProxyError, ErrorKind.PROXY_REFUSED),
 )
 
 
@@ -82,17 +84,20 @@ class HttpxClient:
         self._watchdog = Watchdog("httpx")
 
     def _client(self, spec: RequestSpec, target: Target) -> httpx.Client:
-        key: tuple[Verify, ClientCertificate | None, str | None, bool] = (
+        key: tuple[Verify, ClientCertificate | None, str | None, bool, Proxy | None] = (
             spec.verify,
             spec.client_certificate,
             target.ca_file,
             spec.defaults,
+            spec.proxy,
         )
         if key not in self._clients and spec.defaults:
             self._clients[key] = httpx.Client()  # as shipped
         if key not in self._clients:
             verify = _verify(spec, target) if target.scheme == "https" else True
-            self._clients[key] = httpx.Client(verify=verify, http1=True, http2=False)
+            # httpx sends a proxy URL's user and password as Proxy-Authorization (httpx.Proxy).
+            proxy = None if spec.proxy is None else spec.proxy.url
+            self._clients[key] = httpx.Client(verify=verify, http1=True, http2=False, proxy=proxy)
         return self._clients[key]
 
     def send(self, spec: RequestSpec, target: Target) -> Exchange:

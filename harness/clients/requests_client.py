@@ -51,6 +51,11 @@ class RequestsClient:
                 "verify": verify,
                 "cert": (cert.cert_file, cert.key_file) if cert else None,
                 "allow_redirects": False,
+                # requests sends a proxy URL's user and password as Proxy-Authorization
+                # (HTTPAdapter.proxy_headers); None: no proxy but the environment's.
+                "proxies": None
+                if spec.proxy is None
+                else {"http": spec.proxy.url, "https": spec.proxy.url},
             }
         )
         started = time.perf_counter()

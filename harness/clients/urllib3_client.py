@@ -17,7 +17,7 @@ import urllib3.exceptions
 from harness.clients import http_version_text
 from harness.clients.deadline import Progress, Watchdog
 from harness.errors import ClientError, ErrorKind, LibraryError, classify
-from harness.model import Exchange, RequestSpec, Target, Verify
+from harness.model import Exchange, Proxy, RequestSpec, Target, Verify
 
 # urllib3's own errors for framing it checks itself (also under requests, which wraps them).
 LIBRARY_ERRORS = (
@@ -38,24 +38,48 @@ class Urllib3Client:
         self._manager = urllib3.PoolManager(retries=False)
         # As shipped (RequestSpec.defaults): a PoolManager given nothing.
         self._shipped = urllib3.PoolManager()
+        self._proxied: dict[tuple[object, ...], urllib3.ProxyManager] = {}
         # Sockets this client has carried a response on: seeing one again means the pool
         # reused the connection. urllib3 has no public flag for that, so we observe it.
         self._seen_sockets: weakref.WeakSet[object] = weakref.WeakSet()
         self._watchdog = Watchdog("urllib3")
 
+    def _tls(self, spec: RequestSpec, target: Target) -> dict[str, object]:
+        """urllib3's TLS pool parameters for the spec's trust mode and client certificate."""
+        if target.scheme != "https":
+            return {}
+        cert = spec.client_certificate
+        return {
+            "cert_reqs": "CERT_NONE" if spec.verify is Verify.NONE else "CERT_REQUIRED",
+            # None: urllib3 loads the default trust store (ssl_wrap_socket).
+            "ca_certs": target.ca_file if spec.verify is Verify.TARGET_CA else None,
+            "cert_file": cert.cert_file if cert else None,
+            "key_file": cert.key_file if cert else None,
+        }
+
     def _pool(self, spec: RequestSpec, target: Target) -> urllib3.HTTPConnectionPool:
-        tls: dict[str, object] = {}
-        if target.scheme == "https":
-            cert = spec.client_certificate
-            tls = {
-                "cert_reqs": "CERT_NONE" if spec.verify is Verify.NONE else "CERT_REQUIRED",
-                # None: urllib3 loads the default trust store (ssl_wrap_socket).
-                "ca_certs": target.ca_file if spec.verify is Verify.TARGET_CA else None,
-                "cert_file": cert.cert_file if cert else None,
-                "key_file": cert.key_file if cert else None,
-            }
-        # The pool key includes these parameters: each trust mode gets a pool of its own.
+        # The pool key includes the TLS parameters: each trust mode gets a pool of its own.
+        tls = self._tls(spec, target)
         return self._manager.connection_from_url(target.base_url, pool_kwargs=tls)
+
+    def _proxy_manager(
+        self, spec: RequestSpec, proxy: Proxy, target: Target
+    ) -> urllib3.ProxyManager:
+        """A ProxyManager per proxy and TLS parameters: its urlopen sends the absolute-form
+        to the proxy for http targets and tunnels with CONNECT to https ones."""
+        tls = self._tls(spec, target)
+        key = (proxy, tuple(sorted(tls.items())))
+        if key not in self._proxied:
+            # urllib3 reads no credentials from the proxy URL: they go in proxy_headers,
+            # which its docs name for proxy authentication.
+            auth = None if proxy.credentials is None else ":".join(proxy.credentials)
+            self._proxied[key] = urllib3.ProxyManager(
+                f"http://{proxy.host}:{proxy.port}",
+                retries=False,
+                proxy_headers=urllib3.make_headers(proxy_basic_auth=auth),
+                **tls,  # type: ignore[arg-type]
+            )
+        return self._proxied[key]
 
     def send(self, spec: RequestSpec, target: Target) -> Exchange:
         return self._watchdog.send(spec, target, self._send)
@@ -75,7 +99,19 @@ class Urllib3Client:
                     # verification off on purpose silences it, and so does the adapter.
                     warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
                 # An iterable body without length goes chunked (HTTPConnection.request).
-                if spec.defaults:
+                if spec.proxy is not None:
+                    response = self._proxy_manager(spec, spec.proxy, target).request(
+                        spec.method,
+                        target.base_url + spec.target,
+                        body=spec.body,
+                        headers=headers,
+                        timeout=urllib3.Timeout(
+                            connect=spec.timeouts.connect, read=spec.timeouts.read
+                        ),
+                        redirect=False,
+                        preload_content=False,
+                    )
+                elif spec.defaults:
                     response = self._shipped.request(
                         spec.method,
                         target.base_url + spec.target,
@@ -137,3 +173,5 @@ class Urllib3Client:
     def close(self) -> None:
         self._manager.clear()
         self._shipped.clear()
+        for manager in self._proxied.values():
+            manager.clear()

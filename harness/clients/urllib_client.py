@@ -17,7 +17,7 @@ from typing import Any
 from harness.clients import http_version_text, ssl_context
 from harness.clients.deadline import Progress, Watchdog
 from harness.errors import ClientError, classify
-from harness.model import ClientCertificate, Exchange, RequestSpec, Target, Verify
+from harness.model import ClientCertificate, Exchange, Proxy, RequestSpec, Target, Verify
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -37,11 +37,12 @@ class UrllibClient:
         self._watchdog = Watchdog("urllib.request")
 
     def _opener(self, spec: RequestSpec, target: Target) -> urllib.request.OpenerDirector:
-        key: tuple[Verify, ClientCertificate | None, str | None, bool] = (
+        key: tuple[Verify, ClientCertificate | None, str | None, bool, Proxy | None] = (
             spec.verify,
             spec.client_certificate,
             target.ca_file,
             spec.defaults,
+            spec.proxy,
         )
         if key not in self._openers and spec.defaults:
             # As shipped: urlopen's own opener, with every default handler (redirects,
@@ -49,6 +50,11 @@ class UrllibClient:
             self._openers[key] = urllib.request.build_opener()
         if key not in self._openers:
             handlers: list[urllib.request.BaseHandler] = [_NoRedirect()]
+            if spec.proxy is not None:
+                # Replaces the default ProxyHandler (the environment's proxies); it sends the
+                # URL's user and password as Proxy-Authorization (ProxyHandler.proxy_open).
+                url = spec.proxy.url
+                handlers.append(urllib.request.ProxyHandler({"http": url, "https": url}))
             if target.scheme == "https":
                 handlers.append(urllib.request.HTTPSHandler(context=ssl_context(spec, target)))
             self._openers[key] = urllib.request.build_opener(*handlers)

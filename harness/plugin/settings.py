@@ -25,6 +25,8 @@ SUITE_MARKERS = {
     "defaults": "each client's defaults as shipped: redirects, timeout, retries, proxies, TLS",
     "wire": "what clients put on the wire, byte for byte (RFC 9110, RFC 9112)",
     "differential": "the differential mode's regressions replayed, observed only (RFC 9112)",
+    "expect": "Expect: 100-continue at clients (RFC 9110 §10.1.1)",
+    "proxy": "clients through an HTTP forward proxy and CONNECT tunnels (RFC 9110 §9.3.6)",
 }
 # Backstop only: every wait in the harness has its own, shorter deadline (deadlines.py).
 CELL_TIMEOUT_S = 300

@@ -31,6 +31,14 @@ ABSOLUTE_FORM = (
     "A server MUST accept the absolute-form in requests even though most HTTP/1.1 clients will "
     "only send the absolute-form to a proxy."
 )
+CONNECT_PORT = (
+    "A server MUST reject a CONNECT request that targets an empty or invalid port number, "
+    "typically by responding with a 400 (Bad Request) status code."
+)
+CONNECT_ORIGIN = (
+    "An origin server MAY accept a CONNECT request, but most origin servers do not implement "
+    "CONNECT."
+)
 EMPTY_LINE = (
     "In the interest of robustness, a server that is expecting to receive and parse a "
     "request-line SHOULD ignore at least one empty line (CRLF) received prior to the "
@@ -38,6 +46,8 @@ EMPTY_LINE = (
 )
 
 REFUSED = Status((400, 301), After.ANY)
+# Any client or server error status: a CONNECT not honoured (RFC 9110 §9.3.6).
+NOT_TUNNELLED = Status(tuple(range(400, 600)), After.ANY)
 SERVED = Served(b"", method="GET")
 
 
@@ -151,5 +161,24 @@ ENTRIES = (
         " X-Probe: hidden",
         " X-Probe: also hidden",
         note="two whitespace-preceded lines: both ignored, or the message rejected",
+    ),
+    Entry(
+        "probes.request_line.connect_no_port",
+        "RFC 9110 §9.3.6",
+        Level.MUST,
+        CONNECT_PORT,
+        message("CONNECT 127.0.0.1 HTTP/1.1"),
+        (NOT_TUNNELLED, Closed()),
+        "authority-form without the port (RFC 9112 §3.2.3: uri-host ':' port): rejected",
+    ),
+    Entry(
+        "probes.request_line.connect_unsupported",
+        "RFC 9110 §9.3.6",
+        Level.MAY,
+        CONNECT_ORIGIN,
+        message("CONNECT {host} HTTP/1.1"),
+        (NOT_TUNNELLED, Closed()),
+        "a CONNECT to the server itself, which implements no tunnel: an error status (405, "
+        "501) or a close; a 2xx would announce a tunnel it does not provide",
     ),
 )
