@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -32,30 +33,41 @@ def _run(results: Path, *shard: str) -> Document:
     return json.loads(results.read_text(encoding="utf-8"))
 
 
+def _shard_files(folder: Path, count: int) -> list[Path]:
+    return [folder / f"shard-{i}-of-{count}.json" for i in range(1, count + 1)]
+
+
 def _outcomes(document: Document) -> dict[tuple[str, ...], str]:
     return {key(cell): cell["outcome"] for cell in document["cells"]}
 
 
 def test_shards_merge_into_the_results_of_one_run(tmp_path: Path) -> None:
-    whole = _run(tmp_path / "whole.json")
+    runs = [(tmp_path / "whole.json", ())] + [
+        (path, ("--shard", f"{i}/{count}"))
+        for count in (2, 3)
+        for i, path in enumerate(_shard_files(tmp_path, count), 1)
+    ]
+    with ThreadPoolExecutor(len(runs)) as pool:  # six runs side by side, as on six machines
+        futures = {path: pool.submit(_run, path, *args) for path, args in runs}
+    results = {path: future.result() for path, future in futures.items()}
+    whole = results[tmp_path / "whole.json"]
     assert whole["cells"] and whole["run"]["selection"]["deselected"]
     for count in (2, 3):
-        files = [tmp_path / f"shard-{i}-of-{count}.json" for i in range(1, count + 1)]
-        parts = [_run(path, "--shard", f"{i}/{count}") for i, path in enumerate(files, 1)]
-        servers = [{cell["server"] for cell in part["cells"]} for part in parts]
+        files = _shard_files(tmp_path, count)
+        servers = [{cell["server"] for cell in results[path]["cells"]} for path in files]
         # Every server's cells in one shard only.
         assert sum(len(s) for s in servers) == len(SERVERS), servers
-        for i, part in enumerate(parts, 1):
-            assert part["run"]["selection"]["shard"] == f"{i}/{count}"
+        for i, path in enumerate(files, 1):
+            assert results[path]["run"]["selection"]["shard"] == f"{i}/{count}"
         merged = merge(read_for_merge(files))
         assert _outcomes(merged) == _outcomes(whole)
         counts = ("selected", "deselected", "full", "shard")
         assert {name: merged["run"]["selection"][name] for name in counts} == {
             name: whole["run"]["selection"][name] for name in counts
         }
-    # The shards of another count are not one run: merged, they say which they hold.
-    partial = merge(read_for_merge([files[0], tmp_path / "shard-2-of-2.json"]))
-    assert partial["run"]["selection"]["shard"] == "1/3 | 2/2"
+    # Shards of two counts are not one run: merged, they say which they hold.
+    mixed = [_shard_files(tmp_path, 3)[0], _shard_files(tmp_path, 2)[1]]
+    assert merge(read_for_merge(mixed))["run"]["selection"]["shard"] == "1/3 | 2/2"
 
 
 def test_a_partial_set_of_shards_says_which_it_holds() -> None:
