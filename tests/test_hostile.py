@@ -41,7 +41,7 @@ SERVERS = [
     Hostile("silent", "fail", "timeout.read"),
     Hostile("half-close", "fail", "protocol.incomplete_body"),
     Hostile("crash-mid-response", "fail", "exited with status 70 during the run"),
-    Hostile("endless-fields", "fail", "protocol."),
+    Hostile("endless-fields", "fail", "protocol.invalid_header"),
     Hostile("wrong-port", "error", "ready line names port"),
 ]
 
