@@ -17,6 +17,11 @@ SERVER_STOP_GRACE = 3.0 * SCALE
 # From SIGTERM to exit for a server whose launch already failed: nothing of it is worth
 # waiting for, so its group is killed soon.
 SERVER_FAILED_STOP_GRACE = 0.5 * SCALE
+# From the ready line to the port it names accepting a connection. The line comes once the
+# server accepts connections (docs/contract.md), so this only absorbs a server that prints
+# it a moment before its listen call; a ready line naming a port nobody listens on fails the
+# start after this long, not after SERVER_READY.
+SERVER_READY_PORT = 1.0 * SCALE
 # After SIGKILL, how long to wait for the kernel to reap the process.
 SERVER_KILL_WAIT = 5.0 * SCALE
 # Inside a server (harness/servers/command.py): from SIGTERM, how long requests in flight

@@ -191,6 +191,18 @@ def launch(
     except ValueError as exc:
         _terminate(process, deadlines.SERVER_FAILED_STOP_GRACE, deadlines.SERVER_KILL_WAIT)
         raise failure(str(exc)) from None
+    # A wrong port in the ready line would otherwise show only as every cell's
+    # connect.refused, blamed on the clients.
+    grace = min(deadlines.SERVER_READY_PORT, max(deadline - time.monotonic(), 0.0))
+    why = _wait_for_port(process, port, time.monotonic() + grace, host)
+    if why:
+        if process.poll() is not None:
+            raise failure(why)
+        _terminate(process, deadlines.SERVER_FAILED_STOP_GRACE, deadlines.SERVER_KILL_WAIT)
+        raise failure(
+            f"ready line names port {port} but nothing listens there ({host}:{port} accepted "
+            f"no connection within {grace:.1f}s)"
+        )
     target = Target(scheme=scheme, host=host, port=port, ca_file=ca_file)
     return ServerProcess(name, list(command), target, process, stderr, tail)
 
@@ -230,17 +242,19 @@ def _cap_memory(pid: int) -> None:
             resource.prlimit(pid, resource.RLIMIT_AS, (SERVER_MEMORY, SERVER_MEMORY))
 
 
-def _wait_for_port(process: subprocess.Popen[bytes], port: int, deadline: float) -> str | None:
-    """None once the port accepts a connection; otherwise why not, by the deadline."""
-    while time.monotonic() < deadline:
+def _wait_for_port(
+    process: subprocess.Popen[bytes], port: int, deadline: float, host: str = "127.0.0.1"
+) -> str | None:
+    """None once ``host``:``port`` accepts a connection; otherwise why not, by the deadline
+    (looked at once at least)."""
+    while True:
         if process.poll() is not None:
             return f"exited with status {process.returncode} before port {port} accepted"
-        with socket.socket() as probe:
-            probe.settimeout(deadlines.POLL)
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return None
+        with contextlib.suppress(OSError), socket.create_connection((host, port), deadlines.POLL):
+            return None
+        if time.monotonic() >= deadline:
+            return f"did not accept connections on port {port}"
         time.sleep(deadlines.POLL)
-    return f"did not accept connections on port {port}"
 
 
 def free_port() -> int:

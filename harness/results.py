@@ -226,9 +226,18 @@ class Selection:
         bool,
         {
             "description": "the full default matrix: no path narrower than a folder, no "
-            "option that selects, nothing deselected"
+            "option that selects, nothing deselected (of a shard: but for the shard)"
         },
     ] = False
+    # Optional: files written before --shard have no such key.
+    shard: Annotated[
+        str,
+        OPTIONAL,
+        {
+            "description": "--shard as given (i/n), or the shards a merged file holds when "
+            "not all of them (1,3/3); empty for a whole run"
+        },
+    ] = ""
 
 
 @dataclass

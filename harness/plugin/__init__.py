@@ -12,6 +12,7 @@ harness.suites``, or ``pytest suites`` in this checkout). One module per job:
 - ``target``: ``--target URL``, the server probes against a server the user started;
 - ``progress``: the terminal's progress lines (one per suite and implementation);
 - ``settings``: the suite markers, and the warning filter and timeout of every cell;
+- ``shard``: ``--shard i/n``, one shard of the cells (harness/shards.py);
 
 and the fixture layer, ``harness.fixtures`` (fixtures/ in this checkout).
 
@@ -28,6 +29,7 @@ pytest_plugins = [
     "harness.plugin.target",
     "harness.plugin.progress",
     "harness.plugin.settings",
+    "harness.plugin.shard",
     "harness.fixtures.certificates",
     "harness.fixtures.environment",
     "harness.fixtures.servers",

@@ -123,6 +123,7 @@ def selection(config: pytest.Config, counter: SelectionCounter) -> results.Selec
         full=not narrowed
         and not counter.deselected
         and all(_whole(path, config) for path in paths),
+        shard=str(config.getoption("shard", None) or ""),
     )
 
 

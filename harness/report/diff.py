@@ -69,7 +69,7 @@ class Diff:
 
 def _narrowing(selection: Document) -> tuple[object, ...]:
     """What a selection asked for, without its counts."""
-    if selection["full"]:
+    if selection["full"] and not selection.get("shard"):
         return ("full",)
     return tuple(
         (name, value)

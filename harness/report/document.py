@@ -37,8 +37,11 @@ def status(cell: Document) -> str:
 
 
 def selection_label(selection: Document) -> str:
-    """ "the full matrix", or the arguments that narrowed it."""
-    return "the full matrix" if selection["full"] else f"partial: {_given(selection)}"
+    """ "the full matrix", or the arguments that narrowed it (a shard's among them)."""
+    shard = selection.get("shard")
+    if selection["full"]:
+        return f"shard {shard} of the full matrix" if shard else "the full matrix"
+    return f"partial: {_given(selection)}"
 
 
 def _given(selection: Document) -> str:
@@ -48,6 +51,7 @@ def _given(selection: Document) -> str:
     words += [f"-m {selection['markers']!r}"] if selection["markers"] else []
     for name in SELECTING_OPTIONS:
         words += [f"--{name} {value}" for value in selection[name]]
+    words += [f"--shard {selection['shard']}"] if selection.get("shard") else []
     return " ".join(words) or "the default paths"
 
 
@@ -61,7 +65,7 @@ def run_notes(document: Document) -> list[str]:
     ran to its end."""
     run, ran = document["run"], len(document["cells"])
     selection, notes = run["selection"], []
-    if not selection["full"]:
+    if not selection["full"] or selection.get("shard"):
         notes.append(
             f"Partial run ({_given(selection)}): {_count(selection['selected'])} cells "
             f"selected, {_count(selection['deselected'])} deselected; the counts cover "

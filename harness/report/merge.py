@@ -5,7 +5,9 @@ one without warn cells); any other is refused with each file's version named. A 
 in several files (the same case and pairing, say on two Python versions) becomes one cell:
 every run's outcome is listed, the worst decides, and it is flaky only if a run of it was.
 The merged run keeps where it came from in ``merged_from``; its selection is every input's
-together (full when one input was), and it was interrupted when an input was.
+together (full when one input was), and it was interrupted when an input was. The shards of
+one run (``--shard i/n``: one n, distinct i, the same arguments otherwise) merge into the
+selection of that run, counts included; all n of them into the whole run's.
 """
 
 from __future__ import annotations
@@ -63,8 +65,44 @@ def _sum(values: list[int | None]) -> int | None:
     return None if None in values else sum(v for v in values if v is not None)
 
 
+def _shards(text: str) -> tuple[int, list[int]]:
+    """A recorded shard, ``2/3`` or a merged file's ``1,3/3``: its count and indexes."""
+    indexes, _, count = text.partition("/")
+    return int(count), [int(index) for index in indexes.split(",")]
+
+
+def _arguments(selection: Document) -> Document:
+    """A selection without its counts and its shard: what its run was asked for."""
+    leave_out = ("selected", "deselected", "full", "shard")
+    return {name: value for name, value in selection.items() if name not in leave_out}
+
+
+def _shards_of_one_run(selections: list[Document]) -> Document | None:
+    """The selection of the run whose distinct shards these are, or None if they are not."""
+    shards = [_shards(s["shard"]) if s.get("shard") else None for s in selections]
+    counts = {shard[0] for shard in shards if shard is not None}
+    indexes = [index for shard in shards if shard is not None for index in shard[1]]
+    arguments = [_arguments(s) for s in selections]
+    if None in shards or len(counts) != 1 or len(set(indexes)) != len(indexes):
+        return None
+    if any(other != arguments[0] for other in arguments[1:]):
+        return None
+    (count,) = counts
+    held = sorted(indexes)
+    return arguments[0] | {
+        # A shard counts its own cells as selected and no other shard's as deselected.
+        "selected": _sum([s["selected"] for s in selections]),
+        "deselected": selections[0]["deselected"],
+        "full": all(s["full"] for s in selections),
+        "shard": "" if held == list(range(1, count + 1)) else f"{','.join(map(str, held))}/{count}",
+    }
+
+
 def _selection(selections: list[Document]) -> Document:
     """The inputs' selections together: every argument given to any of them."""
+    one_run = _shards_of_one_run(selections)
+    if one_run is not None:
+        return one_run
     merged: Document = {
         name: list(dict.fromkeys(value for s in selections for value in s[name]))
         for name in ("paths", *SELECTING_OPTIONS)
@@ -74,6 +112,7 @@ def _selection(selections: list[Document]) -> Document:
     merged["selected"] = _sum([s["selected"] for s in selections])
     merged["deselected"] = _sum([s["deselected"] for s in selections])
     merged["full"] = any(s["full"] for s in selections)
+    merged["shard"] = " | ".join(dict.fromkeys(s["shard"] for s in selections if s.get("shard")))
     return merged
 
 

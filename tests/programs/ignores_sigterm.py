@@ -3,15 +3,16 @@
     python ignores_sigterm.py CHILD_PIDFILE [--leader-obeys-sigterm]
 
 Binds a loopback socket, spawns a child that ignores SIGTERM, writes the child's pid to
-CHILD_PIDFILE, prints a valid ready line and sleeps. The leader ignores SIGTERM too,
-unless --leader-obeys-sigterm: then it exits at once, and only the child holds out.
+CHILD_PIDFILE, prints a valid ready line and answers every connection with one fixed
+response (204). The leader ignores SIGTERM too, unless --leader-obeys-sigterm: then it
+exits at once, and only the child holds out.
 """
 
+import contextlib
 import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 # Set before spawning: an ignored signal stays ignored in the child across exec, so only
@@ -24,4 +25,7 @@ if "--leader-obeys-sigterm" in sys.argv[2:]:
 
 with socket.create_server(("127.0.0.1", 0)) as listener:
     print(f"LISTENING 127.0.0.1 {listener.getsockname()[1]}", flush=True)
-    time.sleep(300)
+    while True:
+        conn, _ = listener.accept()
+        with conn, contextlib.suppress(OSError):  # the launcher's look sends nothing
+            conn.sendall(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")

@@ -1,0 +1,108 @@
+"""Hostile implementations in one run: each fails or errors its own cells with a clear
+reason in bounded time, the good pair in the same run passes, and the run leaves nothing
+behind: no process (a client's child, a server that ignores SIGTERM), listening socket,
+thread or temporary file of the harness."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from harness import deadlines
+from tests.leak_probe import REPORT
+from tests.pytest_run import ROOT, run_pytest
+
+PROGRAMS = ROOT / "tests" / "programs"
+HOSTILE = f"{sys.executable} {PROGRAMS / 'hostile_server.py'}"
+# The deadline of the methods.get exchange (RequestSpec's default timeouts), which a cell
+# must end within twice of.
+EXCHANGE = deadlines.CONNECT + deadlines.REQUEST_READ
+
+
+@dataclass(frozen=True)
+class Hostile:
+    """A server of tests/programs/hostile_server.py and what its methods.get cell says."""
+
+    mode: str
+    outcome: str
+    reason: str  # a fragment of the cell's message
+
+
+SERVERS = [
+    Hostile("silent", "fail", "timeout.read"),
+    Hostile("half-close", "fail", "protocol.incomplete_body"),
+    Hostile("crash-mid-response", "fail", "exited with status 70 during the run"),
+    Hostile("endless-fields", "fail", "protocol.invalid_header"),
+    Hostile("wrong-port", "error", "ready line names port"),
+]
+
+
+def _left_with(marker: str) -> list[int]:
+    """The processes whose environment holds ``marker``: the run's, whoever their parent."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):  # a process may end while it is read
+            if entry.name.isdigit() and marker.encode() in (entry / "environ").read_bytes():
+                pids.append(int(entry.name))
+    return pids
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="reads processes from /proc")
+def test_hostile_implementations_fail_their_cells_and_leave_nothing(tmp_path: Path) -> None:
+    marker = f"http-interop-hostile-{uuid.uuid4()}"
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    leak_report = tmp_path / "left.json"
+    env = os.environ | {"HTTP_INTEROP_RUN": marker, "TMPDIR": str(temp), REPORT: str(leak_report)}
+    leaver = f"{sys.executable} {PROGRAMS / 'client_leaving_a_child.py'} {marker} answer"
+    stubborn = f"{sys.executable} {PROGRAMS / 'ignores_sigterm.py'} {tmp_path / 'child.pid'}"
+    results = tmp_path / "results.json"
+    try:
+        done = run_pytest(
+            "suites/test_methods.py",
+            *("-p", "tests.leak_probe", f"--basetemp={tmp_path / 'basetemp'}"),
+            *("--case", "methods.get", "--transport", "http", "--client", "requests"),
+            *("--server", "stdlib-threading", "--server", "stubborn"),
+            *(arg for h in SERVERS for arg in ("--server", h.mode)),
+            *(f"--server-cmd={h.mode}={HOSTILE} {h.mode}" for h in SERVERS),
+            f"--server-cmd=stubborn={stubborn}",
+            *("--client", "leaver", f"--client-cmd=leaver={leaver}"),
+            # The hostile clients against the good server only.
+            *("-k", "requests or stdlib-threading"),
+            *("--expectations", str(ROOT / "suites" / "expectations"), f"--results={results}"),
+            env=env,
+        )
+        cells = {
+            (c["server"], c["client"]): c
+            for c in json.loads(results.read_text(encoding="utf-8"))["cells"]
+        }
+        assert cells[("stdlib-threading", "requests")]["outcome"] == "pass", done.stdout
+        for hostile in SERVERS:
+            cell = cells[(hostile.mode, "requests")]
+            assert cell["outcome"] == hostile.outcome, cell
+            assert hostile.reason in cell["message"], cell["message"]
+            assert cell["duration_s"] < 2 * EXCHANGE, cell
+        leaver_cell = cells[("stdlib-threading", "leaver")]
+        assert "connect.refused" in leaver_cell["message"], leaver_cell
+        assert cells[("stubborn", "requests")]["outcome"] == "fail"
+
+        left = json.loads(leak_report.read_text(encoding="utf-8"))
+        assert left == {"threads": [], "descendants": [], "listening": []}, left
+        deadline = time.monotonic() + deadlines.SERVER_KILL_WAIT
+        while _left_with(marker) and time.monotonic() < deadline:
+            time.sleep(deadlines.POLL)
+        assert _left_with(marker) == []
+        assert list(temp.iterdir()) == []
+    finally:  # a failed check leaves nothing running either
+        for pid in _left_with(marker):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
