@@ -25,6 +25,7 @@ BEFORE = b"X-Interop-Before: 1\r\n"
 AFTER = b"X-Interop-After: 2\r\n"
 TAIL = b"Content-Length: 5\r\n\r\n" + CONTENT
 NEIGHBOURS = (("X-Interop-Before", ("1",)), ("X-Interop-After", ("2",)))
+FILL_150 = b"".join(b"X-Interop-Fill-%d: v\r\n" % i for i in range(150))
 REFUSED = Outcome((Error(),))
 CR_LF_NUL = (
     "Field values containing CR, LF, or NUL characters are invalid and dangerous, due to the "
@@ -249,6 +250,17 @@ ENTRIES = (
         REFUSED,
         Outcome((Answer(200, CONTENT),)),
         note="1000 fields before Content-Length: dropping them is allowed, dropping the "
-        "Content-Length after them is not (suites/test_errors.py holds 150)",
+        "Content-Length after them is not",
+    ),
+    ResponseEntry(
+        "responses.fields.many_fields_then_more_content",
+        "RFC 9110 §5.4",
+        Level.MAY,
+        TOO_LARGE,
+        (Send(STATUS + FILL_150 + TAIL + b", and more"), Close()),
+        (REFUSED, Outcome((Answer(200, CONTENT),))),
+        note="150 fields (http.client reads 100) before Content-Length 5, then more octets "
+        "than it frames before the close: a client that dropped the Content-Length with the "
+        "fields beyond its limit reads them all",
     ),
 )
