@@ -147,7 +147,12 @@ MOVED = (
 BY_ID = {entry.id: entry for entry in ENTRIES}
 
 
-@pytest.mark.parametrize("case_id", MOVED)
+# Entries a lenient reading could pass unless caught one by one: NaiveClient drops a
+# Content-Length beyond its 100th field, which the octets after the content must show.
+FRAMING_AFTER_MANY_FIELDS = ("responses.fields.many_fields_before_length",)
+
+
+@pytest.mark.parametrize("case_id", MOVED + FRAMING_AFTER_MANY_FIELDS)
 def test_moved_case_fails_on_naive_client(case_id: str) -> None:
     entry = BY_ID[case_id]
     with pytest.raises(CheckFailed, match=re.escape(f"({entry.rfc})")):

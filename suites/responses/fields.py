@@ -25,7 +25,6 @@ BEFORE = b"X-Interop-Before: 1\r\n"
 AFTER = b"X-Interop-After: 2\r\n"
 TAIL = b"Content-Length: 5\r\n\r\n" + CONTENT
 NEIGHBOURS = (("X-Interop-Before", ("1",)), ("X-Interop-After", ("2",)))
-FILL_150 = b"".join(b"X-Interop-Fill-%d: v\r\n" % i for i in range(150))
 REFUSED = Outcome((Error(),))
 CR_LF_NUL = (
     "Field values containing CR, LF, or NUL characters are invalid and dangerous, due to the "
@@ -131,6 +130,22 @@ def _lenient(
         REFUSED,
         Outcome((Answer(200, CONTENT, NEIGHBOURS),)),
         note=note,
+    )
+
+
+def _many_fields(name: str, count: int, note: str) -> ResponseEntry:
+    """``count`` fields before Content-Length 5, then more octets than it frames before the
+    close: a client that drops the Content-Length with the fields beyond its limit reads them
+    all instead of ``hello``."""
+    fill = b"".join(b"X-Interop-Fill-%d: v\r\n" % i for i in range(count))
+    return ResponseEntry(
+        f"responses.fields.{name}",
+        "RFC 9110 §5.4",
+        Level.MAY,
+        TOO_LARGE,
+        (Send(STATUS + fill + TAIL + b", and more"), Close()),
+        (REFUSED, Outcome((Answer(200, CONTENT),))),
+        note=f"{note}, then more octets than it frames before the close",
     )
 
 
@@ -241,26 +256,15 @@ ENTRIES = (
         Outcome((Answer(200, CONTENT, NEIGHBOURS),)),
         note="a 100 KB field line: kept, dropped or refused; the framing stays 'hello'",
     ),
-    _entry(
+    _many_fields(
         "many_fields_before_length",
-        "RFC 9110 §5.4",
-        Level.MAY,
-        TOO_LARGE,
-        b"".join(b"X-Interop-Fill-%d: v\r\n" % i for i in range(1000)),
-        REFUSED,
-        Outcome((Answer(200, CONTENT),)),
-        note="1000 fields before Content-Length: dropping them is allowed, dropping the "
+        1000,
+        "1000 fields before Content-Length 5: dropping them is allowed, dropping the "
         "Content-Length after them is not",
     ),
-    ResponseEntry(
-        "responses.fields.many_fields_then_more_content",
-        "RFC 9110 §5.4",
-        Level.MAY,
-        TOO_LARGE,
-        (Send(STATUS + FILL_150 + TAIL + b", and more"), Close()),
-        (REFUSED, Outcome((Answer(200, CONTENT),))),
-        note="150 fields (http.client reads 100) before Content-Length 5, then more octets "
-        "than it frames before the close: a client that dropped the Content-Length with the "
-        "fields beyond its limit reads them all",
+    _many_fields(
+        "many_fields_then_more_content",
+        150,
+        "150 fields (http.client reads 100) before Content-Length 5",
     ),
 )
