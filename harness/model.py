@@ -42,7 +42,8 @@ class RequestSpec:
 
     ``body`` is ``None`` for no content, bytes for content of a known length, or an
     iterable of byte chunks for content of unknown length (which HTTP/1.1 clients send
-    with the chunked transfer coding, RFC 9112 §7.1).
+    with the chunked transfer coding, RFC 9112 §7.1), or a file opened for reading in binary
+    mode, sent as the client's library sends files (Capability.FILE_BODY).
     """
 
     method: str = "GET"

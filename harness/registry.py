@@ -46,10 +46,17 @@ class Capability(enum.StrEnum):
     NUL_IN_REQUEST = "nul-in-request"
     # The client can be told an HTTP forward proxy (RequestSpec.proxy) and sends through it.
     PROXY = "proxy"
+    # A caller can hand the client an open file as the request body, sent as the library
+    # sends files (the wire suite's file bodies): a program given its request as a JSON
+    # document (docs/contract.md) is handed bytes, not a file.
+    FILE_BODY = "file-body"
 
 
 # Capabilities few implementations have: absent unless an implementation ``provides`` them.
-OPT_IN = {Capability.STATIC_FILES: "it serves no files from a folder"}
+OPT_IN = {
+    Capability.STATIC_FILES: "it serves no files from a folder",
+    Capability.FILE_BODY: "it is given its request body as bytes, not as an open file",
+}
 
 
 class UnknownImplementation(LookupError):
@@ -290,6 +297,7 @@ BUILTIN: tuple[Implementation, ...] = (
         description="http.client.HTTPConnection / HTTPSConnection",
         package="python",
         factory="harness.clients.http_client:HttpClientClient",
+        provides=frozenset({Capability.FILE_BODY}),
     ),
     Implementation(
         name="requests",
@@ -297,6 +305,7 @@ BUILTIN: tuple[Implementation, ...] = (
         description="requests.Session (over urllib3)",
         package="requests",
         factory="harness.clients.requests_client:RequestsClient",
+        provides=frozenset({Capability.FILE_BODY}),
         lacks={
             Capability.DUPLICATE_REQUEST_HEADERS: (
                 "requests takes headers as a mapping, so a field name can appear only once"
@@ -365,6 +374,7 @@ BUILTIN: tuple[Implementation, ...] = (
         description="aiohttp.ClientSession on a private event loop",
         package="aiohttp",
         factory="harness.clients.aiohttp_client:AiohttpClient",
+        provides=frozenset({Capability.FILE_BODY}),
     ),
     Implementation(
         name="httpx",
@@ -372,6 +382,7 @@ BUILTIN: tuple[Implementation, ...] = (
         description="httpx.Client (HTTP/1.1)",
         package="httpx",
         factory="harness.clients.httpx_client:HttpxClient",
+        provides=frozenset({Capability.FILE_BODY}),
         lacks={
             Capability.CHOOSE_HTTP_VERSION: (
                 "httpx sends HTTP/1.1 through h11, which sends nothing else (h11/_writers.py: "
@@ -385,6 +396,7 @@ BUILTIN: tuple[Implementation, ...] = (
         description="urllib.request.OpenerDirector (redirects not followed)",
         package="python",
         factory="harness.clients.urllib_client:UrllibClient",
+        provides=frozenset({Capability.FILE_BODY}),
         lacks={
             Capability.PERSISTENT_CONNECTIONS: (
                 "urllib.request opens a connection per request and asks the server to close "
@@ -408,6 +420,7 @@ BUILTIN: tuple[Implementation, ...] = (
         description="urllib3.PoolManager",
         package="urllib3",
         factory="harness.clients.urllib3_client:Urllib3Client",
+        provides=frozenset({Capability.FILE_BODY}),
         lacks={
             Capability.CHOOSE_HTTP_VERSION: (
                 "urllib3 has no option for the request's HTTP version (urllib3/connection.py: "

@@ -1,7 +1,8 @@
 """What clients put on the wire: requests as table rows, checked byte for byte, and the runner.
 
 A ``WireCase`` holds the request a client is asked to send (a ``RequestSpec``'s method,
-target, fields and body; a ``Pieces`` body goes as a generator, of unknown length), the
+target, fields and body; a ``Pieces`` body goes as a generator, of unknown length, a ``File``
+body as a file opened for reading, whose length the client may learn from it), the
 requirement on senders it checks (id, RFC section, level, the sentence as the RFC states
 it), and the check on what arrived. A scripted server (harness/scripted.py) reads the whole
 message, content included, answers with an empty response that closes the connection, and
@@ -15,9 +16,13 @@ allows it (a value no sender may put on the wire), a failure where the request i
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
+from typing import BinaryIO
 
 from harness import requirements
 from harness.cases import Case, Level, row_problems
@@ -53,6 +58,21 @@ class Pieces:
 
 
 @dataclass(frozen=True)
+class File:
+    """Content in a file on disk: the client gets the file, opened for reading (binary)."""
+
+    content: bytes
+
+    @contextmanager
+    def opened(self) -> Iterator[BinaryIO]:
+        with tempfile.TemporaryDirectory(prefix="wire-") as folder:
+            path = Path(folder, "content")
+            path.write_bytes(self.content)
+            with path.open("rb") as file:
+                yield file
+
+
+@dataclass(frozen=True)
 class Sent:
     """What the server received on the connection, read strictly, and where it was sent."""
 
@@ -79,7 +99,7 @@ class WireCase:
     method: str = "GET"
     target: str = "/"
     headers: tuple[tuple[str, str], ...] = ()
-    body: bytes | Pieces | None = None
+    body: bytes | Pieces | File | None = None
     # Whether a client may refuse to send the request (its values are ones no sender may
     # generate): refusing is then a pass, and sending judged by ``check``.
     refusable: bool = False
@@ -98,15 +118,24 @@ class WireCase:
             quotes=True,
         )
 
-    def spec(self) -> RequestSpec:
-        """A fresh spec (a generator body can be sent once)."""
-        body = self.body.generator() if isinstance(self.body, Pieces) else self.body
+    @contextmanager
+    def spec(self) -> Iterator[RequestSpec]:
+        """A fresh spec (a generator body can be sent once), its file open while it is used."""
         headers: Headers = list(self.headers)
-        return RequestSpec(self.method, self.target, headers, body, timeouts=SCRIPTED_TIMEOUTS)
+        if isinstance(self.body, File):
+            with self.body.opened() as file:
+                yield RequestSpec(
+                    self.method, self.target, headers, file, timeouts=SCRIPTED_TIMEOUTS
+                )
+            return
+        body = self.body.generator() if isinstance(self.body, Pieces) else self.body
+        yield RequestSpec(self.method, self.target, headers, body, timeouts=SCRIPTED_TIMEOUTS)
 
     @property
     def content(self) -> bytes:
-        return self.body.content if isinstance(self.body, Pieces) else self.body or b""
+        if isinstance(self.body, Pieces | File):
+            return self.body.content
+        return self.body or b""
 
 
 def run(case: WireCase, cell: ScriptedClient) -> str:
@@ -117,7 +146,8 @@ def run(case: WireCase, cell: ScriptedClient) -> str:
         target = server.target
         result: Exchange | ClientError
         try:
-            result = cell.client.send(case.spec(), target)
+            with case.spec() as spec:
+                result = cell.client.send(spec, target)
         except ClientError as exc:
             result = exc
     cell.runs.append(
@@ -179,6 +209,8 @@ def problems(cases: Sequence[WireCase]) -> list[str]:
         found += [f"{where}: {p}" for p in common[where]]
         if not callable(case.check):
             found.append(f"{where}: the check is not callable")
+        if isinstance(case.body, File) and Capability.FILE_BODY not in case.requires:
+            found.append(f"{where}: a file body without Capability.FILE_BODY in requires")
         if case.refusable and case.level is not Level.MUST:
             found.append(f"{where}: refusing is allowed only for a MUST (NOT) on senders")
     return found

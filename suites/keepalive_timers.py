@@ -60,8 +60,10 @@ TIMERS: dict[str, DocumentedTimer] = {
         120.0,
         'channel_timeout: "Maximum seconds to leave an inactive connection open", 120, checked '
         'every cleanup_interval: "Minimum seconds between cleaning up inactive channels", 30 '
-        "(waitress 3.0.2, waitress/adjustments.py:233-237)",
-        late=30.0,
+        "(waitress 3.0.2, waitress/adjustments.py:233-237), by the main loop, which wakes at "
+        "least every asyncore_loop_timeout, 1 s (adjustments.py:264-265; "
+        "waitress/server.py:264-268, 342-351)",
+        late=31.0,
     ),
     "aiohttp.web": DocumentedTimer(
         3630.0,
@@ -73,7 +75,8 @@ TIMERS: dict[str, DocumentedTimer] = {
         60.0,
         'HTTPFactory: "timeout: The initial value of L{timeOut}, which defines the idle '
         'connection timeout in seconds", default _REQUEST_TIMEOUT = 1 * 60; Site passes none '
-        "(twisted 26.10.0, twisted/web/http.py:210,3353-3364)",
+        "(twisted 26.10.0, twisted/web/http.py:210,3353-3364), started again when a response "
+        "is done (http.py:2534-2535, 2685-2686)",
     ),
     "node": DocumentedTimer(
         5.0,

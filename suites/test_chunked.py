@@ -6,7 +6,10 @@ Transfer-Encoding (§6.1), the length of a message body (§6.3) and incomplete m
   iterator) to every server's ``/echo``.
 - Server probes: request bodies crafted byte for byte, each followed by a pipelined GET that
   shows where the server thinks the chunked body ended.
-- Client cases: malformed chunked responses from a scripted server.
+
+Malformed chunked responses at clients are entries of the response catalogue
+(suites/responses/), where the cases this suite held (``chunked.response.size_*`` and the like)
+went under ``responses.*`` ids.
 
 Two Hypothesis properties check that any body, cut into chunks anywhere, survives: requests
 through every server x client pair, responses through every client.
@@ -27,7 +30,7 @@ from harness import contract, deadlines
 from harness.cases import Case, CheckFailed, Level, define_tests
 from harness.cells import SCRIPTED_TIMEOUTS, Conversation, ScriptedClient
 from harness.errors import ClientError
-from harness.model import Exchange, Headers, RequestSpec
+from harness.model import Headers, RequestSpec
 from harness.probe import Ending, ProbeResult, Response, ServerProbe, request
 from harness.registry import Capability
 from harness.requirements import INTERPRET
@@ -588,172 +591,6 @@ def test_http10_request_with_transfer_encoding(server_probe: ServerProbe) -> Non
         f"the connection closed after the response, the pipelined GET {FOLLOW_UP} unanswered",
         result.describe(),
     )
-
-
-# --- Client cases: malformed chunked responses ---------------------------------------------
-
-CHUNKED_HEAD = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-
-
-def _success(client: ScriptedClient, response: bytes) -> Exchange | None:
-    """What the client makes of ``response``, sent whole before the connection closes: the
-    exchange it reports as a success, or None when it fails."""
-    result = client.against([Send(response), Close()]).result
-    return None if isinstance(result, ClientError) else result
-
-
-def _expect_incomplete(case: Case, client: ScriptedClient, response: bytes) -> None:
-    # RFC 9112 §8: "A client that receives an incomplete response message, which can occur when
-    # a connection is closed prematurely or when decoding a supposedly chunked transfer coding
-    # fails, MUST record the message as incomplete."
-    success = _success(client, response)
-    if success is not None:
-        raise case.failure(
-            "a client error: the response recorded as incomplete, not returned as content",
-            f"success: status {success.status}, content {success.body[:60]!r}",
-        )
-
-
-@dataclass(frozen=True)
-class Incomplete:
-    """A chunked response that is incomplete or cannot be decoded: an error, not content."""
-
-    test: str
-    case: Case
-    response: bytes
-
-
-INCOMPLETE = [
-    Incomplete(
-        "test_response_non_hex_chunk_size",
-        Case(
-            "chunked.response.size_non_hex",
-            "RFC 9112 §7.1, §8",
-            MUST,
-            "A response with chunk size '5g' is an error, not content",
-            requirement_ids=(
-                "9112-7.1-2",
-                "9112-8-2",
-            ),
-        ),
-        CHUNKED_HEAD + chunk(b"hello", "5g") + LAST_CHUNK,
-    ),
-    Incomplete(
-        "test_response_hex_prefix_chunk_size",
-        Case(
-            "chunked.response.size_hex_prefix",
-            "RFC 9112 §7.1, §8",
-            MUST,
-            "A response with chunk size '0x5' is an error, not content",
-            requirement_ids=(
-                "9112-7.1-2",
-                "9112-8-2",
-            ),
-        ),
-        CHUNKED_HEAD + chunk(b"hello", "0x5") + LAST_CHUNK,
-    ),
-    Incomplete(
-        "test_response_negative_chunk_size",
-        Case(
-            "chunked.response.size_negative",
-            "RFC 9112 §7.1, §8",
-            MUST,
-            "A response with chunk size '-5' is an error, not content",
-            requirement_ids=(
-                "9112-7.1-2",
-                "9112-8-2",
-            ),
-        ),
-        CHUNKED_HEAD + chunk(b"hello", "-5") + LAST_CHUNK,
-    ),
-    # "Recipients MUST anticipate potentially large hexadecimal numerals and prevent parsing
-    # errors due to integer conversion overflows." 16**19 + 5 is 5 in a 64-bit integer; the
-    # connection then closes long before that many bytes.
-    Incomplete(
-        "test_response_overflowing_chunk_size",
-        Case(
-            "chunked.response.size_overflow",
-            "RFC 9112 §7.1, §8",
-            MUST,
-            "A 20-digit chunk size (5 modulo 2**64) is not wrapped around into a 5-byte chunk",
-            requirement_ids=("9112-7.1-3",),
-        ),
-        CHUNKED_HEAD + chunk(b"hello", "1" + "0" * 18 + "5") + LAST_CHUNK,
-    ),
-    # chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF. A decoder that skips two bytes
-    # without looking finds a valid last chunk after "!!", and returns "hello" although the
-    # chunk held more than its size said.
-    Incomplete(
-        "test_response_chunk_data_without_crlf",
-        Case(
-            "chunked.response.data_without_crlf",
-            "RFC 9112 §7.1, §8",
-            MUST,
-            "Chunk data followed by two other bytes instead of CRLF is an error, not content",
-            requirement_ids=(
-                "9112-7.1-2",
-                "9112-8-2",
-            ),
-        ),
-        CHUNKED_HEAD + b"5\r\nhello!!" + LAST_CHUNK,
-    ),
-    # "A message body that uses the chunked transfer coding is incomplete if the zero-sized
-    # chunk that terminates the encoding has not been received."
-    Incomplete(
-        "test_response_without_last_chunk",
-        Case(
-            "chunked.response.no_last_chunk",
-            "RFC 9112 §8",
-            MUST,
-            "A chunked response closed after a complete chunk but before the last chunk is "
-            "an error",
-            requirement_ids=("9112-8-2",),
-        ),
-        CHUNKED_HEAD + chunk(b"hello"),
-    ),
-    Incomplete(
-        "test_response_truncated_in_chunk",
-        Case(
-            "chunked.response.truncated_chunk",
-            "RFC 9112 §8",
-            MUST,
-            "A chunked response closed in the middle of a chunk's data is an error",
-            requirement_ids=("9112-8-2",),
-        ),
-        CHUNKED_HEAD + b"a\r\nhello",
-    ),
-]
-
-
-def _incomplete_test(row: Incomplete) -> Callable[[ScriptedClient], None]:
-    def test(scripted_client: ScriptedClient) -> None:
-        _expect_incomplete(row.case, scripted_client, row.response)
-
-    return test
-
-
-define_tests(globals(), INCOMPLETE, _incomplete_test)
-
-
-RESPONSE_TE_AND_CONTENT_LENGTH = Case(
-    "chunked.response.te_and_content_length",
-    "RFC 9112 §6.3",
-    MUST,
-    "With Transfer-Encoding and Content-Length, the chunked coding frames the response",
-    requirement_ids=(INTERPRET,),
-)
-
-
-@RESPONSE_TE_AND_CONTENT_LENGTH
-def test_response_transfer_encoding_with_content_length(scripted_client: ScriptedClient) -> None:
-    # §6.3 rule 3: "the Transfer-Encoding overrides the Content-Length"; the message "ought to
-    # be handled as an error", so refusing it conforms too.
-    head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n"
-    success = _success(scripted_client, head + chunked([b"hello"]))
-    if success is not None:
-        RESPONSE_TE_AND_CONTENT_LENGTH.expect(
-            "the content framed by the chunked coding", b"hello", success.body
-        )
 
 
 # --- Properties: any body, cut anywhere ----------------------------------------------------

@@ -1,15 +1,15 @@
-"""Errors suite: status codes end to end, malformed requests, broken responses at clients.
+"""Errors suite: status codes end to end, malformed requests.
 
-RFC 9110 §15 (status codes) and RFC 9112 §2-8 (message syntax and framing). Three kinds of
+RFC 9110 §15 (status codes) and RFC 9112 §2-8 (message syntax and framing). Two kinds of
 cells:
 
 - interop: every status class, from every server through every client, unchanged;
 - server probes: exact bytes to each server, read back strictly by harness/probe.py: the
   octets after a 204, 205 or 304 head, and the answers to malformed requests. Even a refusal
-  is a response: a reply without a valid status line fails;
-- client cases: each client facing a scripted server that sends what no well-behaved server
-  sends. The client's error kind (harness/errors.py) is recorded as ``observed``; the
-  verdict is whether it was an error or a response, and which response.
+  is a response: a reply without a valid status line fails.
+
+Broken responses at clients are entries of the response catalogue (suites/responses/), where
+the client cases this suite held (``errors.client.*``) went under ``responses.*`` ids.
 """
 
 from __future__ import annotations
@@ -20,13 +20,11 @@ from dataclasses import dataclass
 
 from harness import contract, deadlines
 from harness.cases import Case, Level, RecordProperty, define_tests
-from harness.cells import Conversation, ScriptedClient, ScriptedExchange
+from harness.cells import Conversation
 from harness.errors import ClientError
 from harness.model import Exchange, Headers, RequestSpec
 from harness.probe import Response, ServerProbe
 from harness.registry import Capability
-from harness.requirements import INTERPRET
-from harness.scripted import Action, Close, Pause, Reset, Send
 
 MUST, SHOULD, MAY = Level.MUST, Level.SHOULD, Level.MAY
 
@@ -656,247 +654,3 @@ def test_bare_cr_is_rejected_or_replaced(server_probe: ServerProbe) -> None:
         "X-Interop-CR values (CR replaced with SP)", ["a b"], echo.header_values("X-Interop-CR")
     )
     BARE_CR.expect("X-After values", ["1"], echo.header_values("X-After"))
-
-
-# ---------------------------------------------------------------------------------------------
-# Client cases: broken responses from a scripted server
-# ---------------------------------------------------------------------------------------------
-
-OK_LINE = b"HTTP/1.1 200 OK\r\n"
-FINAL = OK_LINE + b"Content-Length: 5\r\n\r\nhello"
-# Long enough for the client to have read the head before the reset arrives mid-body.
-RESET_AFTER = 0.1
-
-
-def _observe(
-    scripted_client: ScriptedClient, script: list[Action], record: RecordProperty
-) -> ScriptedExchange:
-    exchange = scripted_client.against(script)
-    record("observed", exchange.describe())
-    return exchange
-
-
-def _expect_error(
-    case: Case, scripted_client: ScriptedClient, script: list[Action], record: RecordProperty
-) -> None:
-    """The client reports an error, not a response; which kind is recorded, not judged (the
-    RFC requires the failure, not a name for it)."""
-    exchange = _observe(scripted_client, script, record)
-    case.expect_that(
-        isinstance(exchange.result, ClientError), "an error, not a response", exchange.describe()
-    )
-
-
-def _expect_response(
-    case: Case, scripted_client: ScriptedClient, script: list[Action], record: RecordProperty
-) -> Exchange:
-    exchange = _observe(scripted_client, script, record)
-    if isinstance(exchange.result, ClientError):
-        raise case.failure("the final response", exchange.describe())
-    return exchange.result
-
-
-@dataclass(frozen=True)
-class BrokenResponse:
-    """A scripted reply that no well-behaved server sends, which the client must report as
-    an error."""
-
-    test: str
-    case: Case
-    script: list[Action]
-
-
-BROKEN_RESPONSES = [
-    # RFC 9112 §6.3: "If the sender closes the connection or the recipient times out before the
-    # indicated number of octets are received, the recipient MUST consider the message to be
-    # incomplete and close the connection."
-    BrokenResponse(
-        "test_truncated_length_body_is_an_error",
-        Case(
-            "errors.client.truncated_length",
-            "RFC 9112 §6.3",
-            MUST,
-            "Content cut short of its Content-Length by a close is an error, not a response",
-            requirement_ids=(
-                "9112-6.3-8",
-                "9112-8-2",
-            ),
-        ),
-        [Send(OK_LINE + b"Content-Length: 10\r\n\r\nabc"), Close()],
-    ),
-    # RFC 9112 §8: "A client that receives an incomplete response message, which can occur when
-    # a connection is closed prematurely or when decoding a supposedly chunked transfer coding
-    # fails, MUST record the message as incomplete."
-    BrokenResponse(
-        "test_truncated_chunked_body_is_an_error",
-        Case(
-            "errors.client.truncated_chunked",
-            "RFC 9112 §7.1, §8",
-            MUST,
-            "A chunked body cut short inside a chunk by a close is an error, not a response",
-            requirement_ids=("9112-8-2",),
-        ),
-        [Send(OK_LINE + b"Transfer-Encoding: chunked\r\n\r\n5\r\nab"), Close()],
-    ),
-    # RFC 9112 §8: a response cut short because "a connection is closed prematurely" is
-    # incomplete, and the client "MUST record the message as incomplete".
-    BrokenResponse(
-        "test_reset_mid_body_is_an_error",
-        Case(
-            "errors.client.reset_mid_body",
-            "RFC 9112 §8",
-            MUST,
-            "A connection reset in the middle of the content is an error, not a response",
-            requirement_ids=("9112-8-2",),
-        ),
-        [
-            Send(OK_LINE + b"Content-Length: 100\r\n\r\n" + contract.deterministic_bytes(10)),
-            Pause(RESET_AFTER),
-            Reset(),
-        ],
-    ),
-    # RFC 9112 §4: status-code = 3DIGIT. RFC 9110 §2.4 lets a recipient "recover a usable
-    # protocol element from an invalid construct", but there is no status code here to recover:
-    # a client that reports one has made it up.
-    BrokenResponse(
-        "test_bad_status_line_is_an_error",
-        Case(
-            "errors.client.bad_status_line",
-            "RFC 9112 §4",
-            SHOULD,
-            "A status line without a 3-digit status code is an error, not a response",
-            requirement_ids=(INTERPRET,),
-        ),
-        [Send(b"HTTP/1.1 abc Not a status\r\nContent-Length: 2\r\n\r\nok"), Close()],
-    ),
-    # An HTTP/1.1 response starts with a status-line (RFC 9112 §2.1, §4); HTTP/0.9's bare
-    # content is not one, and nothing obliges an HTTP/1.1 client to accept it. Taking it as a
-    # 200 would present a status no server sent.
-    BrokenResponse(
-        "test_http09_response_is_an_error",
-        Case(
-            "errors.client.http09_response",
-            "RFC 9112 §2.1, §4",
-            SHOULD,
-            "A reply with no status line to an HTTP/1.1 request is an error, not a 200",
-            requirement_ids=(INTERPRET,),
-        ),
-        [Send(b"<html>no status line</html>\r\n"), Close()],
-    ),
-    # RFC 9112 §6.3, rule 5: with an invalid Content-Length "the message framing is invalid and
-    # the recipient MUST treat it as an unrecoverable error" (only a list of identical values
-    # is recoverable); "the user agent MUST close the connection to the server and discard the
-    # received response".
-    BrokenResponse(
-        "test_conflicting_content_lengths_are_an_error",
-        Case(
-            "errors.client.duplicate_content_length",
-            "RFC 9112 §6.3",
-            MUST,
-            "Two different Content-Length values are an unrecoverable error, not a response",
-            requirement_ids=(
-                "9112-6.3-4",
-                "9112-6.3-7",
-            ),
-        ),
-        [Send(OK_LINE + b"Content-Length: 3\r\nContent-Length: 5\r\n\r\nabcde"), Close()],
-    ),
-]
-
-
-def _broken_response_test(row: BrokenResponse) -> Callable[[ScriptedClient, RecordProperty], None]:
-    def test(scripted_client: ScriptedClient, record_property: RecordProperty) -> None:
-        _expect_error(row.case, scripted_client, row.script, record_property)
-
-    return test
-
-
-define_tests(globals(), BROKEN_RESPONSES, _broken_response_test)
-
-
-TOO_MANY_FIELDS = Case(
-    "errors.client.too_many_fields",
-    "RFC 9110 §5.4",
-    MUST,
-    "Response fields beyond a client's limit are refused, or dropped without changing framing",
-    requirement_ids=("9110-5.4-2",),
-)
-
-
-@TOO_MANY_FIELDS
-def test_too_many_fields_keep_framing(
-    scripted_client: ScriptedClient, record_property: RecordProperty
-) -> None:
-    # RFC 9110 §5.4: "A client MAY discard or truncate received field lines that are larger
-    # than the client wishes to process if the field semantics are such that the dropped
-    # value(s) can be safely ignored without changing the message framing or response
-    # semantics." Content-Length comes after 150 fields (http.client reads 100), and more octets
-    # than it announces follow before the close: dropping it would change the content.
-    fill = b"".join(b"X-Interop-Fill-%d: v\r\n" % i for i in range(150))
-    script = [Send(OK_LINE + fill + b"Content-Length: 5\r\n\r\nhello, and more"), Close()]
-    exchange = _observe(scripted_client, script, record_property)
-    if isinstance(exchange.result, ClientError):
-        return  # refusing fields beyond a limit is allowed
-    TOO_MANY_FIELDS.expect("the content framed by Content-Length", b"hello", exchange.result.body)
-
-
-def _expect_final_after_interim(
-    case: Case, scripted_client: ScriptedClient, interim: bytes, record: RecordProperty
-) -> None:
-    # RFC 9110 §15.2: "A client MUST be able to parse one or more 1xx responses received prior
-    # to a final response, even if the client does not expect one."
-    response = _expect_response(case, scripted_client, [Send(interim + FINAL), Close()], record)
-    case.expect("the final status", 200, response.status)
-    case.expect("the final response's content", b"hello", response.body)
-
-
-@dataclass(frozen=True)
-class Interim:
-    """Interim (1xx) responses before the final one."""
-
-    test: str
-    case: Case
-    interim: bytes
-
-
-INTERIMS = [
-    Interim(
-        "test_interim_continue_is_skipped",
-        Case(
-            "errors.client.interim_100",
-            "RFC 9110 §15.2",
-            MUST,
-            "Two unsolicited 100 Continue before the final response are skipped",
-            requirement_ids=(
-                "9110-15.2-2",
-                "9110-15.2-3",
-            ),
-        ),
-        b"HTTP/1.1 100 Continue\r\n\r\n" * 2,
-    ),
-    # RFC 8297 §2: 103 carries fields (Link) for the final response to come.
-    Interim(
-        "test_interim_early_hints_are_skipped",
-        Case(
-            "errors.client.interim_103",
-            "RFC 9110 §15.2",
-            MUST,
-            "A 103 Early Hints before the final response is skipped",
-            requirement_ids=(
-                "9110-15.2-2",
-                "9110-15.2-3",
-            ),
-        ),
-        b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n\r\n",
-    ),
-]
-
-
-def _interim_test(row: Interim) -> Callable[[ScriptedClient, RecordProperty], None]:
-    def test(scripted_client: ScriptedClient, record_property: RecordProperty) -> None:
-        _expect_final_after_interim(row.case, scripted_client, row.interim, record_property)
-
-    return test
-
-
-define_tests(globals(), INTERIMS, _interim_test)

@@ -1,6 +1,6 @@
 """Fake clients for the client checks' self-tests: NaiveClient takes what arrives at face
-value, StrictClient reads it with the probe's strict RFC 9112 parser, CorrectClient adds what
-the response catalogue's sentences ask beyond that parser, OneReadClient reads only once;
+value, CorrectClient reads it with the probe's strict RFC 9112 parser and adds what the
+response catalogue's sentences ask beyond that parser, OneReadClient reads only once;
 WireClient writes its own requests for the wire-output cases, with one defect or none."""
 
 from __future__ import annotations
@@ -40,26 +40,6 @@ class NaiveClient:
         ]
         body = rest[: lengths[0]] if lengths else rest
         return Exchange(status, "", "HTTP/1.1", [], body, reused=False, elapsed=0.0)
-
-    def close(self) -> None:
-        pass
-
-
-class StrictClient:
-    """A correct client: the probe's strict RFC 9112 reading, interim responses skipped, and
-    an error for anything that is not a complete, valid final response."""
-
-    def send(self, spec: RequestSpec, target: Target) -> Exchange:
-        result = send_raw(
-            target, _request(spec, target), methods=[spec.method], idle_timeout=CLIENT_IDLE
-        )
-        if result.malformed is not None or not result.final:
-            # The verdicts judge error against response, not the kind: OTHER will do.
-            raise ClientError(ErrorKind.OTHER, Malformed(result.describe()))
-        final = result.final[0]
-        return Exchange(
-            final.status, final.reason, final.version, final.headers, final.body, False, 0.0
-        )
 
     def close(self) -> None:
         pass
@@ -112,10 +92,11 @@ def _refusal(final: Response, data: bytes, ending: Ending) -> str | None:
 
 
 class CorrectClient:
-    """A client that does what the response catalogue's sentences ask: StrictClient's reading
-    with obs-fold replaced by SP, refusing what it cannot recover or does not implement
-    (status codes outside 100..599, other major versions, NUL in values, transfer codings
-    other than chunked, chunk extensions outside the grammar, a reset ending the content)."""
+    """A client that does what the response catalogue's sentences ask: the probe's strict
+    reading, interim responses skipped, obs-fold replaced by SP, refusing what it cannot
+    recover or does not implement (status codes outside 100..599, other major versions, NUL
+    in values, transfer codings other than chunked, chunk extensions outside the grammar, a
+    reset ending the content)."""
 
     def send(self, spec: RequestSpec, target: Target) -> Exchange:
         methods = [spec.method]

@@ -5,8 +5,9 @@ correct one.
 - Server probes run against a scripted server answering the wrong (or the right) bytes, or
   against the broken server where the check is about how a server answers its own routes, or
   sends a request a scripted server cannot read (its lines end in bare LF).
-- Client checks run with their own scripts against two fake clients: NaiveClient takes what
-  arrives at face value; StrictClient reads it with the probe's strict RFC 9112 parser.
+
+The client checks it held are response catalogue entries now, tested with the catalogue
+(tests/test_responses_checks.py).
 """
 
 from __future__ import annotations
@@ -21,14 +22,13 @@ import pytest
 
 from harness import contract
 from harness.cases import Case, CheckFailed, case_of
-from harness.cells import Conversation, ScriptedClient
+from harness.cells import Conversation
 from harness.clients.http_client import HttpClientClient
 from harness.launcher import ServerProcess
 from harness.model import Headers
 from harness.probe import ServerProbe
 from harness.scripted import Action, Close, ScriptedServer, Send
 from suites import test_errors as errors
-from tests.fake_clients import NaiveClient, StrictClient
 
 BROKEN_SERVER = Path(__file__).with_name("broken_errors_server.py")
 
@@ -101,18 +101,6 @@ PROBE_SERVERS: dict[Callable[..., None], tuple[Implementation, Implementation]] 
     ),
 }
 
-CLIENT_CHECKS = [
-    errors.test_truncated_length_body_is_an_error,
-    errors.test_truncated_chunked_body_is_an_error,
-    errors.test_reset_mid_body_is_an_error,
-    errors.test_bad_status_line_is_an_error,
-    errors.test_http09_response_is_an_error,
-    errors.test_conflicting_content_lengths_are_an_error,
-    errors.test_too_many_fields_keep_framing,
-    errors.test_interim_continue_is_skipped,
-    errors.test_interim_early_hints_are_skipped,
-]
-
 
 @pytest.fixture(scope="session")
 def broken_errors_server(
@@ -147,7 +135,7 @@ def _by_id(checks: Iterable[Callable[..., None]]) -> list[Callable[..., None]]:
 
 def test_every_errors_case_has_a_breaking_defect() -> None:
     cases = {name: obj for name, obj in vars(errors).items() if case_of(obj) and callable(obj)}
-    covered = {*INTEROP_BREAKS, *PROBE_SERVERS, *CLIENT_CHECKS}
+    covered = {*INTEROP_BREAKS, *PROBE_SERVERS}
     missing = sorted(name for name, check in cases.items() if check not in covered)
     assert not missing, f"errors checks without a self-test defect: {missing}"
 
@@ -200,14 +188,3 @@ def test_probe_check_passes_on_correct_server(
 ) -> None:
     with _probe(PROBE_SERVERS[check][1], broken_errors_server) as probe:
         _call(check, probe)
-
-
-@pytest.mark.parametrize("check", _by_id(CLIENT_CHECKS), ids=_case_id)
-def test_client_check_fails_on_naive_client(check: Callable[..., None]) -> None:
-    scripted = ScriptedClient(NaiveClient())
-    _expect_verdict_fails(case_of(check), lambda: _call(check, scripted))
-
-
-@pytest.mark.parametrize("check", _by_id(CLIENT_CHECKS), ids=_case_id)
-def test_client_check_passes_on_strict_client(check: Callable[..., None]) -> None:
-    _call(check, ScriptedClient(StrictClient()))

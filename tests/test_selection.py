@@ -219,3 +219,21 @@ def test_a_transport_without_tls_cells_deselects_the_tls_tests(tmp_path: Path) -
     ran = run_pytest("suites/test_tls.py", *options, "-rs")
     assert ran.returncode == pytest.ExitCode.NO_TESTS_COLLECTED, ran.stdout + ran.stderr
     assert "empty parameter set" not in ran.stdout and "deselected" in ran.stdout, ran.stdout
+
+
+@pytest.mark.parametrize(
+    ("markers", "expected"),
+    [
+        ([], []),
+        (["-m", "slow"], ["http", "https"]),
+    ],
+)
+def test_slow_cells_run_only_when_m_names_them(
+    tmp_path: Path, markers: list[str], expected: list[str]
+) -> None:
+    # Marker slow (keepalive.server.idle_timer_long): out of the default run, in with -m slow.
+    options = ["--server", "twisted", "--expectations", "suites/expectations", *markers]
+    nodeids = collect(tmp_path, "suites/test_keepalive.py", *options)
+    slow = [nodeid.rpartition("-")[2].rstrip("]") for nodeid in nodeids if "_long[" in nodeid]
+    assert slow == expected, nodeids
+    assert nodeids, "the selection collects cells: an empty one would prove nothing"

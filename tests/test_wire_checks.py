@@ -13,7 +13,7 @@ from harness import wire
 from harness.cases import CheckFailed, Level
 from harness.cells import ScriptedClient
 from harness.model import Exchange, RequestSpec, Target
-from harness.wire import WireCase
+from harness.wire import File, WireCase
 from suites.wire import CASES
 from tests.fake_clients import WireClient
 
@@ -47,6 +47,7 @@ WIRE_DEFECTS = {
     "wire.content_length.put": "no_length",
     "wire.transfer_encoding.generator": "both",
     "wire.transfer_encoding.caller_length": "both",
+    "wire.transfer_encoding.file": "both",
     "wire.chunked.framing": "decimal_chunk",
     "wire.chunked.empty_piece": "empty_chunk",
 }
@@ -72,6 +73,7 @@ def test_every_case_has_a_defect() -> None:
         (dataclasses.replace(GOOD, requirement=" "), "no requirement sentence"),
         (dataclasses.replace(GOOD, check="one Host"), "not callable"),
         (dataclasses.replace(GOOD, level=Level.SHOULD, refusable=True), "only for a MUST"),
+        (dataclasses.replace(GOOD, body=File(b"x")), "without Capability.FILE_BODY"),
     ],
 )
 def test_validator_finds_broken_cases(broken: WireCase, problem: str) -> None:

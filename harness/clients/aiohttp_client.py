@@ -14,6 +14,7 @@ aiohttp/connector.py: _make_ssl_context).
 from __future__ import annotations
 
 import asyncio
+import io
 import socket
 import ssl
 import time
@@ -160,9 +161,10 @@ class AiohttpClient:
 
     async def _send(self, spec: RequestSpec, target: Target, progress: Progress) -> Exchange:
         session = await self._session(spec.http_version, spec.defaults)
-        body: bytes | AsyncIterator[bytes] | None = (
+        # An open file goes as it is: aiohttp sends it itself (payload.py: BufferedReaderPayload).
+        body: bytes | io.BufferedIOBase | AsyncIterator[bytes] | None = (
             _stream(spec.body)
-            if spec.body is not None and not isinstance(spec.body, bytes)
+            if spec.body is not None and not isinstance(spec.body, bytes | io.BufferedIOBase)
             else spec.body
         )
         timeout = aiohttp.ClientTimeout(

@@ -27,7 +27,7 @@ from _pytest.junitxml import LogXML
 from harness import expectations, results
 from harness.cases import CATALOGUE
 from harness.expectations import Cell
-from harness.plugin import properties
+from harness.plugin import properties, settings
 from harness.plugin.baseline import BASELINE_KEY, load_baseline
 from harness.plugin.options import MATRIX_KEY, cell_of, expectations_dir, root
 from harness.registry import REGISTRY
@@ -72,7 +72,9 @@ class SelectionCounter:
         self.deselected: int | None = None
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
-        self.deselected = (self.deselected or 0) + sum(cell_of(i) is not None for i in items)
+        # Slow cells left out by default are not part of the default run: that run stays full.
+        counted = [i for i in items if not settings.slow_by_default(self.config, i)]
+        self.deselected = (self.deselected or 0) + sum(cell_of(i) is not None for i in counted)
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.selected = sum(cell_of(item) is not None for item in session.items)

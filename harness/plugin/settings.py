@@ -7,6 +7,8 @@ registered (a marker does nothing unless used), and the rest is put on the cells
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from harness.plugin.options import cell_of
@@ -28,6 +30,10 @@ SUITE_MARKERS = {
     "expect": "Expect: 100-continue at clients (RFC 9110 §10.1.1)",
     "proxy": "clients through an HTTP forward proxy and CONNECT tunnels (RFC 9110 §9.3.6)",
 }
+# Cells too long for the default run: deselected unless ``-m`` names the marker
+# (``pytest suites -m slow``), so that the conformance run's time does not grow with them.
+SLOW = "slow"
+SLOW_DESCRIPTION = "cells of a minute or more (long keep-alive timers), run only with -m slow"
 # Backstop only: every wait in the harness has its own, shorter deadline (deadlines.py).
 CELL_TIMEOUT_S = 300
 CELL_WARNINGS = (
@@ -43,9 +49,23 @@ CELL_WARNINGS = (
 def pytest_configure(config: pytest.Config) -> None:
     for name, description in SUITE_MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {description}")
+    config.addinivalue_line("markers", f"{SLOW}: {SLOW_DESCRIPTION}")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def slow_by_default(config: pytest.Config, item: pytest.Item) -> bool:
+    """Whether ``item`` is a slow cell left out because ``-m`` does not name the marker."""
+    named = re.search(rf"\b{SLOW}\b", config.getoption("markexpr", "") or "")
+    return not named and cell_of(item) is not None and item.get_closest_marker(SLOW) is not None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    kept: list[pytest.Item] = []
+    slow: list[pytest.Item] = []
+    for item in items:
+        (slow if slow_by_default(config, item) else kept).append(item)
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = kept
     for item in items:
         if cell_of(item) is None:
             continue

@@ -1,6 +1,8 @@
 """The "Keep-alive timers" table: per server and transport, the idle close that
 keepalive.server.idle_timer observed beside the timer the server documents, with the cell's
-status (a skip where the server documents none: observed only).
+status (a skip where the server documents none: observed only); in a run with ``-m slow``,
+keepalive.server.idle_timer_long's row follows, timing the timers longer than that watch (or
+saying "not measured" where even the slow run's bound is too short: a skip).
 
 The case records its observation as an ``observed`` entry and the documented timer as one
 beginning with DOCUMENTED: ``documented: <value>: <the statement and where it is written>``.
@@ -16,6 +18,8 @@ from harness.report.document import status
 from harness.results import Document
 
 CASE = "keepalive.server.idle_timer"
+LONG_CASE = "keepalive.server.idle_timer_long"
+CASES = (CASE, LONG_CASE)
 DOCUMENTED = "documented: "
 
 
@@ -31,9 +35,15 @@ class TimerRow:
 
 def keepalive_timers(cells: list[Document], names: list[str]) -> list[TimerRow]:
     """The table's rows, servers in ``names`` order; empty without any such cell."""
-    mine = [cell for cell in cells if cell["case"] == CASE and cell["server"] and cell["observed"]]
+    mine = [cell for cell in cells if cell["case"] in CASES and cell["server"] and cell["observed"]]
     order = {name: n for n, name in enumerate(names)}
-    mine.sort(key=lambda cell: (order.get(cell["server"], len(order)), cell["transport"]))
+    mine.sort(
+        key=lambda cell: (
+            order.get(cell["server"], len(order)),
+            cell["transport"],
+            CASES.index(cell["case"]),
+        )
+    )
     rows = []
     for cell in mine:
         documented = [text for text in cell["observed"] if text.startswith(DOCUMENTED)]

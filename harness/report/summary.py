@@ -91,7 +91,8 @@ def _timer_lines(timers: list[TimerRow]) -> list[str]:
     lines.append(
         "How long each server leaves an idle kept-alive connection open "
         "(keepalive.server.idle_timer), beside what its documentation states (the statement "
-        "and where it is written: conformance.html); 'skip' where it states nothing known here."
+        "and where it is written: conformance.html); 'skip' where it states nothing known here. "
+        "With -m slow, keepalive.server.idle_timer_long's row follows, timing the longer timers."
     )
     lines += ["", "| server | transport | documented | observed | status |", "|---" * 5 + "|"]
     for timer in timers:

@@ -5,8 +5,7 @@ Every entry answers ``GET /`` with ``Transfer-Encoding: chunked`` and a chunked 
 ``hello`` with one chunk line spelled some way, then closes. A valid spelling decodes to
 ``hello``. An invalid one cannot be decoded: "decoding a supposedly chunked transfer coding
 fails", and the client "MUST record the message as incomplete" (§8), which a client shows as an
-error. (suites/test_chunked.py already holds '5g', '0x5', '-5', a 20-digit size, chunk data
-without its CRLF, no last chunk, and a close inside a chunk.)
+error.
 """
 
 from __future__ import annotations
@@ -152,5 +151,37 @@ ENTRIES = (
         "response's header section has none",
         requirement=TRAILERS,
         rfc="RFC 9110 §6.5.1; RFC 9112 §7.1.2",
+    ),
+    _invalid("size_non_hex", b"5g\r\nhello\r\n" + LAST, "chunk-size = 1*HEXDIG: 'g' is none"),
+    _invalid("size_hex_prefix", b"0x5\r\nhello\r\n" + LAST, "'0x5' is int(line, 16)'s"),
+    _invalid("size_negative", b"-5\r\nhello\r\n" + LAST, "chunk-size = 1*HEXDIG: no sign"),
+    _entry(
+        "size_overflow",
+        b"1" + b"0" * 18 + b"5\r\nhello\r\n" + LAST,
+        REFUSED,
+        note="16**19 + 5 is 5 in a 64-bit integer; that much data never comes before the "
+        "close, so the message is incomplete, never 'hello'",
+        requirement=LARGE,
+    ),
+    _invalid(
+        "data_without_crlf",
+        b"5\r\nhello!!" + LAST,
+        "chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF: a decoder that skips two "
+        "octets unseen finds a valid last chunk after '!!'",
+    ),
+    _entry(
+        "no_last_chunk",
+        b"5\r\nhello\r\n",
+        REFUSED,
+        note="a complete chunk, then the close: the zero-sized chunk that ends the coding "
+        "never came",
+        rfc="RFC 9112 §8",
+    ),
+    _entry(
+        "truncated_chunk",
+        b"a\r\nhello",
+        REFUSED,
+        note="a 10-octet chunk closed after 5",
+        rfc="RFC 9112 §8",
     ),
 )

@@ -10,6 +10,7 @@ entries answer and close.
 
 from __future__ import annotations
 
+from harness import deadlines
 from harness.cases import Level
 from harness.catalogue import chunked_body
 from harness.requirements import Definition
@@ -24,7 +25,7 @@ from harness.responses import (
     kept_alive,
     response,
 )
-from harness.scripted import Close, Hang, Reset, Send
+from harness.scripted import Close, Hang, Pause, Reset, Send
 
 from .sentences import CLOSE_DELIMITED, DECODE_CHUNKED, EXTRA_DATA, INCOMPLETE, PERSISTENCE
 
@@ -222,5 +223,28 @@ ENTRIES = (
         (Outcome((Answer(200, CONTENT),)), Outcome((Error(),))),
         note="the content is complete by its length before the reset: it may be returned; an "
         "error is allowed as the reset can overtake the content",
+    ),
+    ResponseEntry(
+        "responses.connection.length_longer_closed",
+        "RFC 9112 §6.3",
+        Level.MUST,
+        TIMES_OUT,
+        (Send(response("HTTP/1.1 200 OK", "Content-Length: 10", body=b"abc")), Close()),
+        (Outcome((Error(),)),),
+        note="Content-Length 10, 'abc', then the close: the message is incomplete",
+    ),
+    ResponseEntry(
+        "responses.connection.length_reset_mid_content",
+        "RFC 9112 §8",
+        Level.MUST,
+        INCOMPLETE,
+        (
+            Send(response("HTTP/1.1 200 OK", "Content-Length: 100", body=b"0123456789")),
+            Pause(deadlines.SCRIPTED_GAP),
+            Reset(),
+        ),
+        (Outcome((Error(),)),),
+        note="Content-Length 100, ten octets, a pause so the client reads the head, then a "
+        "reset: 'a connection is closed prematurely'",
     ),
 )

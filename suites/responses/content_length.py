@@ -117,4 +117,19 @@ ENTRIES = (
         REFUSED,
         note="two field lines combine into the list '3, 3' (RFC 9110 §5.3)",
     ),
+    ResponseEntry(
+        "responses.content_length.lines_differing",
+        "RFC 9112 §6.3",
+        Level.MUST,
+        INVALID,
+        (
+            Send(
+                response("HTTP/1.1 200 OK", "Content-Length: 3", "Content-Length: 5", body=b"abcde")
+            ),
+            Close(),
+        ),
+        (REFUSED,),
+        note="two field lines combine into the list '3, 5' (RFC 9110 §5.3), whose values "
+        "differ; the five octets sent let either value frame a response",
+    ),
 )

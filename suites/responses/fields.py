@@ -133,6 +133,22 @@ def _lenient(
     )
 
 
+def _many_fields(name: str, count: int, note: str) -> ResponseEntry:
+    """``count`` fields before Content-Length 5, then more octets than it frames before the
+    close: a client that drops the Content-Length with the fields beyond its limit reads them
+    all instead of ``hello``."""
+    fill = b"".join(b"X-Interop-Fill-%d: v\r\n" % i for i in range(count))
+    return ResponseEntry(
+        f"responses.fields.{name}",
+        "RFC 9110 §5.4",
+        Level.MAY,
+        TOO_LARGE,
+        (Send(STATUS + fill + TAIL + b", and more"), Close()),
+        (REFUSED, Outcome((Answer(200, CONTENT),))),
+        note=f"{note}, then more octets than it frames before the close",
+    )
+
+
 ENTRIES = (
     _odd_octet("value_nul", b"\x00", "RFC 9110 §5.5", CR_LF_NUL, "a NUL inside a value"),
     _odd_octet("value_bare_cr", b"\r", "RFC 9112 §2.2", BARE_CR, "a CR not followed by LF"),
@@ -240,15 +256,15 @@ ENTRIES = (
         Outcome((Answer(200, CONTENT, NEIGHBOURS),)),
         note="a 100 KB field line: kept, dropped or refused; the framing stays 'hello'",
     ),
-    _entry(
+    _many_fields(
         "many_fields_before_length",
-        "RFC 9110 §5.4",
-        Level.MAY,
-        TOO_LARGE,
-        b"".join(b"X-Interop-Fill-%d: v\r\n" % i for i in range(1000)),
-        REFUSED,
-        Outcome((Answer(200, CONTENT),)),
-        note="1000 fields before Content-Length: dropping them is allowed, dropping the "
-        "Content-Length after them is not (suites/test_errors.py holds 150)",
+        1000,
+        "1000 fields before Content-Length 5: dropping them is allowed, dropping the "
+        "Content-Length after them is not",
+    ),
+    _many_fields(
+        "many_fields_then_more_content",
+        150,
+        "150 fields (http.client reads 100) before Content-Length 5",
     ),
 )

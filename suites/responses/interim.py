@@ -3,8 +3,7 @@
 Every entry sends one or more 1xx responses and then the final ``200`` with ``hello`` (or no
 final response at all), and closes. A client "MUST be able to parse one or more 1xx responses
 received prior to a final response, even if the client does not expect one"; a 1xx ends with
-its head whatever its fields say. (suites/test_errors.py already holds two 100 Continue and a
-103 Early Hints.)
+its head whatever its fields say.
 """
 
 from __future__ import annotations
@@ -169,5 +168,18 @@ ENTRIES = (
         methods=("GET", "GET"),
         note="a 102, then a 204 that ends with its head, then a second request",
         **kept_alive(response("HTTP/1.1 102 Processing") + response("HTTP/1.1 204 No Content")),
+    ),
+    _entry(
+        "continue_twice",
+        Send(response("HTTP/1.1 100 Continue") * 2 + FINAL),
+        note="two unsolicited 100 Continue",
+    ),
+    _entry(
+        "early_hints",
+        Send(
+            response("HTTP/1.1 103 Early Hints", "Link: </style.css>; rel=preload; as=style")
+            + FINAL
+        ),
+        note="a 103 Early Hints (RFC 8297) carrying a Link field",
     ),
 )

@@ -5,8 +5,7 @@ Every entry answers ``GET /`` with a status line spelled some way, ``Content-Len
 ``hello``, then closes. A valid line gives its status and ``hello``. Where the RFC lets a
 recipient recover (whitespace, a bare LF, the reason phrase ignored), the recovered response
 and an error are both allowed; what is never allowed is a status the server did not send, or
-content framed differently. (suites/test_errors.py already holds a non-numeric status code and
-a reply with no status line.)
+content framed differently.
 """
 
 from __future__ import annotations
@@ -59,6 +58,9 @@ MAJOR = Definition(
 VERSION_CASE = Definition("HTTP-version is case-sensitive.", (INTERPRET,))
 GRAMMAR = Definition("status-line = HTTP-version SP status-code SP [ reason-phrase ]", (INTERPRET,))
 VERSION = Definition('HTTP-version = HTTP-name "/" DIGIT "." DIGIT', (INTERPRET,))
+MESSAGE = Definition(
+    "HTTP-message = start-line CRLF *( field-line CRLF ) CRLF [ message-body ]", (INTERPRET,)
+)
 
 
 def _entry(
@@ -258,5 +260,27 @@ ENTRIES = (
         VERSION,
         REFUSED,
         note="one DIGIT each side of the dot: '1.10' is no version (and not 1.1)",
+    ),
+    # RFC 9110 §2.4 lets a recipient "recover a usable protocol element from an invalid
+    # construct", but neither of these holds a status code to recover: one reported is made up.
+    _entry(
+        "code_letters",
+        b"HTTP/1.1 abc Not a status\r\n",
+        "RFC 9112 §4",
+        Level.SHOULD,
+        GRAMMAR,
+        REFUSED,
+        note="status-code = 3DIGIT: 'abc' is none",
+    ),
+    _entry(
+        "no_status_line",
+        b"",
+        "RFC 9112 §2.1, §4",
+        Level.SHOULD,
+        MESSAGE,
+        REFUSED,
+        note="HTTP/0.9's bare content is no HTTP/1.1 message; taken as a 200 it would "
+        "present a status no server sent",
+        rest=b"<html>no status line</html>\r\n",
     ),
 )

@@ -55,6 +55,15 @@ LISTS = (
     "In other words, a recipient MUST accept lists that satisfy the following syntax: "
     '#element => [ element ] *( OWS "," OWS [ element ] )'
 )
+# Rule 3 of RFC 9112 §6.3, a definition a client is bound to as the semantics it MUST
+# interpret (RFC 9110 §2.4).
+OVERRIDES = Definition(
+    "If a message is received with both a Transfer-Encoding and a Content-Length header field, "
+    "the Transfer-Encoding overrides the Content-Length. Such a message might indicate an "
+    "attempt to perform request smuggling (Section 11.2) or response splitting (Section 11.1) "
+    "and ought to be handled as an error.",
+    (INTERPRET,),
+)
 CHUNKED = chunked_body(CONTENT)
 GZIPPED = gzip.compress(CONTENT, mtime=0)
 DEFLATED = zlib.compress(CONTENT)
@@ -204,5 +213,21 @@ ENTRIES = (
         "http10_chunked_and_length",
         "Content-Length: 3",
         note="'even if a Content-Length is present'",
+    ),
+    ResponseEntry(
+        "responses.transfer_encoding.chunked_and_length",
+        "RFC 9112 §6.3",
+        Level.MUST,
+        OVERRIDES,
+        (
+            Send(
+                response("HTTP/1.1 200 OK", "Transfer-Encoding: chunked", "Content-Length: 3")
+                + CHUNKED
+            ),
+            Close(),
+        ),
+        (DECODED, REFUSED),
+        note="the chunked coding frames 'hello', never the 3 octets the Content-Length says; "
+        "the message 'ought to be handled as an error', so refusing it conforms too",
     ),
 )

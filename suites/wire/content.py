@@ -1,11 +1,14 @@
 """Content and its framing in requests (RFC 9110 §8.6, RFC 9112 §6.2, §7.1): Content-Length
 where the method expects content and only there, never beside Transfer-Encoding, and chunked
-framing of content of unknown length that delivers exactly the caller's bytes."""
+framing of content of unknown length that delivers exactly the caller's bytes. A file handed
+over open may go either way (its size as Content-Length, or chunked): which one each client
+chooses is in its cell's ``observed``, the verdict only on framing it both ways at once."""
 
 from __future__ import annotations
 
 from harness.cases import Level
-from harness.wire import GRAMMAR, Check, Pieces, Sent, WireCase
+from harness.registry import Capability
+from harness.wire import GRAMMAR, Check, File, Pieces, Sent, WireCase
 
 from ..probes.responses import BOTH
 
@@ -23,6 +26,9 @@ STREAMED = Pieces((b"hello, ", LARGE, b"!"))
 # An empty piece in the middle: written as a chunk, its size 0 is the last-chunk, and what
 # follows is read as the next request.
 WITH_EMPTY_PIECE = Pieces((b"ab", b"", b"cd"))
+# A file on disk, larger than one read, with line ends inside (a client iterating it by lines
+# sends pieces of it).
+FILED = File(b"hello, " + LARGE + b"\n!")
 
 
 def _no_length(sent: Sent) -> str | None:
@@ -128,6 +134,18 @@ CASES = (
             "a generator body with the caller's Content-Length sent by that length alone, or "
             "refused, never with Transfer-Encoding beside it"
         ),
+    ),
+    WireCase(
+        "wire.transfer_encoding.file",
+        "RFC 9112 §6.2; RFC 9110 §8.6",
+        Level.MUST,
+        BOTH,
+        _delivered(FILED.content),
+        method="PUT",
+        body=FILED,
+        requires=(Capability.FILE_BODY,),
+        expected="the file's octets framed by Content-Length (the file's size) or chunked, "
+        "never with both",
     ),
     WireCase(
         "wire.chunked.framing",
