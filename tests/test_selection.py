@@ -40,6 +40,8 @@ from tests.real_results import NARROW, UNLISTED
 # Two servers, two clients: every cell kind, both transports, a few hundred cells.
 SMALL = ["suites", "--server", "flask", "--server", "uvicorn"]
 SMALL += ["--client", "requests", "--client", "httpx"]
+# The slow cells too, which a run leaves out unless -m names them.
+EVERY_MARK = ["-m", "slow or not slow"]
 NODE_ID = re.compile(r"suites/test_\w+\.py::(?P<test>\w+)\[(?P<case>[a-z0-9_.]+)-(?P<cell>.+)\]")
 
 
@@ -75,7 +77,7 @@ def case_ids(nodeids: list[str]) -> list[str]:
 
 
 def test_every_node_id_begins_with_its_case_id(tmp_path: Path) -> None:
-    nodeids = collect(tmp_path, "suites")
+    nodeids = collect(tmp_path, "suites", *EVERY_MARK)
     cases = case_ids(nodeids)
     assert len(set(nodeids)) == len(nodeids)
     assert set(cases) == {case.id for case in suite_cases()}, "every case, and only cases"
@@ -107,7 +109,9 @@ def test_case_selects_by_pattern(tmp_path: Path, patterns: list[str], expected: 
 
 
 def test_level_selects_by_requirement_level(tmp_path: Path) -> None:
-    cases = set(case_ids(collect(tmp_path, *SMALL, "--level", "may", "--level", "SHOULD")))
+    cases = set(
+        case_ids(collect(tmp_path, *SMALL, *EVERY_MARK, "--level", "may", "--level", "SHOULD"))
+    )
     assert cases == {c.id for c in suite_cases() if c.level != Level.MUST}
 
 
