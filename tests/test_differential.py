@@ -14,7 +14,7 @@ from harness.differential.record import Answer, Interpretation, Probe, Seen, int
 from harness.launcher import ServerProcess
 from harness.probe import Ending, ProbeResult, parse_responses
 from harness.report.differential_table import FOUND, READING, REQUEST, read_differently
-from harness.suites.probes import smuggling
+from harness.suites.probes import expect, smuggling
 
 AUTHORITY = "127.0.0.1:8080"
 SENT = b"POST /echo HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nX-A: 1\r\nX-B: 2\r\nContent-Length: 5\r\n"
@@ -163,6 +163,24 @@ def test_deliberately_different_servers_are_found_apart(
     assert report["disagreements"][0]["smuggling_pairs"]
     same = sweep.sweep([Probe.of(entry) for entry in smuggling.ENTRIES], {"a": targets["none"]})
     assert same.disagreements == ()
+    kept = regressions.new_entries(found.disagreements, smuggling.ENTRIES, [])
+    assert kept and all(entry.smuggling_pairs for entry in kept)
+    assert len({entry.probe().wire() for entry in kept}) == len(kept)
+    assert regressions.new_entries(found.disagreements, smuggling.ENTRIES, kept) == []
+
+
+def test_a_catalogue_entry_replays_from_its_file_as_it_was_sent(tmp_path: Path) -> None:
+    """A kept catalogue entry keeps its id, section and way of sending (staged parts, the
+    follow-up or not, methods, pipelined requests) through its file."""
+    entry = next(e for e in expect.ENTRIES if e.staged)
+    probe = Probe.of(entry)
+    found = groups.disagreement(probe, {"a": record(BASE), "b": record(echo(FIELDS))})
+    assert found is not None
+    kept = regressions.of_entry(found, entry)
+    assert regressions.load(regressions.save(kept, tmp_path)) == kept
+    assert kept.name == entry.id.removeprefix("probes.") and kept.rfc == entry.rfc
+    assert kept.probe().wire() == probe.wire()
+    assert kept.probe().staged == entry.staged and kept.probe().methods == entry.methods
 
 
 def test_unknown_server_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -172,8 +190,29 @@ def test_unknown_server_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str
 
 def test_generated_requests_change_one_to_three_elements() -> None:
     assert generate.request(()) == b"".join(valid for _, valid in generate.VALID)
+    valid = {name: spelling for elements in generate.BASES for name, spelling in elements}
     for name, point in generate.POINTS.items():
-        assert point.variants and dict(generate.VALID)[name] not in point.variants, name
+        assert point.variants and valid[name] not in point.variants, name
+    chunked = generate.request((("chunk_size", b"A"),))
+    assert chunked.endswith(b"\r\n\r\nA\r\n0123456789\r\n0\r\n\r\n")
+    assert b"Transfer-Encoding: chunked" in chunked and b"Content-Length" not in chunked
+
+
+def test_a_hunt_shrinks_a_chunk_line_difference_to_the_one_element(
+    broken_server: Callable[..., ServerProcess],
+) -> None:
+    """The strict chunked decoder and the one reading each size line through int(x, 16)
+    (tests/broken_chunk_lines_server.py) agree on every Content-Length request and on valid
+    chunk lines; the hunt finds them apart on one chunk element alone."""
+    program = "broken_chunk_lines_server.py"
+    targets = {
+        defect: broken_server(defect, program=program).target
+        for defect in ("none", "int-chunk-size")
+    }
+    (found,) = generate.hunt(targets, generate.DEFAULT_EXAMPLES, lambda line: None)
+    ((name, _),) = found.changes
+    assert name in generate.CHUNK_ELEMENTS
+    assert generate.base(found.changes) is generate.CHUNKED
 
 
 def test_a_hunt_finds_two_different_servers_and_shrinks_to_one_change(

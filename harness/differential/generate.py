@@ -1,6 +1,7 @@
-"""Generated requests: a valid request cut at RFC 9112 grammar points, and a table of other
-spellings for each (whitespace, case, a separator, a duplicate, a number's spelling, a line
-end). A generated request changes one to three elements; a disagreement is shrunk by
+"""Generated requests: two valid requests (VALID, framed by Content-Length, and CHUNKED) cut
+at RFC 9112 grammar points, and a table of other spellings for each (whitespace, case, a
+separator, a duplicate, a number's spelling, a line end, a chunk line's spelling). A
+generated request changes one to three elements of one of them; a disagreement is shrunk by
 Hypothesis's own shrinking, which drops the changes that do not matter and moves each one
 left in the table, so the request kept is one change away from VALID where one suffices."""
 
@@ -43,6 +44,26 @@ VALID: tuple[tuple[str, bytes], ...] = (
     ("head_end", b"\r\n"),
     ("content", b"0\r\n\r\n"),
 )
+
+# The chunked request: VALID's request line and Host, then chunked content cut at the chunk
+# grammar's points (RFC 9112 §7.1: "chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF").
+# The size is "a" (ten octets), so that its case can change.
+CHUNKED: tuple[tuple[str, bytes], ...] = (
+    *VALID[:6],
+    ("chunked_line", b"Transfer-Encoding: chunked\r\n"),
+    ("head_end", b"\r\n"),
+    ("chunk_size", b"a"),
+    ("chunk_ext", b""),
+    ("chunk_size_end", b"\r\n"),
+    ("chunk_data", b"0123456789"),
+    ("chunk_data_end", b"\r\n"),
+    ("last_chunk", b"0"),
+    ("last_chunk_end", b"\r\n"),
+    ("trailer_end", b"\r\n"),
+)
+BASES = (VALID, CHUNKED)
+# Elements only the chunked request has: a change to one of them is made to CHUNKED.
+CHUNK_ELEMENTS = frozenset(dict(CHUNKED)) - frozenset(dict(VALID))
 
 
 @dataclass(frozen=True)
@@ -88,19 +109,46 @@ POINTS: dict[str, Point] = {
         ),
     ),
     "head_end": Point("RFC 9112 §2.2", (b"\n",)),
+    # §7.1: "chunk-size = 1*HEXDIG"; RFC 5234's HEXDIG is case-insensitive ("a" = "A").
+    # A leading zero is HEXDIG too; a sign, an underscore or whitespace is not (Python's
+    # int(x, 16) takes "+a", "0_a" and " a ").
+    "chunk_size": Point(
+        "RFC 9112 §7.1", (b"A", b"0a", b"000000000000000a", b"+a", b"0_a", b" a", b"a ")
+    ),
+    # §7.1.1: "chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )"
+    "chunk_ext": Point("RFC 9112 §7.1.1", (b";x", b";x=1", b' ;x="a b"', b"\t;x", b";", b";x=1\n")),
+    # §2.2: "a recipient MAY recognize a single LF as a line terminator"; a bare CR is
+    # no line end at all (§2.2: "A sender MUST NOT generate a bare CR").
+    "chunk_size_end": Point("RFC 9112 §7.1", (b"\n", b"\r")),
+    # §7.1: the data is followed by CRLF: bare LF, bare CR, nothing.
+    "chunk_data_end": Point("RFC 9112 §7.1", (b"\n", b"\r", b"")),
+    # §7.1: 'last-chunk = 1*("0") [ chunk-ext ] CRLF'
+    "last_chunk": Point("RFC 9112 §7.1", (b"00", b"0;x", b"0 ")),
+    "last_chunk_end": Point("RFC 9112 §7.1", (b"\n",)),
+    # §7.1: "chunked-body = *chunk last-chunk trailer-section CRLF": the final CRLF
+    # missing or a bare LF.
+    "trailer_end": Point("RFC 9112 §7.1", (b"", b"\n")),
 }
+
 
 Change = tuple[str, bytes]  # (element, the bytes written in place of its valid spelling)
 
 
+def base(changes: tuple[Change, ...]) -> tuple[tuple[str, bytes], ...]:
+    """The request ``changes`` are made to: CHUNKED where one changes a chunk element, else
+    VALID (the two share the request line, Host and the head's end)."""
+    return CHUNKED if any(name in CHUNK_ELEMENTS for name, _ in changes) else VALID
+
+
 def request(changes: tuple[Change, ...]) -> bytes:
-    """VALID with ``changes`` applied (HOST standing for the server's authority)."""
+    """The base request (base()) with ``changes`` applied (HOST standing for the server's
+    authority)."""
     written = dict(changes)
-    return b"".join(written.get(name, valid) for name, valid in VALID)
+    return b"".join(written.get(name, valid) for name, valid in base(changes))
 
 
-def probe(changes: tuple[Change, ...]) -> Probe:
-    raw = request(changes)
+def probe(raw: bytes) -> Probe:
+    """A generated request, named by its digest."""
     return Probe("generated." + hashlib.sha256(raw).hexdigest()[:DIGEST_CHARS], raw)
 
 
@@ -110,15 +158,23 @@ def rfc(changes: tuple[Change, ...]) -> str:
     return "RFC 9112 " + ", ".join(sections)
 
 
-def change() -> st.SearchStrategy[Change]:
-    """One element's other spelling (both shrink toward the table's first)."""
-    return st.sampled_from(list(POINTS)).flatmap(
+def change(elements: tuple[str, ...]) -> st.SearchStrategy[Change]:
+    """One of ``elements``' other spellings (both shrink toward the table's first)."""
+    return st.sampled_from(elements).flatmap(
         lambda name: st.tuples(st.just(name), st.sampled_from(POINTS[name].variants))
     )
 
 
 def changes() -> st.SearchStrategy[tuple[Change, ...]]:
-    return st.lists(change(), min_size=1, max_size=MAX_CHANGES, unique_by=lambda c: c[0]).map(tuple)
+    """One to MAX_CHANGES changes to one base request's elements (shrinking toward VALID's)."""
+    return st.sampled_from(BASES).flatmap(
+        lambda elements: st.lists(
+            change(tuple(name for name, _ in elements if name in POINTS)),
+            min_size=1,
+            max_size=MAX_CHANGES,
+            unique_by=lambda c: c[0],
+        ).map(tuple)
+    )
 
 
 @dataclass(frozen=True)
@@ -135,28 +191,30 @@ def hunt(
 ) -> list[Found]:
     """Generated requests (at most ``examples`` sent, on a fixed seed) to every target; one
     minimal disagreeing request per partition of the servers, shrunk by Hypothesis. The
-    servers' partition over VALID itself is not kept: a request counts where the changes
-    part the servers otherwise (Flask and stdlib-http10 close before the follow-up of a
-    valid request already)."""
+    servers' partitions over the base requests themselves (VALID, CHUNKED) are not kept: a
+    request counts where the changes part the servers otherwise (Flask and stdlib-http10
+    close before the follow-up of a valid request already)."""
+    if examples < 1:
+        return []
     read: dict[bytes, tuple[Partition, Disagreement | None]] = {}  # one send per request
     kept: dict[Partition, Found] = {}
 
-    def reading(candidate: tuple[Change, ...]) -> tuple[Partition, Disagreement | None]:
-        raw = request(candidate)
+    def reading(raw: bytes) -> tuple[Partition, Disagreement | None]:
         if raw not in read:
-            sent = probe(candidate)
+            sent = probe(raw)
             seen = records(sent, targets)
             read[raw] = tuple(g.servers for g in group(seen)), disagreement(sent, seen)
             progress(f"differential: {len(read)}/{examples} requests, {len(kept)} kept")
         return read[raw]
 
-    valid, _ = reading(())
+    valid = {reading(b"".join(spelling for _, spelling in elements))[0] for elements in BASES}
 
     def disagrees(candidate: tuple[Change, ...]) -> bool:
-        if request(candidate) not in read and len(read) > examples:
+        raw = request(candidate)
+        if raw not in read and len(read) > examples:
             return False
-        parts, found = reading(candidate)
-        return found is not None and parts != valid and parts not in kept
+        parts, found = reading(raw)
+        return found is not None and parts not in valid and parts not in kept
 
     hunting = settings(
         max_examples=examples,
