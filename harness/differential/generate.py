@@ -7,6 +7,7 @@ left in the table, so the request kept is one change away from VALID where one s
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ from .sweep import records
 DIGEST_CHARS = 12  # of the request's sha256: a regression's name
 MAX_CHANGES = 3
 DEFAULT_EXAMPLES = 40  # requests sent by default (CI): a fixed seed, so the same ones
+# Generated requests the conformance run replays (suites/test_differential.py), drawn on the
+# fixed seed: each costs a cell per server, and CI has about 30 s for them all.
+SUITE_EXAMPLES = 20
 # Each requests' elements in order: name and valid bytes. The content is also the chunked
 # coding's last chunk (RFC 9112 §7.1), so a server that a change makes read chunked content
 # still finds the message's end and serves it, and the difference shows as content, not as
@@ -177,6 +181,30 @@ def changes() -> st.SearchStrategy[tuple[Change, ...]]:
     )
 
 
+def _fixed_seed(examples: int, phases: tuple[Phase, ...]) -> settings:
+    return settings(
+        max_examples=examples,
+        derandomize=True,  # the fixed seed: the same requests on every run
+        database=None,
+        deadline=None,
+        phases=phases,
+    )
+
+
+def drawn(examples: int) -> list[tuple[Change, ...]]:
+    """The first ``examples`` change sets Hypothesis draws on the fixed seed, one per
+    request (the same on every run, and in every pytest worker)."""
+    by_request: dict[bytes, tuple[Change, ...]] = {}
+
+    def keep(candidate: tuple[Change, ...]) -> bool:
+        by_request.setdefault(request(candidate), candidate)
+        return False  # never found: every draw is kept, none shrunk
+
+    with contextlib.suppress(NoSuchExample):
+        find(changes(), keep, settings=_fixed_seed(examples, (Phase.generate,)))
+    return list(by_request.values())
+
+
 @dataclass(frozen=True)
 class Found:
     changes: tuple[Change, ...]
@@ -216,13 +244,7 @@ def hunt(
         parts, found = reading(raw)
         return found is not None and parts not in valid and parts not in kept
 
-    hunting = settings(
-        max_examples=examples,
-        derandomize=True,  # the fixed seed: the same requests on every run
-        database=None,
-        deadline=None,
-        phases=(Phase.generate, Phase.shrink),
-    )
+    hunting = _fixed_seed(examples, (Phase.generate, Phase.shrink))
     while len(read) <= examples:
         try:
             minimal = find(changes(), disagrees, settings=hunting)
