@@ -10,7 +10,14 @@ import pytest
 
 from harness import cli, contract
 from harness.differential import generate, groups, regressions, sweep
-from harness.differential.record import Answer, Interpretation, Probe, Seen, interpretation
+from harness.differential.record import (
+    HANDLED,
+    Answer,
+    Interpretation,
+    Probe,
+    Seen,
+    interpretation,
+)
 from harness.launcher import ServerProcess
 from harness.probe import Ending, ProbeResult, parse_responses
 from harness.report.differential_table import FOUND, READING, REQUEST, read_differently
@@ -281,3 +288,55 @@ def test_read_differently_table_groups_the_servers_of_a_request() -> None:
     assert row.cells == ["A", "B", "A", "A"]
     assert table.rows[0].cells == ["", "B", "A", ""]
     assert read_differently(alike, ["a"]) is None
+
+
+def handled(received: bytes) -> Interpretation:
+    """The record of ``received`` from a server without /echo whose handler writes 501."""
+    responses, malformed = parse_responses(received, at_eof=True)
+    result = ProbeResult(SENT, received, responses, Ending.CLOSED, malformed, 0.0)
+    return interpretation(result, AUTHORITY, sent=2, handled=frozenset({501}))
+
+
+UNSUPPORTED = b"HTTP/1.0 501 Unsupported method ('POST')\r\nContent-Length: 3\r\n\r\nno!"
+
+
+def test_rule_9_a_server_without_echo_shows_what_it_can() -> None:
+    assert handled(UNSUPPORTED).answers == (HANDLED,)
+    assert handled(UNSUPPORTED).describe() == "served, unknown; closed"
+    assert handled(ERROR).describe() == "4xx; closed"  # a refusal stays one
+    assert record(UNSUPPORTED).describe() == "5xx; closed"  # only for the statuses named
+
+
+def test_unknown_never_splits_a_group() -> None:
+    """simplehttp's reading (served, unknown; closed) joins the largest group that served
+    the first request and closed, whatever that group saw; it is apart only where what it
+    shows differs."""
+    served = record(echo(FIELDS))  # served the first request, closed before the follow-up
+    other = record(echo(FIELDS, body=b"other"))
+    unknown = handled(UNSUPPORTED)
+    probe = Probe("p", b"x")
+    assert unknown != served and unknown.agrees(served) and unknown.agrees(other)
+    assert groups.disagreement(probe, {"a": served, "b": served, "s": unknown}) is None
+    found = groups.disagreement(probe, {"a": served, "b": served, "c": other, "s": unknown})
+    assert found is not None
+    assert [g.servers for g in found.groups] == [("a", "b", "s"), ("c",)]
+    assert [g.interpretation for g in found.groups] == [served, other]
+    assert not groups.ends_differ(unknown, other)
+    # No blanket: a refusal, or an answered follow-up, is what it shows, and differs.
+    refused = groups.group({"a": served, "s": handled(ERROR)})
+    assert len(refused) == 2
+    assert not unknown.agrees(record(BASE))  # BASE answers the follow-up too
+    assert len(groups.group({"a": record(BASE), "s": unknown})) == 2
+
+
+def test_simplehttp_is_in_the_differential_run_and_reads_alike_with_http10() -> None:
+    """simplehttp (python -m http.server, no /echo) is a default server, and on the valid
+    generated request it groups with stdlib-http10 (both close after one answer)."""
+    assert "simplehttp" in sweep.default_servers()
+    valid = generate.probe(generate.request(()))
+    with sweep.started(["simplehttp", "stdlib-http10"]) as (targets, failed):
+        assert not failed
+        seen = sweep.records(valid, targets)
+    assert seen["simplehttp"].answers == (HANDLED,)
+    (one,) = groups.group(seen)
+    assert one.servers == ("simplehttp", "stdlib-http10")

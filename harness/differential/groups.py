@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
-from .record import Interpretation, Probe
+from .record import UNKNOWN, Interpretation, Probe
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,14 @@ class Disagreement:
 
 def group(records: Mapping[str, Interpretation]) -> tuple[Group, ...]:
     """The servers of ``records`` by equal interpretation, largest group first (then by the
-    first server's name, so the order is stable)."""
+    first server's name, so the order is stable). A reading with unknown answers (normalise
+    rule 9) joins the largest group it agrees with, so unknown never splits a group; it
+    makes one of its own only where what it shows differs from every group."""
     by_reading: dict[Interpretation, list[str]] = {}
-    for server, reading in records.items():
+    for server, reading in sorted(records.items(), key=lambda item: not item[1].known):
+        if not reading.known:
+            largest = sorted(by_reading, key=lambda r: (-len(by_reading[r]), by_reading[r]))
+            reading = next((r for r in largest if r.agrees(reading)), reading)
         by_reading.setdefault(reading, []).append(server)
     groups = [Group(reading, tuple(sorted(names))) for reading, names in by_reading.items()]
     return tuple(sorted(groups, key=lambda g: (-len(g.servers), g.servers)))
@@ -52,6 +57,7 @@ def ends_differ(a: Interpretation, b: Interpretation) -> bool:
     if any(
         (x.content_length, x.content_digest) != (y.content_length, y.content_digest)
         for x, y in zip(mine[:common], theirs[:common], strict=True)
+        if UNKNOWN not in (x, y)
     ):
         return True
     shorter = a if len(mine) < len(theirs) else b

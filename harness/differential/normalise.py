@@ -34,6 +34,12 @@ in one place. A record (record.py) keeps only what these rules leave:
    every request). Before that, "closed" (it ended the exchange) and "open" (it is still
    reading what another server took as the next request) stay apart, and so does how many
    requests were answered: "answered the follow-up vs did not" is the answers' count.
+9. A server without /echo (simplehttp) cannot say what it saw: an answer its handler wrote
+   for a request it read (record.HANDLED_WITHOUT_ECHO: 404, 501, ...) is a request served,
+   its status class, method, target, fields and content unknown, and unknown agrees with
+   any served answer: such a server joins the largest group it agrees with on what it does
+   show (the answers' count, which were refusals and their class, whether it closed), and
+   is apart only where that differs (groups.group).
 """
 
 from __future__ import annotations
