@@ -17,6 +17,7 @@ from harness.differential.record import (
     Probe,
     Seen,
     interpretation,
+    readings_agree,
 )
 from harness.launcher import ServerProcess
 from harness.probe import Ending, ProbeResult, parse_responses
@@ -327,6 +328,26 @@ def test_unknown_never_splits_a_group() -> None:
     assert len(refused) == 2
     assert not unknown.agrees(record(BASE))  # BASE answers the follow-up too
     assert len(groups.group({"a": record(BASE), "s": unknown})) == 2
+    # The report's cells keep only the text: it agrees as the records do.
+    for known in (served, other, record(BASE), handled(ERROR), record(echo(FIELDS) + ERROR)):
+        assert readings_agree(unknown.describe(), known.describe()) is unknown.agrees(known)
+
+
+def test_read_differently_table_puts_unknown_in_the_largest_group_it_agrees_with() -> None:
+    served = "2xx POST /echo [5 B 933b971c]; closed"
+    cells = [
+        regression_cell("simplehttp", "served, unknown; closed"),
+        regression_cell("a", served),
+        regression_cell("b", served),
+        regression_cell("c", "4xx; closed"),
+    ]
+    table = read_differently(cells, ["simplehttp", "a", "b", "c"])
+    assert table is not None
+    (row,) = table.rows
+    assert row.groups == [("A", served), ("B", "4xx; closed")]
+    assert row.cells == ["A", "A", "A", "B"]
+    alike = [regression_cell("simplehttp", "served, unknown; closed"), cells[1]]
+    assert read_differently(alike, ["simplehttp", "a"]) is None
 
 
 def test_simplehttp_is_in_the_differential_run_and_reads_alike_with_http10() -> None:

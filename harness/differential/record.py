@@ -5,6 +5,7 @@ what they leave out is normalise.py's to say."""
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from harness import catalogue, deadlines
@@ -65,6 +66,7 @@ class Seen:
 # What a server without /echo saw of a request its handler answered (rule 9): unknown.
 UNKNOWN = Seen("?", "?", (), -1, "?")
 UNKNOWN_TEXT = "served, unknown"  # how a reading shows it
+_SERVED_TEXT = re.compile(r"\dxx .* \[\d+ B [0-9a-f]+\]")  # Answer.describe of a served one
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,20 @@ class Interpretation:
         answers = "; ".join(a.describe() for a in self.answers) or "no answer"
         ending = "" if self.complete else "; closed" if self.closed else "; open"
         return answers + ending + ("; malformed" if self.malformed else "")
+
+
+def readings_agree(unknown: str, known: str) -> bool:
+    """Interpretation.agrees over two readings as described (the report's cells keep only
+    the text): every part equal, or UNKNOWN_TEXT where the other served."""
+    mine, theirs = unknown.split("; "), known.split("; ")
+    return len(mine) == len(theirs) and all(
+        a == b or (UNKNOWN_TEXT in (a, b) and all(map(_served_text, (a, b))))
+        for a, b in zip(mine, theirs, strict=True)
+    )
+
+
+def _served_text(part: str) -> bool:
+    return part == UNKNOWN_TEXT or _SERVED_TEXT.fullmatch(part) is not None
 
 
 def interpretation(
