@@ -28,9 +28,9 @@ AUTHORITY = "127.0.0.1:8080"
 SENT = b"POST /echo HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nX-A: 1\r\nX-B: 2\r\nContent-Length: 5\r\n"
 
 
-def echo(headers: list[tuple[str, str]], body: bytes = b"hello") -> bytes:
+def echo(headers: list[tuple[str, str]], body: bytes = b"hello", target: str = "/echo") -> bytes:
     document = contract.echo_document(
-        method="POST", target="/echo", http_version="HTTP/1.1", headers=headers, body=body
+        method="POST", target=target, http_version="HTTP/1.1", headers=headers, body=body
     )
     return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(document), document)
 
@@ -88,6 +88,22 @@ def test_normalisation_rule(rule: str) -> None:
     harmless, different = RULES[rule]
     assert record(harmless) == record(BASE), f"rule {rule}: a harmless difference counted"
     assert record(different) != record(BASE), f"rule {rule}: a real difference dropped"
+
+
+def test_rule_7_the_servers_own_authority_in_an_absolute_target() -> None:
+    """Two servers on two ports that each echo their own authority in the target agree."""
+
+    def absolute(authority: str, target: str) -> Interpretation:
+        received = echo([("Host", authority), *FIELDS[1:]], target=target) + ERROR
+        responses, malformed = parse_responses(received, at_eof=True)
+        result = ProbeResult(SENT, received, responses, Ending.CLOSED, malformed, 0.0)
+        return interpretation(result, authority, sent=2)
+
+    other = "127.0.0.1:9090"
+    mine = absolute(AUTHORITY, f"http://{AUTHORITY}/echo")
+    assert mine == absolute(other, f"http://{other}/echo")
+    assert mine.describe().startswith("2xx POST http://{host}/echo ")
+    assert mine != absolute(other, "http://example.com/echo")
 
 
 def test_rule_4_a_reset_is_a_close() -> None:

@@ -24,6 +24,7 @@ from .sweep import records
 
 DIGEST_CHARS = 12  # of the request's sha256: a regression's name
 MAX_CHANGES = 3
+SHRINK_SENDS = 50  # requests a shrink may send past the examples' budget (one took 29)
 DEFAULT_EXAMPLES = 40  # requests sent by default (CI): a fixed seed, so the same ones
 # Generated requests the conformance run replays (suites/test_differential.py), drawn on the
 # fixed seed: each costs a cell per server, and CI has about 30 s for them all.
@@ -217,8 +218,9 @@ Partition = tuple[tuple[str, ...], ...]  # who reads alike with whom
 def hunt(
     targets: Mapping[str, Target], examples: int, progress: Callable[[str], None]
 ) -> list[Found]:
-    """Generated requests (at most ``examples`` sent, on a fixed seed) to every target; one
-    minimal disagreeing request per partition of the servers, shrunk by Hypothesis. The
+    """Generated requests (``examples`` sent, on a fixed seed, and SHRINK_SENDS more for each
+    shrink) to every target; one minimal disagreeing request per partition of the servers,
+    shrunk by Hypothesis. The
     servers' partitions over the base requests themselves (VALID, CHUNKED) are not kept: a
     request counts where the changes part the servers otherwise (Flask and stdlib-http10
     close before the follow-up of a valid request already)."""
@@ -237,15 +239,24 @@ def hunt(
 
     valid = {reading(b"".join(spelling for _, spelling in elements))[0] for elements in BASES}
 
+    limit = examples  # requests sent, raised by SHRINK_SENDS when a find starts shrinking
+    shrinking = False
+
     def disagrees(candidate: tuple[Change, ...]) -> bool:
+        nonlocal limit, shrinking
         raw = request(candidate)
-        if raw not in read and len(read) > examples:
+        if raw not in read and len(read) > limit:
             return False
         parts, found = reading(raw)
-        return found is not None and parts not in valid and parts not in kept
+        if found is None or parts in valid or parts in kept:
+            return False
+        if not shrinking:  # find generates no more after its first hit, only shrinks
+            shrinking, limit = True, max(limit, len(read) + SHRINK_SENDS)
+        return True
 
     hunting = _fixed_seed(examples, (Phase.generate, Phase.shrink))
     while len(read) <= examples:
+        shrinking = False
         try:
             minimal = find(changes(), disagrees, settings=hunting)
         except NoSuchExample:

@@ -164,7 +164,7 @@ def interpretation(
         if echo is not None:
             seen = Seen(
                 echo.method,
-                echo.target,
+                normalise.target(echo.target, authority),
                 normalise.fields(echo.headers, names, authority),
                 len(echo.body),
                 hashlib.sha256(echo.body).hexdigest()[:DIGEST_CHARS],
