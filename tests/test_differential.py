@@ -339,6 +339,9 @@ def test_unknown_never_splits_a_group() -> None:
     assert [g.servers for g in found.groups] == [("a", "b", "s"), ("c",)]
     assert [g.interpretation for g in found.groups] == [served, other]
     assert not groups.ends_differ(unknown, other)
+    # A pair names a server that showed what it read, not the unknown one.
+    named = groups.disagreement(probe, {"a": unknown, "z": served, "c": other})
+    assert named is not None and named.smuggling_pairs == (("c", "z"),)  # a joined c
     # No blanket: a refusal, or an answered follow-up, is what it shows, and differs.
     refused = groups.group({"a": served, "s": handled(ERROR)})
     assert len(refused) == 2

@@ -22,7 +22,7 @@ class Group:
 class Disagreement:
     probe: Probe
     groups: tuple[Group, ...]  # largest first
-    smuggling_pairs: tuple[tuple[str, str], ...]  # one server of each group, per pair
+    smuggling_pairs: tuple[tuple[str, str], ...]  # a known server of each group, per pair
 
     @property
     def smuggling_relevant(self) -> bool:
@@ -69,8 +69,13 @@ def disagreement(probe: Probe, records: Mapping[str, Interpretation]) -> Disagre
     groups = group(records)
     if len(groups) < 2:
         return None
+
+    def named(g: Group) -> str:
+        """The group's first server that showed what it read (not one of rule 9's)."""
+        return next((s for s in g.servers if records[s].known), g.servers[0])
+
     pairs = tuple(
-        (a.servers[0], b.servers[0])
+        (named(a), named(b))
         for a, b in combinations(groups, 2)
         if ends_differ(a.interpretation, b.interpretation)
     )
