@@ -108,6 +108,9 @@ class Case:
     # Whether ``requirement`` is the RFC's own text (a catalogue entry's quotation), shown as
     # written rather than replaced by the sentences of ``requirement_ids``.
     quotes: bool = False
+    # The transports its cells run over, () for every one (the differential suite reads the
+    # same bytes over TLS as without: its cells run over plain HTTP only).
+    transports: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not _CASE_ID.fullmatch(self.id):

@@ -102,6 +102,10 @@ def _differential(args: argparse.Namespace) -> int:
         if sys.stderr.isatty():
             print(file=sys.stderr)  # past the progress line
     print("\n".join(sweep.render(found)))
+    if args.save_catalogue:
+        kept = regressions.load_all(args.regressions)
+        for entry in regressions.new_entries(found.disagreements, entries, kept):
+            print(f"{entry.entry}: kept as {regressions.save(entry, args.regressions)}")
     for entry in map(regressions.of, hunted):
         print(f"generated {entry.request!r}: kept as {regressions.save(entry, args.regressions)}")
     args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -295,6 +299,14 @@ def parser(prog: str = "http-interop") -> argparse.ArgumentParser:
         help=(
             "generated requests to send, on a fixed seed (default: "
             f"{generate.DEFAULT_EXAMPLES}); each disagreement is shrunk and kept"
+        ),
+    )
+    differential.add_argument(
+        "--save-catalogue",
+        action="store_true",
+        help=(
+            "also keep each catalogue entry read differently, smuggling-relevant, as a "
+            "replayable entry named by its id (one per bytes sent)"
         ),
     )
     differential.add_argument(

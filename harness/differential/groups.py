@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
-from .record import Interpretation, Probe
+from .record import UNKNOWN, Interpretation, Probe
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Group:
 class Disagreement:
     probe: Probe
     groups: tuple[Group, ...]  # largest first
-    smuggling_pairs: tuple[tuple[str, str], ...]  # one server of each group, per pair
+    smuggling_pairs: tuple[tuple[str, str], ...]  # a known server of each group, per pair
 
     @property
     def smuggling_relevant(self) -> bool:
@@ -31,9 +31,14 @@ class Disagreement:
 
 def group(records: Mapping[str, Interpretation]) -> tuple[Group, ...]:
     """The servers of ``records`` by equal interpretation, largest group first (then by the
-    first server's name, so the order is stable)."""
+    first server's name, so the order is stable). A reading with unknown answers (normalise
+    rule 9) joins the largest group it agrees with, so unknown never splits a group; it
+    makes one of its own only where what it shows differs from every group."""
     by_reading: dict[Interpretation, list[str]] = {}
-    for server, reading in records.items():
+    for server, reading in sorted(records.items(), key=lambda item: not item[1].known):
+        if not reading.known:
+            largest = sorted(by_reading, key=lambda r: (-len(by_reading[r]), by_reading[r]))
+            reading = next((r for r in largest if r.agrees(reading)), reading)
         by_reading.setdefault(reading, []).append(server)
     groups = [Group(reading, tuple(sorted(names))) for reading, names in by_reading.items()]
     return tuple(sorted(groups, key=lambda g: (-len(g.servers), g.servers)))
@@ -52,6 +57,7 @@ def ends_differ(a: Interpretation, b: Interpretation) -> bool:
     if any(
         (x.content_length, x.content_digest) != (y.content_length, y.content_digest)
         for x, y in zip(mine[:common], theirs[:common], strict=True)
+        if UNKNOWN not in (x, y)
     ):
         return True
     shorter = a if len(mine) < len(theirs) else b
@@ -63,8 +69,13 @@ def disagreement(probe: Probe, records: Mapping[str, Interpretation]) -> Disagre
     groups = group(records)
     if len(groups) < 2:
         return None
+
+    def named(g: Group) -> str:
+        """The group's first server that showed what it read (not one of rule 9's)."""
+        return next((s for s in g.servers if records[s].known), g.servers[0])
+
     pairs = tuple(
-        (a.servers[0], b.servers[0])
+        (named(a), named(b))
         for a, b in combinations(groups, 2)
         if ends_differ(a.interpretation, b.interpretation)
     )

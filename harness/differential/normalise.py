@@ -24,8 +24,9 @@ in one place. A record (record.py) keeps only what these rules leave:
    the server framed the content is compared as the content's length and digest, and a
    server that decodes content before the application sees it rewrites them
    (registry.Capability.ECHOES_FRAMING).
-7. The Host field's value equal to the server's own authority reads as HOST ("{host}"): the
-   probe writes each server's authority there.
+7. The Host field's value equal to the server's own authority reads as HOST ("{host}"), and
+   so does that authority in an absolute-form target ("http://{host}/echo"): the probe writes
+   each server's authority there.
 8. Whether the server closed counts only while a request sent is unanswered. Once every
    request (the follow-up included) has its final response, a close says nothing about how
    the bytes were read: RFC 9112 §9.3.1: "Connections can be closed at any time, with or
@@ -34,6 +35,12 @@ in one place. A record (record.py) keeps only what these rules leave:
    every request). Before that, "closed" (it ended the exchange) and "open" (it is still
    reading what another server took as the next request) stay apart, and so does how many
    requests were answered: "answered the follow-up vs did not" is the answers' count.
+9. A server without /echo (simplehttp) cannot say what it saw: an answer its handler wrote
+   for a request it read (record.HANDLED_WITHOUT_ECHO: 404, 501, ...) is a request served,
+   its status class, method, target, fields and content unknown, and unknown agrees with
+   any served answer: such a server joins the largest group it agrees with on what it does
+   show (the answers' count, which were refusals and their class, whether it closed), and
+   is apart only where that differs (groups.group).
 """
 
 from __future__ import annotations
@@ -77,3 +84,8 @@ def fields(echoed: Iterable[tuple[str, str]], names: frozenset[str], authority: 
             value = value.strip(" \t")
             kept.setdefault(key, []).append(host if key == "host" and value == authority else value)
     return tuple((name, tuple(values)) for name, values in sorted(kept.items()))
+
+
+def target(echoed: str, authority: str) -> str:
+    """Rule 7 for /echo's target: an absolute-form target's own authority reads as HOST."""
+    return echoed.replace("//" + authority, "//" + HOST.decode("ascii"), 1)

@@ -15,18 +15,21 @@ from harness.model import Target
 from harness.registry import REGISTRY, Capability, Kind
 
 from .groups import Disagreement, disagreement
-from .record import Interpretation, Probe, interpret
+from .record import HANDLED_WITHOUT_ECHO, Interpretation, Probe, interpret
 
 
 def default_servers() -> list[str]:
-    """Every registered server that can run and serves /echo (docs/contract.md): the
-    interpretation record is /echo's report."""
+    """Every registered server that can run and either serves /echo (docs/contract.md:
+    the interpretation record is /echo's report) or is one whose handler's answers are
+    known (record.HANDLED_WITHOUT_ECHO: what it saw is unknown, normalise rule 9)."""
     return [
         impl.name
         for impl in REGISTRY.all()
         if impl.kind is Kind.SERVER
         and impl.unavailable() is None
-        and impl.cannot(Capability.CONTRACT_ENDPOINTS) is None
+        and (
+            impl.cannot(Capability.CONTRACT_ENDPOINTS) is None or impl.name in HANDLED_WITHOUT_ECHO
+        )
     ]
 
 
@@ -52,7 +55,7 @@ def started(names: Sequence[str]) -> Iterator[tuple[dict[str, Target], dict[str,
 def records(probe: Probe, targets: Mapping[str, Target]) -> dict[str, Interpretation]:
     """Every server's interpretation of ``probe``, sent to all of them at once."""
     with ThreadPoolExecutor(max_workers=max(len(targets), 1)) as pool:
-        futures = {name: pool.submit(interpret, probe, t) for name, t in targets.items()}
+        futures = {name: pool.submit(interpret, probe, t, name) for name, t in targets.items()}
         return {name: future.result() for name, future in futures.items()}
 
 

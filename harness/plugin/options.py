@@ -239,7 +239,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Deselect the tests the matrix has no cell of (a TLS test under ``--transport http``)
-    and the cells whose case --case, --level and --rfc do not select (deselected, not
+    and the cells whose case --case, --level and --rfc do not select or whose case does not
+    run over their transport (Case.transports) (deselected, not
     skipped: they are not part of this run, and pytest counts them as such)."""
     selection = Selection(
         config.getoption("case") or [],
@@ -256,12 +257,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         cell = cell_of(item)
         chosen = error is None and (
-            selection.selects(cell.case) if cell is not None else not _without_cells(item)
+            selection.selects(cell.case) and _on_its_transports(cell)
+            if cell is not None
+            else not _without_cells(item)
         )
         (kept if chosen else deselected).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
+
+
+def _on_its_transports(cell: CellItem) -> bool:
+    """Whether the cell's transport is one its case runs over (Case.transports)."""
+    return not cell.case.transports or cell.pairing.transport in cell.case.transports
 
 
 def _unmatched(patterns: list[str], items: list[pytest.Item]) -> str | None:

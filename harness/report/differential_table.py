@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from string import ascii_uppercase
 
+from harness.differential.record import UNKNOWN_TEXT, readings_agree
 from harness.results import Document
 
 SUITE = "differential"
@@ -56,8 +57,14 @@ def read_differently(cells: list[Document], names: list[str]) -> DifferentialTab
     for case in sorted({c["case"] for c in mine}):
         of_case = [c for c in mine if c["case"] == case]
         readings: dict[str, list[str]] = {}
-        for cell in of_case:
-            readings.setdefault(_first(cell, READING), []).append(_column(cell))
+        # Known readings first; one with unknown answers (normalise rule 9) joins the
+        # largest group it agrees with, as groups.group does.
+        for cell in sorted(of_case, key=lambda c: UNKNOWN_TEXT in _first(c, READING)):
+            reading = _first(cell, READING)
+            if UNKNOWN_TEXT in reading:
+                largest = sorted(readings, key=lambda r: (-len(readings[r]), readings[r]))
+                reading = next((r for r in largest if readings_agree(reading, r)), reading)
+            readings.setdefault(reading, []).append(_column(cell))
         if len(readings) < 2:
             continue
         ranked = sorted(readings.items(), key=lambda item: (-len(item[1]), sorted(item[1])))

@@ -65,9 +65,9 @@ def _differential_lines(table: DifferentialTable | None) -> list[str]:
         return []
     lines = ["", "## Read differently", ""]
     lines.append(
-        "The differential suite's regressions that this run's servers read in more than one "
-        "way (observed only): a column per server, its group's letter; smuggling-relevant "
-        "when found first."
+        "The differential suite's regressions and generated requests that this run's servers "
+        "read in more than one way (observed only): a column per server, its group's letter; "
+        "smuggling-relevant when found first."
     )
     lines += ["", "| request | " + " | ".join(table.columns) + " | readings |"]
     lines.append("|---" * (len(table.columns) + 2) + "|")
