@@ -44,10 +44,16 @@ class Capability(enum.StrEnum):
     # A caller can hand the client a NUL in a field value or a target (the wire suite's
     # values no sender may send): a program given them on its command line cannot.
     NUL_IN_REQUEST = "nul-in-request"
+    # Takes part in the WebSocket opening handshake (RFC 6455 §4): a server serves the
+    # contract's /ws echo (docs/contract.md), a client opens ws:// and wss:// connections.
+    WEBSOCKET = "websocket"
 
 
 # Capabilities few implementations have: absent unless an implementation ``provides`` them.
-OPT_IN = {Capability.STATIC_FILES: "it serves no files from a folder"}
+OPT_IN = {
+    Capability.STATIC_FILES: "it serves no files from a folder",
+    Capability.WEBSOCKET: "it implements no WebSocket opening handshake (RFC 6455 §4)",
+}
 
 
 class UnknownImplementation(LookupError):
@@ -310,6 +316,7 @@ BUILTIN: tuple[Implementation, ...] = (
         package="aiohttp",
         command=_server_module("aiohttp_server"),
         tls_args=TLS_ARGS,
+        provides=frozenset({Capability.WEBSOCKET}),
     ),
     Implementation(
         name="gunicorn",
@@ -330,14 +337,21 @@ BUILTIN: tuple[Implementation, ...] = (
         package="twisted",
         command=_server_module("twisted_server"),
         tls_args=TLS_ARGS,
+        lacks={
+            Capability.WEBSOCKET: (
+                "twisted.web has no WebSocket server of its own; autobahn's, which has, is "
+                "not among this package's implementations"
+            )
+        },
     ),
     Implementation(
         name="uvicorn",
         kind=Kind.SERVER,
-        description="uvicorn with h11, an ASGI contract app",
+        description="uvicorn with h11 (and wsproto for WebSocket), an ASGI contract app",
         package="uvicorn",
         command=_server_module("uvicorn_server"),
         tls_args=TLS_ARGS,
+        provides=frozenset({Capability.WEBSOCKET}),
     ),
     Implementation(
         name="waitress",
@@ -363,6 +377,7 @@ BUILTIN: tuple[Implementation, ...] = (
         description="aiohttp.ClientSession on a private event loop",
         package="aiohttp",
         factory="harness.clients.aiohttp_client:AiohttpClient",
+        provides=frozenset({Capability.WEBSOCKET}),  # ClientSession.ws_connect
     ),
     Implementation(
         name="httpx",
