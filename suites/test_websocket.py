@@ -181,9 +181,9 @@ SERVER_ROWS = (
         "websocket.server.version_unsupported",
         "RFC 6455 §4.4",
         "a version the server does not "
-        "understand: it MUST abort the handshake with an HTTP error code (such as 426) and a "
+        "understand (99): it MUST abort the handshake with an HTTP error code (such as 426) and a "
         "Sec-WebSocket-Version field naming the versions it understands",
-        _with(("Sec-WebSocket-Version", "8")),
+        _with(("Sec-WebSocket-Version", "99")),
         Refused(versions=True),
     ),
     ServerRow(
