@@ -59,14 +59,14 @@ class Hang:
 
 
 @dataclass(frozen=True)
-class Answer:
+class Reply:
     """Send the bytes ``reply`` makes of the connection's last request head: an answer that
     depends on what the client sent (a WebSocket Sec-WebSocket-Accept, from its random key)."""
 
     reply: Callable[[bytes], bytes]
 
 
-Action = Send | Pause | Close | Reset | Receive | Hang | Answer
+Action = Send | Pause | Close | Reset | Receive | Hang | Reply
 
 
 class ServerTls(Protocol):
@@ -158,7 +158,7 @@ class ScriptedServer:
                     self._note(heads, self._read_head(conn))
                 elif isinstance(action, Send):
                     conn.sendall(action.data)
-                elif isinstance(action, Answer):
+                elif isinstance(action, Reply):
                     conn.sendall(action.reply(heads[-1] if heads else b""))
                 elif isinstance(action, Pause):
                     self._stop.wait(action.seconds)

@@ -25,7 +25,7 @@ from harness.cells import Conversation, ScriptedClient
 from harness.model import Pairing
 from harness.probe import ProbeResult, ServerProbe
 from harness.registry import Capability
-from harness.scripted import Answer, Close, ScriptedServer
+from harness.scripted import Close, Reply, ScriptedServer
 from harness.websocket import clients, handshake
 from harness.websocket.clients import Failed, Opened, Outcome
 
@@ -299,7 +299,7 @@ CLIENT_ROWS = (
         "|Sec-WebSocket-Accept| header field or the |Sec-WebSocket-Accept| contains a value "
         "other than the base64-encoded SHA-1 of the concatenation of the |Sec-WebSocket-Key| "
         '... the client MUST _Fail the WebSocket Connection_."',
-        _reply(accept_value=handshake.accept(handshake.KEY)),
+        _reply(accept_of=handshake.accept_without_guid),
         opens=False,
     ),
     ClientRow(
@@ -364,7 +364,7 @@ def _params(rows: tuple[ServerRow, ...] | tuple[ClientRow, ...]) -> list[Any]:
 
 def scripted_outcome(row: ClientRow, client: str, scripted: ScriptedClient) -> Outcome:
     """The client's verdict on the row's server handshake, played by a scripted server."""
-    with ScriptedServer([Answer(row.reply), Close()], certificate=scripted.certificate) as server:
+    with ScriptedServer([Reply(row.reply), Close()], certificate=scripted.certificate) as server:
         return clients.exchange(client, server.target, protocols=row.protocols)
 
 

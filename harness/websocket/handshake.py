@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from harness import probe
 
@@ -24,6 +24,11 @@ def accept(key: str) -> str:
     of the concatenation of the |Sec-WebSocket-Key| (as a string, not base64-decoded) with
     the string "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"."""
     return base64.b64encode(hashlib.sha1((key + GUID).encode("ascii")).digest()).decode()
+
+
+def accept_without_guid(key: str) -> str:
+    """A wrong accept value, as a server that forgets the GUID computes it."""
+    return base64.b64encode(hashlib.sha1(key.encode("ascii")).digest()).decode()
 
 
 def upgrade_fields(key: str = KEY) -> list[tuple[str, str]]:
@@ -63,16 +68,17 @@ def server_reply(
     status: str = "101 Switching Protocols",
     drop: Sequence[str] = (),
     extra: Fields = (),
-    accept_value: str | None = None,
+    accept_of: Callable[[str], str] | None = None,
 ) -> bytes:
     """A server's answer to the client handshake in ``head``: by default a valid 101 (RFC
     6455 §4.2.2, step 5), its Sec-WebSocket-Accept computed from the client's key; ``drop``
-    leaves fields out, ``extra`` adds some, ``accept_value`` replaces the accept value."""
+    leaves fields out, ``extra`` adds some, ``accept_of`` computes the accept value
+    from the key in another way."""
     key = field_value(head, "Sec-WebSocket-Key") or ""
     fields = [
         ("Upgrade", "websocket"),
         ("Connection", "Upgrade"),
-        ("Sec-WebSocket-Accept", accept(key) if accept_value is None else accept_value),
+        ("Sec-WebSocket-Accept", (accept_of or accept)(key)),
         *extra,
     ]
     lines = [f"HTTP/1.1 {status}"]
