@@ -4,6 +4,7 @@ opens whatever comes and passes on a strict one."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 
 import pytest
@@ -38,8 +39,6 @@ def _strict_problem(head: bytes) -> bytes | None:
         return REFUSE
     key = handshake.field_value(head, "Sec-WebSocket-Key") or ""
     try:
-        import base64
-
         if len(base64.b64decode(key, validate=True)) != 16:
             return REFUSE
     except ValueError:
@@ -49,9 +48,7 @@ def _strict_problem(head: bytes) -> bytes | None:
 
 def strict(head: bytes) -> bytes:
     offered = [
-        p.strip()
-        for v in (handshake.field_value(head, "Sec-WebSocket-Protocol") or "").split(",")
-        for p in [v]
+        p.strip() for p in (handshake.field_value(head, "Sec-WebSocket-Protocol") or "").split(",")
     ]
     extra = (("Sec-WebSocket-Protocol", SUBPROTOCOL),) if SUBPROTOCOL in offered else ()
     return _strict_problem(head) or handshake.server_reply(head, extra=extra)
