@@ -10,9 +10,13 @@ import asyncio
 import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from harness import contract, deadlines
 from harness.model import Target
+
+if TYPE_CHECKING:
+    from harness.clients.aiohttp_client import ConnectorSockets
 
 Message = str | bytes
 
@@ -57,13 +61,16 @@ async def _aiohttp(
     context: ssl.SSLContext | None,
     protocols: Sequence[str],
     messages: Sequence[Message],
+    sockets: ConnectorSockets,
 ) -> Outcome:
-    import aiohttp  # optional (the implementations extra): imported when the client runs
+    import aiohttp
 
     timeout = aiohttp.ClientWSTimeout(
         ws_receive=deadlines.WEBSOCKET_EXCHANGE, ws_close=deadlines.WEBSOCKET_EXCHANGE
     )
-    async with aiohttp.ClientSession() as session:
+    # The connector as shipped, given only a socket factory that notes its sockets.
+    connector = aiohttp.TCPConnector(socket_factory=sockets.new)
+    async with aiohttp.ClientSession(connector=connector) as session:
         try:
             connection = await session.ws_connect(
                 address, protocols=tuple(protocols), ssl=context or True, timeout=timeout
@@ -87,11 +94,19 @@ def aiohttp_exchange(
     protocols: Sequence[str],
     messages: Sequence[Message],
 ) -> Outcome:
-    """aiohttp's ClientSession.ws_connect, on a loop of its own."""
+    """aiohttp's ClientSession.ws_connect, on a loop of its own, which closes only once the
+    connection's socket has (ConnectorSockets.closed: over TLS asyncio closes it after the
+    close_notify exchange, which aiohttp's session does not wait for)."""
+    # Optional (the implementations extra): imported when the client runs, before the deadline.
+    from harness.clients.aiohttp_client import ConnectorSockets
 
     async def bounded() -> Outcome:
-        async with asyncio.timeout(deadlines.WEBSOCKET_EXCHANGE):
-            return await _aiohttp(address, context, protocols, messages)
+        sockets = ConnectorSockets()
+        try:
+            async with asyncio.timeout(deadlines.WEBSOCKET_EXCHANGE):
+                return await _aiohttp(address, context, protocols, messages, sockets)
+        finally:
+            await sockets.closed()
 
     return asyncio.run(bounded())
 
