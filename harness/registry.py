@@ -108,6 +108,11 @@ class Implementation:
     # lists no deviation, so a client's listed deviation that passes against it is fixed,
     # not masked by a server that hides it (plugin/baseline.py).
     reference: bool = False
+    # A WebSocket client and nothing else (the websockets package): it sends no HTTP request
+    # of its own, so it takes part only in the cell kinds whose client opens WebSocket
+    # connections (harness/cells.py: CellKind.websocket), through its adapter in
+    # harness/websocket/clients.py, which ``factory`` names.
+    websocket_only: bool = False
 
     def __post_init__(self) -> None:
         if sum(map(bool, (self.factory, self.command, self.url))) != 1:
@@ -427,6 +432,15 @@ BUILTIN: tuple[Implementation, ...] = (
                 "HTTPConnection inherits http.client's HTTP/1.1)"
             )
         },
+    ),
+    Implementation(
+        name="websockets",
+        kind=Kind.CLIENT,
+        description="websockets.asyncio.client.connect (a WebSocket client only)",
+        package="websockets",
+        factory="harness.websocket.clients:websockets_exchange",
+        provides=frozenset({Capability.WEBSOCKET}),
+        websocket_only=True,
     ),
 )
 

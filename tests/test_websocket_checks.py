@@ -5,7 +5,10 @@ opens whatever comes and passes on a strict one."""
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -14,8 +17,10 @@ from harness.probe import ServerProbe
 from harness.scripted import Close, Reply, ScriptedServer
 from harness.websocket import handshake
 from harness.websocket.clients import Failed, Opened, Outcome
-from suites.test_websocket import CLIENT_ROWS, SERVER_ROWS, ClientRow, ServerRow
+from suites.websocket.client_rows import CLIENT_ROWS, ClientRow
+from suites.websocket.server_rows import SERVER_ROWS, ServerRow
 
+ROOT = Path(__file__).resolve().parent.parent
 SUBPROTOCOL = "interop.echo"
 REFUSE = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
 VERSION_REFUSAL = (
@@ -143,3 +148,26 @@ def test_client_row_fails_on_a_naive_or_refusing_client(row: ClientRow) -> None:
     # The naive client opens on anything; a client that refuses everything breaks the valid row.
     wrong: Outcome = Failed("refused") if row.opens else Opened(None, [])
     assert row.problem(wrong) is not None
+
+
+def test_a_websocket_only_client_has_websocket_cells_only(tmp_path: Path) -> None:
+    # websockets opens WebSocket connections and sends no HTTP request: the matrix pairs it
+    # in the WebSocket cell kinds only (CellKind.websocket), aiohttp in every kind.
+    done = subprocess.run(
+        [
+            sys.executable,
+            *("-m", "pytest", "suites/test_methods.py", "suites/test_websocket.py"),
+            *("--server", "uvicorn", "--client", "aiohttp", "--client", "websockets"),
+            *("--collect-only", "-q", "-p", "no:cacheprovider"),
+            *("--expectations", "suites/expectations", "--results", str(tmp_path / "r.json")),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    ids = [line for line in done.stdout.splitlines() if "::" in line]
+    websockets = [i for i in ids if "-websockets-" in i]
+    assert websockets and all(i.startswith("suites/test_websocket.py::") for i in websockets)
+    assert any(i.startswith("suites/test_methods.py::") and "-aiohttp-" in i for i in ids)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from harness import contract, deadlines
 from harness.model import Target
@@ -100,21 +100,60 @@ def aiohttp_exchange(
     # Optional (the implementations extra): imported when the client runs, before the deadline.
     from harness.clients.aiohttp_client import ConnectorSockets
 
-    async def bounded() -> Outcome:
+    async def run() -> Outcome:
         sockets = ConnectorSockets()
         try:
-            async with asyncio.timeout(deadlines.WEBSOCKET_EXCHANGE):
-                return await _aiohttp(address, context, protocols, messages, sockets)
+            return await _within_deadline(_aiohttp(address, context, protocols, messages, sockets))
         finally:
             await sockets.closed()
 
-    return asyncio.run(bounded())
+    return asyncio.run(run())
+
+
+def websockets_exchange(
+    address: str,
+    context: ssl.SSLContext | None,
+    protocols: Sequence[str],
+    messages: Sequence[Message],
+) -> Outcome:
+    """websockets' asyncio client (websockets.asyncio.client.connect), on a loop of its own;
+    leaving its ``async with`` waits for the TCP connection's end (its close_timeout)."""
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import InvalidHandshake
+    from websockets.typing import Subprotocol
+
+    async def run() -> Outcome:
+        try:
+            connection = await connect(
+                address,
+                ssl=context,
+                subprotocols=[Subprotocol(p) for p in protocols] or None,
+                proxy=None,  # loopback: never through a proxy from the environment
+                open_timeout=deadlines.WEBSOCKET_EXCHANGE,
+                close_timeout=deadlines.WEBSOCKET_EXCHANGE,
+            )
+        except InvalidHandshake as exc:
+            return _failed(exc)
+        async with connection:
+            echoed: list[Message] = []
+            for message in messages:
+                await connection.send(message)
+                echoed.append(await connection.recv())
+            return Opened(connection.subprotocol, echoed)
+
+    return asyncio.run(_within_deadline(run()))
+
+
+async def _within_deadline(exchange: Coroutine[Any, Any, Outcome]) -> Outcome:
+    """The whole connection under deadlines.WEBSOCKET_EXCHANGE."""
+    async with asyncio.timeout(deadlines.WEBSOCKET_EXCHANGE):
+        return await exchange
 
 
 Exchange = Callable[[str, ssl.SSLContext | None, Sequence[str], Sequence[Message]], Outcome]
 
 # By the registry's client name; a client providing Capability.WEBSOCKET has a row.
-CLIENTS: dict[str, Exchange] = {"aiohttp": aiohttp_exchange}
+CLIENTS: dict[str, Exchange] = {"aiohttp": aiohttp_exchange, "websockets": websockets_exchange}
 
 
 def exchange(
