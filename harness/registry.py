@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from harness import deadlines
@@ -96,6 +97,9 @@ class Implementation:
     factory: str = ""
     lacks: Mapping[Capability, str] = field(default_factory=dict)
     provides: frozenset[Capability] = frozenset()  # of the OPT_IN capabilities
+    # A file a capability needs beside the program (node's ws package, installed by npm ci):
+    # where it is absent, the capability is lacking, and the reason says so.
+    needs: Mapping[Capability, str] = field(default_factory=dict)
     command: tuple[str, ...] = ()
     tls_args: tuple[str, ...] = ()
     ready: Ready = Ready.LINE
@@ -130,6 +134,8 @@ class Implementation:
         """Why this implementation cannot express ``capability``, or None if it can."""
         if capability in self.lacks:
             return self.lacks[capability]
+        if capability in self.needs and not Path(self.needs[capability]).exists():
+            return f"{self.needs[capability]} is absent, which {self.name} needs for it"
         if capability in OPT_IN and capability not in self.provides:
             return OPT_IN[capability]
         return None

@@ -14,6 +14,7 @@ import pytest
 
 from harness import probe
 from harness.probe import ServerProbe
+from harness.registry import Capability, Implementation, Kind
 from harness.scripted import Close, Reply, ScriptedServer
 from harness.websocket import handshake
 from harness.websocket.clients import Failed, Opened, Outcome
@@ -171,3 +172,20 @@ def test_a_websocket_only_client_has_websocket_cells_only(tmp_path: Path) -> Non
     websockets = [i for i in ids if "-websockets-" in i]
     assert websockets and all(i.startswith("suites/test_websocket.py::") for i in websockets)
     assert any(i.startswith("suites/test_methods.py::") and "-aiohttp-" in i for i in ids)
+
+
+def test_a_capability_whose_needed_file_is_absent_is_lacking(tmp_path: Path) -> None:
+    needed = tmp_path / "node_modules" / "ws" / "package.json"
+    impl = Implementation(
+        name="node-like",
+        kind=Kind.SERVER,
+        description="a server whose /ws needs a package",
+        package="",
+        command=("true",),
+        provides=frozenset({Capability.WEBSOCKET}),
+        needs={Capability.WEBSOCKET: str(needed)},
+    )
+    assert impl.cannot(Capability.WEBSOCKET) == f"{needed} is absent, which node-like needs for it"
+    needed.parent.mkdir(parents=True)
+    needed.write_text("{}")
+    assert impl.cannot(Capability.WEBSOCKET) is None
