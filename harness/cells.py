@@ -4,14 +4,16 @@ its transcript is made of.
 A cell is a case run with a ``Pairing``. Its kind is the fixture the test takes, which
 decides the pairing's sides and what the test gets: a client and a running server
 (``interop``), the raw probe and a server (``server_probe``), a client and scripted servers
-(``scripted_client``, ``tls_client``), or an HTTPS server of the matrix (``tls_server``).
+(``scripted_client``, ``tls_client``), or an HTTPS server of the matrix (``tls_server``);
+a WebSocket client and a server, or scripted servers (``websocket_interop``,
+``websocket_client``).
 ``CELL_KINDS`` is the one table of them that the plugin, the fixtures and the transcripts
 read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -23,8 +25,10 @@ from harness.launcher import ServerProcess
 from harness.model import TRANSPORTS, Exchange, Pairing, RequestSpec, Target, Timeouts
 from harness.probe import ProbeResult, ServerProbe
 from harness.registry import Kind
-from harness.scripted import Action, ScriptedServer, ServerTls
+from harness.scripted import Action, Close, Reply, ScriptedServer, ServerTls
 from harness.tls import Handshake
+from harness.websocket import clients as websocket_clients
+from harness.websocket.clients import Message, Outcome
 
 # A scripted server answers at once or never: waiting longer tells nothing more.
 SCRIPTED_TIMEOUTS = Timeouts(connect=deadlines.CONNECT, read=deadlines.SCRIPTED_READ)
@@ -173,6 +177,44 @@ class ScriptedClient:
         )
 
 
+@dataclass
+class WebSocketClient:
+    """A WebSocket client under test (by registry name, harness/websocket/clients.py),
+    opening connections to the cell's server or to scripted servers; it keeps what each
+    connection came to, for the transcript."""
+
+    name: str
+    target: Target | None = None  # the cell's server (websocket_interop)
+    certificate: ServerTls | None = None  # the scripted servers' TLS, for https
+    runs: list[str] = field(default_factory=list)
+
+    def open(self, messages: Sequence[Message] = ()) -> Outcome:
+        """A connection to the cell's server's /ws: the handshake, one echo per message."""
+        assert self.target is not None, "a websocket_interop cell has a server"
+        outcome = websocket_clients.exchange(self.name, self.target, messages=messages)
+        address = websocket_clients.url(self.target, contract.WEBSOCKET_PATH)
+        self.runs.append(
+            f"--- {address}: {len(messages)} messages sent; the client's result: {outcome}"
+        )
+        return outcome
+
+    def against(self, reply: Callable[[bytes], bytes], protocols: Sequence[str] = ()) -> Outcome:
+        """A connection to a scripted server answering the client's handshake with
+        ``reply(head)``, offering ``protocols``."""
+        script: list[Action] = [Reply(reply), Close()]
+        with ScriptedServer(script, certificate=self.certificate) as server:
+            outcome = websocket_clients.exchange(self.name, server.target, protocols=protocols)
+        self.runs.append(
+            transcript.scripted_run(
+                len(self.runs) + 1, script, str(outcome), server.handshakes, server.connections
+            )
+        )
+        return outcome
+
+    def transcript(self) -> str:
+        return transcript.joined(self.runs)
+
+
 @dataclass(frozen=True)
 class HttpsServer:
     """An HTTPS server of the matrix as the TLS suite's server cases see it: the running
@@ -194,6 +236,9 @@ class CellKind:
     sides: tuple[Kind, ...]
     transports: tuple[str, ...]
     transcript: Callable[[Any], str] | None
+    # Its client opens WebSocket connections (harness/websocket/clients.py), not HTTP
+    # requests: the only kinds a WebSocket-only client (Implementation.websocket_only) has.
+    websocket: bool = False
 
     @property
     def id_shape(self) -> str:
@@ -234,4 +279,15 @@ CELL_KINDS = (
     CellKind("tls_client", (Kind.CLIENT,), ("https",), ScriptedClient.transcript),
     # Each HTTPS server's TLS set-up.
     CellKind("tls_server", (Kind.SERVER,), ("https",), None),
+    # A WebSocket client and a real server; a WebSocket client against scripted servers.
+    CellKind(
+        "websocket_interop",
+        (Kind.SERVER, Kind.CLIENT),
+        TRANSPORTS,
+        WebSocketClient.transcript,
+        websocket=True,
+    ),
+    CellKind(
+        "websocket_client", (Kind.CLIENT,), TRANSPORTS, WebSocketClient.transcript, websocket=True
+    ),
 )

@@ -164,3 +164,10 @@ def parse_echo(document: bytes) -> Echo:
         headers=[(name, value) for name, value in data["headers"]],
         body=body,
     )
+
+
+# GET /ws: the WebSocket echo (docs/contract.md, "WebSocket"), served by servers that
+# provide Capability.WEBSOCKET. It sends back every text and binary message as it came, and
+# agrees to this one subprotocol when the client offers it (RFC 6455 §4.2.2, /subprotocol/).
+WEBSOCKET_PATH = "/ws"
+WEBSOCKET_SUBPROTOCOL = "interop.echo"

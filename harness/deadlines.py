@@ -110,3 +110,8 @@ KEEPALIVE_LONG_LIMIT = 240.0
 # server closes its sockets (the client's error) a moment before the kernel reports its
 # exit; a server that is not exiting costs its failed cells this much, no passing cell.
 SERVER_EXIT_WAIT = 0.2 * SCALE
+
+# --- The WebSocket opening handshake (suites/test_websocket.py) ----------------------------
+# A WebSocket client's whole connection: the opening handshake, one echo per message and the
+# closing handshake; the client's own open and close timeouts are set to it as well.
+WEBSOCKET_EXCHANGE = 5.0 * SCALE

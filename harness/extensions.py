@@ -34,6 +34,7 @@ _KEYS = {
     "program",
     "lacks",
     "provides",
+    "needs",
 }
 
 
@@ -87,13 +88,16 @@ def load_file(path: Path) -> list[Implementation]:
 
 
 def _with_here(impl: Implementation, here: Path) -> Implementation:
-    """``{here}`` in a command is the folder of the file that declares it, so that a file's
-    commands work from any working directory."""
+    """``{here}`` in a command (and in the paths of ``needs``) is the folder of the file that
+    declares it, so that a file's commands work from any working directory."""
 
     def fill(argv: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(part.replace("{here}", str(here)) for part in argv)
 
-    return dataclasses.replace(impl, command=fill(impl.command), tls_args=fill(impl.tls_args))
+    needs = {key: path.replace("{here}", str(here)) for key, path in impl.needs.items()}
+    return dataclasses.replace(
+        impl, command=fill(impl.command), tls_args=fill(impl.tls_args), needs=needs
+    )
 
 
 # Every external client runs once per request (docs/contract.md, external clients).
@@ -128,11 +132,14 @@ def _parse(entry: dict[str, Any], kind: Kind, where: str) -> Implementation:
         raise problem(f"'ready' must be one of {', '.join(Ready)}") from None
     lacks = entry.get("lacks", {})
     provides = entry.get("provides", [])
-    if not isinstance(lacks, dict) or not all(isinstance(v, str) for v in lacks.values()):
-        raise problem("'lacks' must be a table of capability = \"reason\"")
+    needs = entry.get("needs", {})
+    for key, table in (("lacks", lacks), ("needs", needs)):
+        if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+            raise problem(f"'{key}' must be a table of capability = \"text\"")
     try:
         lacks = {capability(key): reason for key, reason in lacks.items()}
         provides = frozenset(capability(value) for value in provides)
+        needs = {capability(key): path for key, path in needs.items()}
     except ExtensionError as exc:
         raise problem(str(exc)) from None
     return Implementation(
@@ -146,6 +153,7 @@ def _parse(entry: dict[str, Any], kind: Kind, where: str) -> Implementation:
         program=entry.get("program"),
         lacks={**(_ONE_SHOT_CLIENT if kind is Kind.CLIENT else {}), **lacks},
         provides=provides,
+        needs=needs,
         origin=where.split(": ")[0],
     )
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from harness import deadlines
@@ -50,12 +51,16 @@ class Capability(enum.StrEnum):
     # sends files (the wire suite's file bodies): a program given its request as a JSON
     # document (docs/contract.md) is handed bytes, not a file.
     FILE_BODY = "file-body"
+    # Takes part in the WebSocket opening handshake (RFC 6455 §4): a server serves the
+    # contract's /ws echo (docs/contract.md), a client opens ws:// and wss:// connections.
+    WEBSOCKET = "websocket"
 
 
 # Capabilities few implementations have: absent unless an implementation ``provides`` them.
 OPT_IN = {
     Capability.STATIC_FILES: "it serves no files from a folder",
     Capability.FILE_BODY: "it is given its request body as bytes, not as an open file",
+    Capability.WEBSOCKET: "it implements no WebSocket opening handshake (RFC 6455 §4)",
 }
 
 
@@ -99,6 +104,9 @@ class Implementation:
     factory: str = ""
     lacks: Mapping[Capability, str] = field(default_factory=dict)
     provides: frozenset[Capability] = frozenset()  # of the OPT_IN capabilities
+    # A file a capability needs beside the program (node's ws package, installed by npm ci):
+    # where it is absent, the capability is lacking, and the reason says so.
+    needs: Mapping[Capability, str] = field(default_factory=dict)
     command: tuple[str, ...] = ()
     tls_args: tuple[str, ...] = ()
     ready: Ready = Ready.LINE
@@ -111,6 +119,11 @@ class Implementation:
     # lists no deviation, so a client's listed deviation that passes against it is fixed,
     # not masked by a server that hides it (plugin/baseline.py).
     reference: bool = False
+    # A WebSocket client and nothing else (the websockets package): it sends no HTTP request
+    # of its own, so it takes part only in the cell kinds whose client opens WebSocket
+    # connections (harness/cells.py: CellKind.websocket), through its adapter in
+    # harness/websocket/clients.py, which ``factory`` names.
+    websocket_only: bool = False
 
     def __post_init__(self) -> None:
         if sum(map(bool, (self.factory, self.command, self.url))) != 1:
@@ -128,6 +141,8 @@ class Implementation:
         """Why this implementation cannot express ``capability``, or None if it can."""
         if capability in self.lacks:
             return self.lacks[capability]
+        if capability in self.needs and not Path(self.needs[capability]).exists():
+            return f"{self.needs[capability]} is absent, which {self.name} needs for it"
         if capability in OPT_IN and capability not in self.provides:
             return OPT_IN[capability]
         return None
@@ -321,6 +336,7 @@ BUILTIN: tuple[Implementation, ...] = (
         package="aiohttp",
         command=_server_module("aiohttp_server"),
         tls_args=TLS_ARGS,
+        provides=frozenset({Capability.WEBSOCKET}),
     ),
     Implementation(
         name="gunicorn",
@@ -341,14 +357,21 @@ BUILTIN: tuple[Implementation, ...] = (
         package="twisted",
         command=_server_module("twisted_server"),
         tls_args=TLS_ARGS,
+        lacks={
+            Capability.WEBSOCKET: (
+                "twisted.web has no WebSocket server of its own; autobahn's, which has, is "
+                "not among this package's implementations"
+            )
+        },
     ),
     Implementation(
         name="uvicorn",
         kind=Kind.SERVER,
-        description="uvicorn with h11, an ASGI contract app",
+        description="uvicorn with h11 (and wsproto for WebSocket), an ASGI contract app",
         package="uvicorn",
         command=_server_module("uvicorn_server"),
         tls_args=TLS_ARGS,
+        provides=frozenset({Capability.WEBSOCKET}),
     ),
     Implementation(
         name="waitress",
@@ -374,7 +397,8 @@ BUILTIN: tuple[Implementation, ...] = (
         description="aiohttp.ClientSession on a private event loop",
         package="aiohttp",
         factory="harness.clients.aiohttp_client:AiohttpClient",
-        provides=frozenset({Capability.FILE_BODY}),
+        # ClientSession.ws_connect
+        provides=frozenset({Capability.FILE_BODY, Capability.WEBSOCKET}),
     ),
     Implementation(
         name="httpx",
@@ -427,6 +451,15 @@ BUILTIN: tuple[Implementation, ...] = (
                 "HTTPConnection inherits http.client's HTTP/1.1)"
             )
         },
+    ),
+    Implementation(
+        name="websockets",
+        kind=Kind.CLIENT,
+        description="websockets.asyncio.client.connect (a WebSocket client only)",
+        package="websockets",
+        factory="harness.websocket.clients:websockets_exchange",
+        provides=frozenset({Capability.WEBSOCKET}),
+        websocket_only=True,
     ),
 )
 

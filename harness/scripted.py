@@ -13,7 +13,7 @@ import ssl
 import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Protocol
@@ -66,7 +66,15 @@ class Listen:
     seconds: float
 
 
-Action = Send | Pause | Close | Reset | Receive | Hang | Listen
+@dataclass(frozen=True)
+class Reply:
+    """Send the bytes ``reply`` makes of the connection's last request head: an answer that
+    depends on what the client sent (a WebSocket Sec-WebSocket-Accept, from its random key)."""
+
+    reply: Callable[[bytes], bytes]
+
+
+Action = Send | Pause | Close | Reset | Receive | Hang | Listen | Reply
 
 
 class ServerTls(Protocol):
@@ -163,6 +171,8 @@ class ScriptedServer:
                     self._note(heads, self._read_head(conn))
                 elif isinstance(action, Send):
                     conn.sendall(action.data)
+                elif isinstance(action, Reply):
+                    conn.sendall(action.reply(heads[-1] if heads else b""))
                 elif isinstance(action, Pause):
                     self._stop.wait(action.seconds)
                 elif isinstance(action, Close):

@@ -12,11 +12,13 @@ from harness.fixtures.servers import ServerPool, make_client
 from harness.model import RequestSpec, Target
 from harness.registry import REGISTRY, Capability, Kind
 
-# Every registered client that runs here: built-ins, entry points, implementations.toml.
+# Every registered client that runs here: built-ins, entry points, implementations.toml
+# (but a WebSocket-only one, which sends no HTTP request).
 CLIENTS = [
     name
     for name in REGISTRY.names(Kind.CLIENT)
     if not REGISTRY.get(Kind.CLIENT, name).unavailable()
+    and not REGISTRY.get(Kind.CLIENT, name).websocket_only
 ]
 
 

@@ -31,11 +31,13 @@ from harness.scripted import (
 )
 from harness.tls import ServerCertificate
 
-# Every registered client that runs here: built-ins, entry points, implementations.toml.
+# Every registered client that runs here: built-ins, entry points, implementations.toml
+# (but a WebSocket-only one, which sends no HTTP request).
 CLIENTS = [
     name
     for name in REGISTRY.names(Kind.CLIENT)
     if not REGISTRY.get(Kind.CLIENT, name).unavailable()
+    and not REGISTRY.get(Kind.CLIENT, name).websocket_only
 ]
 SHORT = Timeouts(connect=0.5, read=0.5)
 

@@ -23,7 +23,7 @@ def test_unknown_name_fails_with_the_known_names_of_its_kind() -> None:
         Registry().get(Kind.CLIENT, "nosuch")
     assert str(excinfo.value) == (
         "unknown client 'nosuch'; known clients: "
-        "http.client, requests, aiohttp, httpx, urllib.request, urllib3"
+        "http.client, requests, aiohttp, httpx, urllib.request, urllib3, websockets"
     )
 
 
@@ -50,7 +50,18 @@ def test_a_server_name_is_unknown_as_a_client() -> None:
                 "waitress",
             ],
         ),
-        (Kind.CLIENT, ["http.client", "requests", "aiohttp", "httpx", "urllib.request", "urllib3"]),
+        (
+            Kind.CLIENT,
+            [
+                "http.client",
+                "requests",
+                "aiohttp",
+                "httpx",
+                "urllib.request",
+                "urllib3",
+                "websockets",
+            ],
+        ),
     ],
 )
 def test_names_of_each_kind_in_registration_order(kind: Kind, names: list[str]) -> None:

@@ -1,5 +1,6 @@
 // The behaviour contract (docs/contract.md) on Node.js's own HTTP server: node:http, or
-// node:https with --certfile. No npm packages.
+// node:https with --certfile. One npm package, for GET /ws only: ws (package.json; npm ci
+// here); without it /ws is not served and stderr says why.
 //
 //   node examples/node-server/server.js --host 127.0.0.1 --port 0 [--certfile F [--keyfile F]]
 //                                       [--stop-on-stdin-eof]
@@ -24,6 +25,8 @@ const STREAM_PIECE_BYTES = 4096;
 const DEFAULT_CHUNK_BYTES = 1024;
 const MAX_DRIP_BYTES = 1000;
 const DEFAULT_DRIP_INTERVAL_MS = 100;
+const WEBSOCKET_PATH = '/ws'; // harness/contract.py: WEBSOCKET_PATH
+const WEBSOCKET_SUBPROTOCOL = 'interop.echo'; // harness/contract.py: WEBSOCKET_SUBPROTOCOL
 const SHUTDOWN_GRACE_MS = 2000; // as harness/deadlines.py: SERVER_SHUTDOWN_GRACE (in-flight requests get this long)
 
 // The contract's routes (harness/contract.py: _ROUTES); the whole path must match.
@@ -281,6 +284,43 @@ function createServer(args) {
   return https.createServer(options, application);
 }
 
+// ws's WebSocketServer, or why there is none (node_modules/ws absent: npm ci was not run).
+function loadWebSocketServer() {
+  try {
+    return { WebSocketServer: require('ws').WebSocketServer, missing: null };
+  } catch (error) {
+    return { WebSocketServer: null, missing: error.message.split('\n', 1)[0] };
+  }
+}
+
+// GET /ws (docs/contract.md, "GET /ws"): ws does the opening handshake (its handleUpgrade
+// checks the request and answers 101 or an error); the handler only echoes each message as
+// it came, and names the contract's subprotocol only when the client offered it.
+function serveWebSocket(server) {
+  const { WebSocketServer, missing } = loadWebSocketServer();
+  if (WebSocketServer === null) {
+    process.stderr.write(`server.js: ${WEBSOCKET_PATH} not served: ${missing}\n`);
+    return;
+  }
+  const sockets = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (offered) => (offered.has(WEBSOCKET_SUBPROTOCOL) ? WEBSOCKET_SUBPROTOCOL : false),
+  });
+  sockets.on('connection', (socket) => {
+    socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
+  });
+  // node:http hands every request asking for an upgrade to this listener, not to the
+  // routes; one for another path is closed unanswered (ws's README, "Multiple servers
+  // sharing a single HTTP/S server").
+  server.on('upgrade', (request, socket, head) => {
+    if (splitTarget(request.url)[0] !== WEBSOCKET_PATH) {
+      socket.destroy();
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => sockets.emit('connection', ws, request));
+  });
+}
+
 function main() {
   const args = parseArgs(process.argv.slice(2));
   let server;
@@ -291,6 +331,7 @@ function main() {
     process.stderr.write(`server.js: cannot serve HTTPS: ${error.message}\n`);
     process.exit(1);
   }
+  serveWebSocket(server);
   let stopping = false;
   const stop = () => {
     if (stopping) return;

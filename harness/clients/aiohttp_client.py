@@ -76,6 +76,34 @@ async def _stream(chunks: Iterable[bytes]) -> AsyncIterator[bytes]:
         yield piece
 
 
+class ConnectorSockets:
+    """Every socket an aiohttp connector opens (through its public ``socket_factory``), so
+    that a loop about to close can first let asyncio finish closing them."""
+
+    def __init__(self) -> None:
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+
+    def new(self, addr_info: tuple[int, int, int, str, tuple[object, ...]]) -> socket.socket:
+        """The connector's socket factory: what aiohappyeyeballs does without one
+        (impl.py: _connect_sock), noting the socket."""
+        family, kind, proto, _, _ = addr_info
+        sock = socket.socket(family=family, type=kind, proto=proto)
+        self._sockets.add(sock)
+        return sock
+
+    async def closed(self) -> None:
+        """Run the loop until every socket is closed, CLOSE_GRACE at most. A connection
+        released as closing (the response said close, a WebSocket connection ended) is
+        closed by asyncio in the background: over TLS only after the close_notify exchange
+        (asyncio/sslproto.py). An application's loop runs on and finishes it; a loop about to
+        close would leave the socket open (aiohttp's docs, "Graceful Shutdown"; aiohttp's
+        ClientSession.close waits only for the connections still in its connector,
+        aiohttp/connector.py: BaseConnector._close)."""
+        deadline = time.monotonic() + CLOSE_GRACE
+        while any(sock.fileno() != -1 for sock in self._sockets) and time.monotonic() < deadline:
+            await asyncio.sleep(CLOSE_POLL)
+
+
 class AiohttpClient:
     def __init__(self) -> None:
         self._runner: asyncio.Runner | None = None
@@ -92,18 +120,7 @@ class AiohttpClient:
         self._trace = aiohttp.TraceConfig()
         self._trace.on_connection_create_end.append(self._created)
         self._trace.on_connection_reuseconn.append(self._took_pooled)
-        # Every socket the connector opened (through its public socket_factory), so that
-        # close() can tell when all of them are closed.
-        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
-
-    def _new_socket(
-        self, addr_info: tuple[int, int, int, str, tuple[object, ...]]
-    ) -> socket.socket:
-        # What aiohappyeyeballs does without a factory (impl.py: _connect_sock).
-        family, kind, proto, _, _ = addr_info
-        sock = socket.socket(family=family, type=kind, proto=proto)
-        self._sockets.add(sock)
-        return sock
+        self._sockets = ConnectorSockets()
 
     async def _created(self, *_: object) -> None:
         self._reused = False
@@ -124,7 +141,7 @@ class AiohttpClient:
             version = "defaults"
         if version not in self._sessions:
             self._sessions[version] = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(socket_factory=self._new_socket),
+                connector=aiohttp.TCPConnector(socket_factory=self._sockets.new),
                 version=aiohttp.HttpVersion11 if defaults else _version(version),
                 trace_configs=[self._trace],
             )
@@ -233,10 +250,4 @@ class AiohttpClient:
         for session in self._sessions.values():
             await session.close()
         self._sessions.clear()
-        # A connection released as closing (the response said close) is closed by asyncio in
-        # the background: over TLS only after the close_notify exchange. An application's
-        # loop runs on and finishes it; this loop is about to close, which would leave the
-        # socket open (aiohttp's docs, "Graceful Shutdown"). So run it until they are closed.
-        deadline = time.monotonic() + CLOSE_GRACE
-        while any(sock.fileno() != -1 for sock in self._sockets) and time.monotonic() < deadline:
-            await asyncio.sleep(CLOSE_POLL)
+        await self._sockets.closed()

@@ -230,10 +230,17 @@ def pytest_configure(config: pytest.Config) -> None:
     servers = _selected(config, "server", Kind.SERVER)
     clients = _selected(config, "client", Kind.CLIENT)
     transports = list(dict.fromkeys(config.getoption("transport") or TRANSPORTS))
+    # A WebSocket-only client has cells of the WebSocket kinds only (CellKind.websocket).
+    http_clients = [c for c in clients if not REGISTRY.get(Kind.CLIENT, c).websocket_only]
     config.stash[MATRIX_KEY] = Matrix(
         servers,
         clients,
-        {kind.fixture: kind.pairings(servers, clients, transports) for kind in CELL_KINDS},
+        {
+            kind.fixture: kind.pairings(
+                servers, clients if kind.websocket else http_clients, transports
+            )
+            for kind in CELL_KINDS
+        },
     )
 
 

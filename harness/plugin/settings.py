@@ -29,6 +29,7 @@ SUITE_MARKERS = {
     "differential": "the differential mode's regressions replayed, observed only (RFC 9112)",
     "expect": "Expect: 100-continue at clients (RFC 9110 §10.1.1)",
     "proxy": "clients through an HTTP forward proxy and CONNECT tunnels (RFC 9110 §9.3.6)",
+    "websocket": "the WebSocket opening handshake, servers, clients and interop (RFC 6455 §4)",
 }
 # Cells too long for the default run: deselected unless ``-m`` names the marker
 # (``pytest suites -m slow``), so that the conformance run's time does not grow with them.

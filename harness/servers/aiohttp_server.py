@@ -14,7 +14,7 @@ import asyncio
 import ssl
 import sys
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 from harness import contract, deadlines
 from harness.servers import command
@@ -101,6 +101,19 @@ async def conn(request: web.Request) -> web.Response:
     return web.Response(body=contract.conn_document(host, port), content_type="application/json")
 
 
+async def websocket_echo(request: web.Request) -> web.WebSocketResponse:
+    """GET /ws: aiohttp does the opening handshake (WebSocketResponse.prepare, which also
+    picks the subprotocol among those offered); the handler only echoes messages."""
+    socket = web.WebSocketResponse(protocols=(contract.WEBSOCKET_SUBPROTOCOL,))
+    await socket.prepare(request)
+    async for message in socket:
+        if message.type is WSMsgType.TEXT:
+            await socket.send_str(message.data)
+        elif message.type is WSMsgType.BINARY:
+            await socket.send_bytes(message.data)
+    return socket
+
+
 def create_app() -> web.Application:
     app = web.Application()
     # A GET route takes HEAD too (the router's add_get, allow_head=True).
@@ -116,6 +129,7 @@ def create_app() -> web.Application:
             web.get("/delay/{ms}", delay),
             web.get("/close", close),
             web.get("/conn", conn),
+            web.get(contract.WEBSOCKET_PATH, websocket_echo, allow_head=False),
         ]
     )
     return app

@@ -27,9 +27,13 @@ Fields = list[tuple[bytes, bytes]]
 
 
 async def application(scope: Scope, receive: Receive, send: Send) -> None:
-    """The contract's routes (docs/contract.md) for an ``http`` scope."""
+    """The contract's routes (docs/contract.md) for an ``http`` scope, and /ws for a
+    ``websocket`` one."""
+    if scope["type"] == "websocket":
+        await _websocket_echo(scope, receive, send)
+        return
     if scope["type"] != "http":
-        # The server runs with lifespan and websockets off: nothing else should arrive.
+        # The server runs with lifespan off: nothing else should arrive.
         raise ValueError(f"unsupported ASGI scope type {scope['type']!r}")
     method = scope["method"]
     found = contract.route(scope["path"], scope["query_string"].decode("latin-1"))
@@ -121,3 +125,22 @@ async def _content(receive: Receive) -> bytes:
         body += message.get("body", b"")
         if not message.get("more_body", False):
             return bytes(body)
+
+
+async def _websocket_echo(scope: Scope, receive: Receive, send: Send) -> None:
+    """GET /ws. The server did the opening handshake's checks before the scope arrived; ASGI
+    leaves the choice of subprotocol to the application (``websocket.accept``), which picks
+    the contract's only if the client offered it (RFC 6455 §4.2.2, /subprotocol/)."""
+    if (await receive())["type"] != "websocket.connect":
+        return
+    if scope["path"] != contract.WEBSOCKET_PATH:
+        await send({"type": "websocket.close", "code": 1008})  # uvicorn answers 403
+        return
+    offered = contract.WEBSOCKET_SUBPROTOCOL in scope.get("subprotocols", [])
+    chosen = contract.WEBSOCKET_SUBPROTOCOL if offered else None
+    await send({"type": "websocket.accept", "subprotocol": chosen})
+    while (message := await receive())["type"] == "websocket.receive":
+        if message.get("text") is not None:
+            await send({"type": "websocket.send", "text": message["text"]})
+        else:
+            await send({"type": "websocket.send", "bytes": message["bytes"]})

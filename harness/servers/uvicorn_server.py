@@ -1,5 +1,5 @@
-"""uvicorn, with its h11 HTTP implementation, serving the ASGI contract app
-(harness/servers/asgi_app.py).
+"""uvicorn, with its h11 HTTP implementation and wsproto for WebSocket, serving the ASGI
+contract app (harness/servers/asgi_app.py).
 
     python -m harness.servers.uvicorn_server --host 127.0.0.1 --port 0 [--certfile F --keyfile F]
 
@@ -37,7 +37,7 @@ def serve(options: command.Options) -> None:
         port=options.port,
         http="h11",
         loop="asyncio",  # not "auto", which takes uvloop where it happens to be installed
-        ws="none",
+        ws="wsproto",  # named, not "auto": the same WebSocket implementation wherever it runs
         lifespan="off",  # the contract app has no start-up or shut-down work
         # /conn reports the connection's own peer: no X-Forwarded-For rewriting of it.
         proxy_headers=False,
