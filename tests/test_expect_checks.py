@@ -9,7 +9,7 @@ from harness.cases import CheckFailed, case_of
 from harness.cells import ScriptedClient
 from harness.clients import Client
 from suites import test_expect as expect
-from tests.fake_clients import NaiveClient, StrictClient
+from tests.fake_clients import CorrectClient, NaiveClient
 
 VERDICTS = [expect.test_continue_then_final]
 DATA_ONLY = [expect.test_no_continue, expect.test_final_instead_of_continue]
@@ -33,6 +33,6 @@ def test_continue_check_fails_on_client_presenting_the_100() -> None:
 
 
 def test_continue_check_passes_on_client_skipping_interim_responses() -> None:
-    cell, recorded = _cell(StrictClient())
+    cell, recorded = _cell(CorrectClient())
     expect.test_continue_then_final(cell, lambda *item: recorded.append(item))
     assert [name for name, _ in recorded] == ["observed"]
