@@ -44,10 +44,21 @@ class Capability(enum.StrEnum):
     # A caller can hand the client a NUL in a field value or a target (the wire suite's
     # values no sender may send): a program given them on its command line cannot.
     NUL_IN_REQUEST = "nul-in-request"
+    # A client follows redirects when asked (RequestSpec.follow_redirects), with its own code.
+    FOLLOW_REDIRECTS = "follow-redirects"
+    # A client takes Basic credentials (RequestSpec.basic_auth) into its own auth facility.
+    BASIC_AUTH = "basic-auth"
+    # A client object keeps cookies from Set-Cookie and sends them back (RFC 6265 §5).
+    SESSION_COOKIES = "session-cookies"
 
 
 # Capabilities few implementations have: absent unless an implementation ``provides`` them.
-OPT_IN = {Capability.STATIC_FILES: "it serves no files from a folder"}
+OPT_IN = {
+    Capability.STATIC_FILES: "it serves no files from a folder",
+    Capability.FOLLOW_REDIRECTS: "it declares no way to follow redirects when asked",
+    Capability.BASIC_AUTH: "it declares no facility for Basic credentials",
+    Capability.SESSION_COOKIES: "it declares no cookie store kept across requests",
+}
 
 
 class UnknownImplementation(LookupError):
@@ -288,6 +299,16 @@ BUILTIN: tuple[Implementation, ...] = (
         description="http.client.HTTPConnection / HTTPSConnection",
         package="python",
         factory="harness.clients.http_client:HttpClientClient",
+        lacks={
+            Capability.FOLLOW_REDIRECTS: (
+                "http.client returns every response as received; following a redirect is "
+                "left to the application (Python docs, http.client)"
+            ),
+            Capability.BASIC_AUTH: "http.client has no authentication facility",
+            Capability.SESSION_COOKIES: (
+                "http.client keeps no cookies (http.cookiejar is used by urllib.request)"
+            ),
+        },
     ),
     Implementation(
         name="requests",
@@ -295,6 +316,9 @@ BUILTIN: tuple[Implementation, ...] = (
         description="requests.Session (over urllib3)",
         package="requests",
         factory="harness.clients.requests_client:RequestsClient",
+        provides=frozenset(
+            {Capability.FOLLOW_REDIRECTS, Capability.BASIC_AUTH, Capability.SESSION_COOKIES}
+        ),
         lacks={
             Capability.DUPLICATE_REQUEST_HEADERS: (
                 "requests takes headers as a mapping, so a field name can appear only once"
@@ -363,6 +387,9 @@ BUILTIN: tuple[Implementation, ...] = (
         description="aiohttp.ClientSession on a private event loop",
         package="aiohttp",
         factory="harness.clients.aiohttp_client:AiohttpClient",
+        provides=frozenset(
+            {Capability.FOLLOW_REDIRECTS, Capability.BASIC_AUTH, Capability.SESSION_COOKIES}
+        ),
     ),
     Implementation(
         name="httpx",
@@ -370,6 +397,9 @@ BUILTIN: tuple[Implementation, ...] = (
         description="httpx.Client (HTTP/1.1)",
         package="httpx",
         factory="harness.clients.httpx_client:HttpxClient",
+        provides=frozenset(
+            {Capability.FOLLOW_REDIRECTS, Capability.BASIC_AUTH, Capability.SESSION_COOKIES}
+        ),
         lacks={
             Capability.CHOOSE_HTTP_VERSION: (
                 "httpx sends HTTP/1.1 through h11, which sends nothing else (h11/_writers.py: "
@@ -380,9 +410,12 @@ BUILTIN: tuple[Implementation, ...] = (
     Implementation(
         name="urllib.request",
         kind=Kind.CLIENT,
-        description="urllib.request.OpenerDirector (redirects not followed)",
+        description="urllib.request.OpenerDirector",
         package="python",
         factory="harness.clients.urllib_client:UrllibClient",
+        provides=frozenset(
+            {Capability.FOLLOW_REDIRECTS, Capability.BASIC_AUTH, Capability.SESSION_COOKIES}
+        ),
         lacks={
             Capability.PERSISTENT_CONNECTIONS: (
                 "urllib.request opens a connection per request and asks the server to close "
@@ -406,11 +439,15 @@ BUILTIN: tuple[Implementation, ...] = (
         description="urllib3.PoolManager",
         package="urllib3",
         factory="harness.clients.urllib3_client:Urllib3Client",
+        provides=frozenset({Capability.FOLLOW_REDIRECTS, Capability.BASIC_AUTH}),
         lacks={
             Capability.CHOOSE_HTTP_VERSION: (
                 "urllib3 has no option for the request's HTTP version (urllib3/connection.py: "
                 "HTTPConnection inherits http.client's HTTP/1.1)"
-            )
+            ),
+            Capability.SESSION_COOKIES: (
+                "urllib3 keeps no cookies: its user guide leaves them to the application"
+            ),
         },
     ),
 )

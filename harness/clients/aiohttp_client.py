@@ -173,7 +173,8 @@ class AiohttpClient:
             else {
                 "timeout": timeout,
                 "ssl": self._context(spec, target) if target.scheme == "https" else True,
-                "allow_redirects": False,
+                "allow_redirects": spec.follow_redirects,
+                "auth": aiohttp.BasicAuth(*spec.basic_auth) if spec.basic_auth else None,
             }
         )
         self._reused = None
