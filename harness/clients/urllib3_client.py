@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 import warnings
 import weakref
+from typing import Any
 
 import urllib3
 import urllib3.exceptions
@@ -154,7 +155,7 @@ class Urllib3Client:
             follower.clear()
 
 
-def _tls(spec: RequestSpec, target: Target) -> dict[str, object]:
+def _tls(spec: RequestSpec, target: Target) -> dict[str, Any]:
     """urllib3's pool parameters for the spec's trust mode and client certificate."""
     if target.scheme != "https":
         return {}
