@@ -13,7 +13,7 @@ import ssl
 import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Protocol
@@ -54,11 +54,21 @@ class Receive:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """Answer each request on the connection with what ``respond`` makes of it, until the
+    client closes the connection or ``limit`` requests have been answered: a server whose
+    replies depend on the request (a redirect, a challenge, a cookie)."""
+
+    respond: Callable[[bytes], bytes]
+    limit: int
+
+
+@dataclass(frozen=True)
 class Hang:
     """Say nothing until the server stops (or deadlines.SCRIPTED_HANG passes)."""
 
 
-Action = Send | Pause | Close | Reset | Receive | Hang
+Action = Send | Pause | Close | Reset | Receive | Answer | Hang
 
 
 class ServerTls(Protocol):
@@ -144,10 +154,16 @@ class ScriptedServer:
         heads: list[bytes] = []
         self.connections.append(heads)
         with conn, contextlib.suppress(OSError):  # the client may leave at any point
-            self._note(heads, self._read_head(conn))
+            last = self._note(heads, self._read_head(conn))
             for action in self.script:
                 if isinstance(action, Receive):
-                    self._note(heads, self._read_head(conn))
+                    last = self._note(heads, self._read_head(conn))
+                elif isinstance(action, Answer):
+                    for _ in range(action.limit):
+                        if not last:
+                            return
+                        conn.sendall(action.respond(last))
+                        last = self._note(heads, self._read_head(conn))
                 elif isinstance(action, Send):
                     conn.sendall(action.data)
                 elif isinstance(action, Pause):
@@ -195,10 +211,11 @@ class ScriptedServer:
                         break
         conn.close()
 
-    def _note(self, heads: list[bytes], head: bytes) -> None:
+    def _note(self, heads: list[bytes], head: bytes) -> bytes:
         self.received.append(head)
         if head:
             heads.append(head)
+        return head
 
     def _complete(self, data: bytes) -> bool:
         if not self.whole_requests:
