@@ -131,7 +131,12 @@ class FollowRow:
 def _follow_row(status: int, method: str) -> FollowRow:
     reason = http.HTTPStatus(status).phrase
     rfc = f"RFC 9110 §{SECTIONS[status]}, §15.4"
-    if method != "POST" or status in (307, 308):
+    if status == 303:
+        # RFC 9110 §15.4.4: "A user agent can perform a retrieval request targeting that URI
+        # (a GET or HEAD request if using HTTP)", whatever the method was.
+        after, level, ids = "get", Level.SHOULD, (RESEND,)
+        text = f"After a 303 (See Other) to a {method}, a GET or HEAD without content is sent"
+    elif method != "POST" or status in (307, 308):
         after, level = "same", Level.SHOULD
         ids: tuple[str, ...] = (RESEND,)
         text = f"After a {status} ({reason}) to a {method}, the same method (and content) is sent"
@@ -142,9 +147,6 @@ def _follow_row(status: int, method: str) -> FollowRow:
             # similar to 301 (Moved Permanently), except that it does not allow changing the
             # request method from POST to GET."
             rfc += "; RFC 7538 §3"
-    elif status == 303:
-        after, level, ids = "get", Level.SHOULD, (RESEND,)
-        text = "After a 303 (See Other) to a POST, a GET (or HEAD) without content is sent"
     else:
         after, level = "either", Level.MAY
         ids = (f"9110-{SECTIONS[status]}-3",)  # "a user agent MAY change ... POST to GET"
