@@ -26,6 +26,8 @@ SUITE_MARKERS = {
     "wire": "what clients put on the wire, byte for byte (RFC 9110, RFC 9112)",
     "differential": "the differential mode's regressions replayed, observed only (RFC 9112)",
     "redirects": "what clients asked to follow redirects send after each 3xx (RFC 9110 §15.4)",
+    "auth": "Basic credentials at clients: challenge, retry, giving up (RFC 9110 §11, RFC 7617)",
+    "cookies": "cookies kept by client sessions: Path, Max-Age, Expires, Secure (RFC 6265 §5)",
 }
 # Backstop only: every wait in the harness has its own, shorter deadline (deadlines.py).
 CELL_TIMEOUT_S = 300
