@@ -25,6 +25,10 @@ from harness.scripted import Answer, ScriptedServer, ServerTls
 MAX_REQUESTS = 40
 LANDED = b"landed"
 FIRST = "first"  # the origin a cell sends its request to
+# Why a case runs in http cells only: what it checks is the client's redirect, auth or cookie
+# logic, the same over either transport, and the run's time is budgeted (one cell of it
+# each); the cases where the scheme matters (another origin, Secure) run in both.
+HTTP_ONLY = "the client's logic here does not depend on the transport: its http cell checks it"
 
 Site = Callable[[Request], bytes]
 

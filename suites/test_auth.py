@@ -9,10 +9,12 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 
+import pytest
+
 from harness.cases import Case, Level, RecordProperty
 from harness.cells import SCRIPTED_TIMEOUTS, ScriptedClient
 from harness.model import Exchange, RequestSpec
-from harness.origins import FIRST, LANDED, MAX_REQUESTS, Origins, origins, reply
+from harness.origins import FIRST, HTTP_ONLY, LANDED, MAX_REQUESTS, Origins, origins, reply
 from harness.probe import Request
 from harness.registry import Capability
 
@@ -72,6 +74,8 @@ GIVES_UP = Case(
 
 @RETRY
 def test_retry(scripted_client: ScriptedClient, record_property: RecordProperty) -> None:
+    if scripted_client.certificate is not None:
+        pytest.skip(HTTP_ONLY)
     case = RETRY
     with origins(scripted_client, {FIRST: lambda _: Protected(frozenset(ACCEPTED))}) as site:
         site.send([SPEC])
@@ -100,6 +104,8 @@ def _when(seen: list[Request]) -> str:
 
 @GIVES_UP
 def test_gives_up(scripted_client: ScriptedClient, record_property: RecordProperty) -> None:
+    if scripted_client.certificate is not None:
+        pytest.skip(HTTP_ONLY)
     case = GIVES_UP
     with origins(scripted_client, {FIRST: refusing}) as site:
         site.send([SPEC])

@@ -19,7 +19,7 @@ import pytest
 from harness.cases import Case, Level, RecordProperty
 from harness.cells import SCRIPTED_TIMEOUTS, ScriptedClient
 from harness.model import RequestSpec
-from harness.origins import FIRST, LANDED, Origins, Site, origins, reply
+from harness.origins import FIRST, HTTP_ONLY, LANDED, Origins, Site, origins, reply
 from harness.probe import Request
 from harness.registry import Capability
 
@@ -212,4 +212,6 @@ def check_cookie(row: CookieRow, cell: ScriptedClient) -> str:
 def test_cookie(
     case: Case, row: CookieRow, scripted_client: ScriptedClient, record_property: RecordProperty
 ) -> None:
+    if scripted_client.certificate is not None and not row.case.id.startswith("cookies.secure."):
+        pytest.skip(HTTP_ONLY)
     record_property("observed", check_cookie(row, scripted_client))

@@ -21,7 +21,7 @@ from harness.cases import Case, Level, RecordProperty
 from harness.cells import SCRIPTED_TIMEOUTS, ScriptedClient
 from harness.errors import ClientError
 from harness.model import Exchange, Headers, RequestSpec
-from harness.origins import FIRST, LANDED, MAX_REQUESTS, Origins, Site, origins, reply
+from harness.origins import FIRST, HTTP_ONLY, LANDED, MAX_REQUESTS, Origins, Site, origins, reply
 from harness.plugin import properties
 from harness.probe import Request
 from harness.registry import Capability
@@ -113,6 +113,11 @@ def _landed(case: Case, site: Origins, method: str) -> None:
         raise case.failure("the landing page's 200 as the response", site.describe())
     if method != "HEAD" and result.body != LANDED:
         raise case.failure(f"the landing page's content {LANDED!r}", repr(result.body[:80]))
+
+
+def _http_only(cell: ScriptedClient) -> None:
+    if cell.certificate is not None:
+        pytest.skip(HTTP_ONLY)
 
 
 # --- status x method -----------------------------------------------------------------------
@@ -217,6 +222,7 @@ def _fields(request: Request) -> str:
 def test_follow(
     case: Case, row: FollowRow, scripted_client: ScriptedClient, record_property: RecordProperty
 ) -> None:
+    _http_only(scripted_client)
     observed, warning = check_follow(row, scripted_client)
     record_property("observed", observed)
     if warning:
@@ -268,6 +274,7 @@ LOCATIONS = [
 def test_location(
     case: Case, row: LocationRow, scripted_client: ScriptedClient, record_property: RecordProperty
 ) -> None:
+    _http_only(scripted_client)
     with origins(scripted_client, {FIRST: lambda o: Redirect(302, row.location(o))}) as site:
         site.send([_spec("GET")])
     record_property("observed", site.describe())
@@ -319,6 +326,7 @@ LIMITS = [
 def test_limit(
     case: Case, row: LimitRow, scripted_client: ScriptedClient, record_property: RecordProperty
 ) -> None:
+    _http_only(scripted_client)
     with origins(scripted_client, {FIRST: row.site}) as site:
         site.send([_spec("GET")])
     seen = site.seen()
@@ -445,6 +453,8 @@ def test_cross_origin(
     scripted_client: ScriptedClient,
     record_property: RecordProperty,
 ) -> None:
+    if row.other_host:  # another host is the same logic over either transport
+        _http_only(scripted_client)
     warning = check_cross_origin(row, scripted_client)
     record_property("observed", warning or f"no {row.field} at the other origin")
     if warning:
