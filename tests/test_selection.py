@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import importlib
 import json
 import re
 import subprocess
@@ -18,24 +19,12 @@ from pathlib import Path
 import pytest
 
 from harness.cases import CATALOGUE, Case, Level, Section, sections_of
-from suites import (  # noqa: F401  (their cases, into the catalogue)
-    test_chunked,
-    test_defaults,
-    test_differential,
-    test_errors,
-    test_expect,
-    test_keepalive,
-    test_methods,
-    test_probes,
-    test_proxy,
-    test_responses,
-    test_static,
-    test_timeouts,
-    test_tls,
-    test_wire,
-)
 from tests.pytest_run import run_pytest
 from tests.real_results import NARROW, UNLISTED
+
+# Every suite module, imported for its cases (into the catalogue).
+for _module in sorted(Path(__file__).parent.parent.joinpath("suites").glob("test_*.py")):
+    importlib.import_module(f"suites.{_module.stem}")
 
 # Two servers, two clients: every cell kind, both transports, a few hundred cells.
 SMALL = ["suites", "--server", "flask", "--server", "uvicorn"]
