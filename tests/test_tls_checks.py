@@ -291,7 +291,9 @@ def test_server_tls_checks(
 STARTS_WHATEVER_ITS_KEY = [
     sys.executable,
     "-c",
-    "import time; print('LISTENING 127.0.0.1 9', flush=True); time.sleep(60)",
+    # Listens (the launcher checks the ready line's port) but never looks at a key.
+    "import socket, time; s = socket.create_server(('127.0.0.1', 0)); "
+    "print('LISTENING 127.0.0.1', s.getsockname()[1], flush=True); time.sleep(60)",
 ]
 
 

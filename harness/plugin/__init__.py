@@ -22,13 +22,15 @@ every report) records cells and writes the results file.
 """
 
 pytest_plugins = [
+    # settings before the modules that import it (recorder), so that pytest registers it
+    # before anything imports it and can still rewrite its asserts.
     "harness.plugin.options",
+    "harness.plugin.settings",
     "harness.plugin.baseline",
     "harness.plugin.recorder",
     "harness.plugin.repeat",
     "harness.plugin.target",
     "harness.plugin.progress",
-    "harness.plugin.settings",
     "harness.plugin.shard",
     "harness.fixtures.certificates",
     "harness.fixtures.environment",
