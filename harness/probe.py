@@ -307,7 +307,8 @@ def send_raw(
     Reads until ``responses`` final responses are complete, then waits up to ``linger``
     seconds more to see whether the server closes the connection; stops early when the
     server closes or resets it, says nothing for ``idle_timeout`` seconds, or
-    ``total_timeout`` seconds have passed since the start. With ``abort``
+    ``total_timeout`` seconds have passed since the start, which bounds the reading of the
+    responses and never cuts a linger short (an idle watch of minutes). With ``abort``
     the probe then resets the connection (RST) instead of closing it, so a server still
     reading the request sees an error rather than the end of the data.
     """
@@ -316,6 +317,7 @@ def send_raw(
     # A deadline on the whole reading too: a server that trickles bytes forever must not
     # keep a cell running.
     give_up = started + total_timeout
+    lingering = False
     sent = bytearray()
     received = bytearray()
     ending = Ending.OPEN
@@ -335,6 +337,12 @@ def send_raw(
             pass
         while ending is Ending.OPEN:
             complete = _progress(bytes(received), methods, responses)
+            if complete and not lingering:
+                # The watch after the responses is as long as the caller asked: a total cut
+                # under it would report a server that closes later as "open" (waitress's
+                # 120 s idle timer watched for 60 s, issue 20).
+                lingering = True
+                give_up = max(give_up, time.monotonic() + linger)
             wait = min(linger if complete else idle_timeout, give_up - time.monotonic())
             if wait <= 0:
                 ending = Ending.OPEN if complete else Ending.TIMEOUT

@@ -143,3 +143,23 @@ def test_probe_gives_up_on_a_server_that_trickles_forever() -> None:
         )
     assert result.ending is Ending.TIMEOUT
     assert result.elapsed < 2.0
+
+
+# A watch (linger) longer than the total deadline: the server's close after the total but
+# within the watch is seen, and a server that stays open is watched for the whole linger.
+@pytest.mark.parametrize(
+    ("script", "ending", "at_least"),
+    [
+        ([Send(OK_HEAD + b"abc"), Pause(1.0), Close()], Ending.CLOSED, 1.0),
+        ([Send(OK_HEAD + b"abc"), Hang()], Ending.OPEN, 1.5),
+    ],
+)
+def test_the_total_deadline_does_not_cut_a_linger_short(
+    script: list, ending: Ending, at_least: float
+) -> None:
+    with ScriptedServer(script) as server:
+        result = send_raw(
+            server.target, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", total_timeout=0.5, linger=1.5
+        )
+    assert result.ending is ending
+    assert at_least <= result.elapsed < 3.0
