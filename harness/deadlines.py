@@ -95,5 +95,6 @@ KEEPALIVE_WATCH = 5.0 + 1.0 * SCALE + 2.0
 # --- A server gone during the run (fixtures/servers.py) -----------------------------------
 # After a cell failed: how long its server may still take to finish exiting. A crashing
 # server closes its sockets (the client's error) a moment before the kernel reports its
-# exit; a server that is not exiting costs its failed cells this much, no passing cell.
+# exit; only a server seen exiting is waited for (launcher._exiting), so a running one
+# costs its failed and known cells nothing.
 SERVER_EXIT_WAIT = 0.2 * SCALE
