@@ -46,8 +46,8 @@ SCRIPTED_LINGER = 1.0 * SCALE
 # a full queue (harness/scripted.py: full_backlog_listener).
 BACKLOG_FILLER_CONNECT = 0.2 * SCALE
 
-# --- The probe catalogue (harness/catalogue.py) -------------------------------------------
-# A server on loopback answers a catalogue probe within milliseconds. After this long of
+# --- The probe catalogue (harness/catalogue.py), and the suites' server probes -------------
+# A server on loopback answers a probe within milliseconds. After this long of
 # silence the probe stops reading: the server is waiting for bytes that will never come, or
 # keeps the connection open. It is also the window in which a close that follows a response
 # still counts as "closed": a server that answers and closes a little later is not kept open.
