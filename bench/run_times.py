@@ -64,7 +64,7 @@ def slowest_cases(cells: list[dict[str, Any]], top: int) -> list[dict[str, Any]]
     by_case: dict[str, list[float]] = defaultdict(list)
     for cell in cells:
         by_case[cell["case"]].append(cell["duration_s"])
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "case": case,
             "seconds": round(sum(times), 2),
