@@ -51,8 +51,8 @@ SCRIPTED_LINGER = 1.0 * SCALE
 # a full queue (harness/scripted.py: full_backlog_listener).
 BACKLOG_FILLER_CONNECT = 0.2 * SCALE
 
-# --- The probe catalogue (harness/catalogue.py) -------------------------------------------
-# A server on loopback answers a catalogue probe within milliseconds. After this long of
+# --- The probe catalogue (harness/catalogue.py), and the suites' server probes -------------
+# A server on loopback answers a probe within milliseconds. After this long of
 # silence the probe stops reading: the server is waiting for bytes that will never come, or
 # keeps the connection open. It is also the window in which a close that follows a response
 # still counts as "closed": a server that answers and closes a little later is not kept open.
@@ -108,7 +108,8 @@ KEEPALIVE_LONG_LIMIT = 240.0
 # --- A server gone during the run (fixtures/servers.py) -----------------------------------
 # After a cell failed: how long its server may still take to finish exiting. A crashing
 # server closes its sockets (the client's error) a moment before the kernel reports its
-# exit; a server that is not exiting costs its failed cells this much, no passing cell.
+# exit; only a server seen exiting is waited for (launcher._exiting), so a running one
+# costs its failed and known cells nothing.
 SERVER_EXIT_WAIT = 0.2 * SCALE
 
 # --- The WebSocket opening handshake (suites/test_websocket.py) ----------------------------

@@ -42,6 +42,7 @@ _TRANSIENT_SPAWN_ERRORS = (errno.EFAULT, errno.EAGAIN)
 SERVER_MEMORY = 4 * 1024**3  # bytes of address space a server may map (Node.js needs ~1 GiB)
 _STDOUT_TAIL_LINES = 50
 _STDERR_TAIL_BYTES = 4000
+_PF_EXITING = 0x00000004  # include/linux/sched.h: "Getting shut down"
 _LAST_LINE_CHARS = 200  # of stderr's last line, in the one-line reason
 
 
@@ -87,7 +88,8 @@ class ServerProcess:
         if self._stderr.closed:  # stop() ended it: that is no failure
             return None
         try:
-            status = self.process.wait(timeout=wait)
+            # Waiting is for a process already on its way out; a running one costs nothing.
+            status = self.process.wait(timeout=wait if _exiting(self.process.pid) else 0.0)
         except subprocess.TimeoutExpired:
             return None
         errors = self.stderr_tail()
@@ -322,6 +324,21 @@ def _terminate(process: subprocess.Popen[bytes], grace: float, kill_wait: float)
         return process.wait(timeout=kill_wait)
     except subprocess.TimeoutExpired:
         return None
+
+
+def _exiting(pid: int) -> bool:
+    """Whether the process is exiting or has exited (True where /proc cannot tell: not
+    Linux). The kernel flags a task PF_EXITING (include/linux/sched.h) first thing in
+    do_exit(), before exit_files() closes its sockets (kernel/exit.c), so a server whose
+    connections closed because it is dying is seen exiting from that moment on."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            # "pid (comm) state ppid pgrp session tty_nr tpgid flags ...": comm may hold ")"
+            fields = stat.read().rsplit(b")", 1)[1].split()
+    except OSError:
+        return True
+    state, flags = fields[0], int(fields[6])
+    return state in (b"Z", b"X") or bool(flags & _PF_EXITING)
 
 
 def _close_stdin(process: subprocess.Popen[bytes]) -> None:

@@ -14,7 +14,7 @@ import http
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from harness.cells import ScriptedClient, ScriptedExchange, collect_abandoned_sockets
+from harness.cells import ScriptedClient, ScriptedExchange, collecting_abandoned_sockets
 from harness.errors import ClientError
 from harness.model import Exchange, Headers, RequestSpec, Target
 from harness.probe import Request, parse_request
@@ -141,11 +141,12 @@ def origins(
         servers[name].script = [Answer(Played(make(state)), MAX_REQUESTS + 1)]
     try:
         with contextlib.ExitStack() as stack:
+            # Entered first, left last: the collection runs once the servers have stopped.
+            stack.enter_context(collecting_abandoned_sockets())
             for server in servers.values():
                 stack.enter_context(server)
             yield state
     finally:
-        collect_abandoned_sockets()
         for server in servers.values():
             if state.result is not None:  # after the servers stopped: their records are whole
                 cell.runs.append(

@@ -25,7 +25,7 @@ from harness.cells import (
     SCRIPTED_TIMEOUTS,
     ScriptedClient,
     ScriptedExchange,
-    collect_abandoned_sockets,
+    collecting_abandoned_sockets,
 )
 from harness.errors import ClientError, ErrorKind
 from harness.model import Exchange, RequestSpec
@@ -188,7 +188,10 @@ def run(entry: ResponseEntry, cell: ScriptedClient) -> str:
     entry's script; fail unless what the client made of it is an allowed outcome. Returns
     what it made of it, for the cell's ``observed``."""
     results: list[Result] = []
-    with ScriptedServer(list(entry.script), certificate=cell.certificate) as server:
+    with (
+        collecting_abandoned_sockets(),
+        ScriptedServer(list(entry.script), certificate=cell.certificate) as server,
+    ):
         for number, method in enumerate(entry.methods):
             if number == 1 and entry.reconnect:
                 server.script = list(entry.reconnect)  # for connections accepted from now
@@ -198,7 +201,6 @@ def run(entry: ResponseEntry, cell: ScriptedClient) -> str:
                 )
             except ClientError as exc:
                 results.append(exc)
-    collect_abandoned_sockets()
     first = server.connections[0] if server.connections else []
     reused = len(first) > 1
     exchange = ScriptedExchange(

@@ -232,7 +232,9 @@ def _post(
     """POST ``body`` to /echo with ``headers``, and GET FOLLOW_UP pipelined right after it: a
     server that finds the end of the body answers that GET (or closes the connection first)."""
     post = probe.request("POST", "/echo", headers=headers, body=body, version=version)
-    return probe.send(post + probe.request("GET", FOLLOW_UP), responses=2)
+    return probe.send(
+        post + probe.request("GET", FOLLOW_UP), responses=2, idle_timeout=deadlines.PROBE_QUIET
+    )
 
 
 def _first(case: Case, result: ProbeResult) -> Response:

@@ -209,8 +209,6 @@ def test_not_modified_has_no_content(interop: Conversation) -> None:
 # Server probes: responses without content on the wire, malformed requests
 # ---------------------------------------------------------------------------------------------
 
-# A server on loopback answers a malformed request within milliseconds, or not at all.
-PROBE_IDLE = 3.0 * deadlines.SCALE
 # Longer than the 8,000 octets RFC 9112 §3 recommends every recipient support, and than the
 # 64 KiB a line may have in http.server (Lib/http/server.py: handle_one_request).
 LONG_TARGET = "/echo?pad=" + "a" * 66_000
@@ -226,7 +224,7 @@ def _line_status(response: Response) -> str:
 def _reply(case: Case, probe: ServerProbe, request: bytes) -> Response:
     """Send ``request`` on a fresh connection; the server's final response, which must be a
     valid one: a refusal too has a status line (RFC 9112 §4)."""
-    result = probe.send(request, idle_timeout=PROBE_IDLE)
+    result = probe.send(request, idle_timeout=deadlines.PROBE_QUIET)
     case.expect_that(
         result.malformed is None and bool(result.final),
         "a response with a valid status line",
@@ -275,7 +273,7 @@ def _expect_nothing_after_head(case: Case, probe: ServerProbe, code: int) -> Non
     # a 204 or 304 head they are the start of the next response (RFC 9112 §6.3, rule 1).
     follow = f"/bytes/{FOLLOW_UP_BYTES}"
     pipelined = probe.request("GET", f"/status/{code}") + probe.request("GET", follow)
-    result = probe.send(pipelined, responses=2, idle_timeout=PROBE_IDLE)
+    result = probe.send(pipelined, responses=2, idle_timeout=deadlines.PROBE_QUIET)
     case.expect_that(
         result.malformed is None and bool(result.final),
         f"the {code} response, then only the next response or the close",

@@ -21,8 +21,6 @@ from harness.servers.simplehttp import DIRECTORY, FILES, SECRET, SECRET_NAME
 
 MUST, SHOULD = Level.MUST, Level.SHOULD
 STATIC = (Capability.STATIC_FILES,)
-# A server on loopback answers a file request within milliseconds.
-PROBE_IDLE = 3.0 * deadlines.SCALE
 FILE = "hello.txt"  # a file of FILES the cases request
 FOLLOW_UP = "data.bin"  # requested after a response that must end at its head
 
@@ -38,7 +36,7 @@ def _response(case: Case, result: ProbeResult, what: str) -> Response:
 
 
 def _get(case: Case, probe: ServerProbe, target: str) -> Response:
-    result = probe.send(probe.request("GET", target), idle_timeout=PROBE_IDLE)
+    result = probe.send(probe.request("GET", target), idle_timeout=deadlines.PROBE_QUIET)
     return _response(case, result, f"GET {target}")
 
 
@@ -143,7 +141,9 @@ def test_no_path_reaches_outside_the_root(
     targets = [*TRAVERSALS, f"http://{authority}/../{SECRET_NAME}"]
     answers = []
     for target in targets:
-        result = server_probe.send(server_probe.request("GET", target), idle_timeout=PROBE_IDLE)
+        result = server_probe.send(
+            server_probe.request("GET", target), idle_timeout=deadlines.PROBE_QUIET
+        )
         statuses = " ".join(str(response.status) for response in result.final) or "none"
         answers.append(f"{target}: {statuses}")
         TRAVERSAL.expect_that(
@@ -168,7 +168,7 @@ def _conditional(probe: ServerProbe, since: str) -> ProbeResult:
     """GET the file with If-Modified-Since, and GET FOLLOW_UP pipelined after it."""
     conditional = probe.request("GET", f"/{FILE}", headers=[("If-Modified-Since", since)])
     follow = probe.request("GET", f"/{FOLLOW_UP}")
-    return probe.send(conditional + follow, responses=2, idle_timeout=PROBE_IDLE)
+    return probe.send(conditional + follow, responses=2, idle_timeout=deadlines.PROBE_QUIET)
 
 
 NOT_MODIFIED = Case(
@@ -228,7 +228,9 @@ def test_not_modified_has_no_content(
 def _head_and_get(case: Case, probe: ServerProbe) -> tuple[Response, Response]:
     """HEAD of the file, with GET FOLLOW_UP pipelined after it; then a GET of the file."""
     pipelined = probe.request("HEAD", f"/{FILE}") + probe.request("GET", f"/{FOLLOW_UP}")
-    result = probe.send(pipelined, responses=2, methods=["HEAD", "GET"], idle_timeout=PROBE_IDLE)
+    result = probe.send(
+        pipelined, responses=2, methods=["HEAD", "GET"], idle_timeout=deadlines.PROBE_QUIET
+    )
     head = _response(case, result, f"HEAD /{FILE}")
     _then_follow_up(case, result, "HEAD response's header section")
     return head, _expect_file(case, probe, FILE)

@@ -8,6 +8,7 @@ import http.client
 import os
 import select
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -212,3 +213,24 @@ def test_serve_rejects_an_unknown_server_and_lists_the_known_ones() -> None:
     extensions.register_all(known, [], {})
     assert done.returncode == 2
     assert f"known servers: {', '.join(known.names(Kind.SERVER))}" in done.stderr
+
+
+def test_exit_failure_waits_only_for_a_server_on_its_way_out() -> None:
+    """A failed cell asks whether its server exited, waiting for one that is exiting: a
+    running server answers at once, however long the wait offered; a killed one is named."""
+    server = launch("stdlib-http11", server_command("stdlib-http11"))
+    try:
+        started = time.monotonic()
+        assert server.exit_failure(LONG_READY_TIMEOUT) is None
+        assert time.monotonic() - started < 1.0, "a running server is not waited for"
+        # As a cell sees a crash: its connection ends, then it asks.
+        with socket.create_connection(
+            (server.target.host, server.target.port), timeout=deadlines.READ
+        ) as connection:
+            server.process.kill()
+            with contextlib.suppress(ConnectionResetError):
+                connection.recv(1)
+        exited = server.exit_failure(LONG_READY_TIMEOUT)
+        assert exited is not None and f"status {-signal.SIGKILL}" in exited.line
+    finally:
+        server.stop()
