@@ -19,6 +19,9 @@ SERVER_STOP_GRACE = 3.0 * SCALE
 SERVER_FAILED_STOP_GRACE = 0.5 * SCALE
 # After SIGKILL, how long to wait for the kernel to reap the process.
 SERVER_KILL_WAIT = 5.0 * SCALE
+# One GET /health of a server declared ready = "health" while it starts (a look, repeated
+# every POLL until SERVER_READY): a server that accepts answers it within milliseconds.
+HEALTH_CHECK = 1.0 * SCALE
 # Inside a server (harness/servers/command.py): from SIGTERM, how long requests in flight
 # get to finish. Shorter than SERVER_STOP_GRACE, so the server exits before its group is
 # killed.
@@ -97,3 +100,13 @@ KEEPALIVE_WATCH = 5.0 + 1.0 * SCALE + 2.0
 # server closes its sockets (the client's error) a moment before the kernel reports its
 # exit; a server that is not exiting costs its failed cells this much, no passing cell.
 SERVER_EXIT_WAIT = 0.2 * SCALE
+
+# --- Graceful shutdown (suites/test_lifecycle.py, harness/shutdown.py) ---------------------
+# From SIGTERM to the new connection's attempt: a server that stops accepting at once has
+# closed its listener well within this.
+SHUTDOWN_SETTLE = 0.2 * SCALE
+# The new connection's wait for an answer to GET /health while the server shuts down.
+SHUTDOWN_ANSWER = 1.0 * SCALE
+# How long the process is watched for its exit after SIGTERM: the servers' own shutdown
+# grace (SERVER_SHUTDOWN_GRACE) and 2 s more, so that a late exit is timed, not missed.
+SHUTDOWN_EXIT_WATCH = SERVER_SHUTDOWN_GRACE + 2.0 * SCALE

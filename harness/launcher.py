@@ -10,12 +10,14 @@ from __future__ import annotations
 import collections
 import contextlib
 import errno
+import http.client
 import os
 import queue
 import resource
 import shlex
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -134,10 +136,12 @@ def launch(
     ready_timeout: float = deadlines.SERVER_READY,
     env: dict[str, str] | None = None,
     ready_port: int | None = None,
+    ready: Ready = Ready.LINE,
 ) -> ServerProcess:
     """Start ``command`` and return once it printed its ready line, or, with
-    ``ready_port``, once 127.0.0.1:``ready_port`` accepts a connection (for a program that
-    cannot print the line; docs/contract.md, "Ready line").
+    ``ready_port``, once 127.0.0.1:``ready_port`` accepts a connection (``Ready.PORT``) or
+    answers GET /health with 200 (``Ready.HEALTH``), for a program that cannot print the
+    line (docs/contract.md, "Ready line").
 
     Raises LaunchError naming the implementation, the command, its exit status and the end
     of its stderr when it exits first or is not ready within ``ready_timeout``.
@@ -168,12 +172,12 @@ def launch(
 
     deadline = time.monotonic() + ready_timeout
     if ready_port is not None:
-        why = _wait_for_port(process, ready_port, deadline)
+        target = Target(scheme=scheme, host="127.0.0.1", port=ready_port, ca_file=ca_file)
+        why = _wait_for_port(process, target, deadline, health=ready is Ready.HEALTH)
         if why:
             if process.poll() is None:
                 _terminate(process, deadlines.SERVER_FAILED_STOP_GRACE, deadlines.SERVER_KILL_WAIT)
             raise failure(f"{why} within {ready_timeout:.1f}s")
-        target = Target(scheme=scheme, host="127.0.0.1", port=ready_port, ca_file=ca_file)
         return ServerProcess(name, list(command), target, process, stderr, tail)
     try:
         while True:
@@ -230,17 +234,49 @@ def _cap_memory(pid: int) -> None:
             resource.prlimit(pid, resource.RLIMIT_AS, (SERVER_MEMORY, SERVER_MEMORY))
 
 
-def _wait_for_port(process: subprocess.Popen[bytes], port: int, deadline: float) -> str | None:
-    """None once the port accepts a connection; otherwise why not, by the deadline."""
+def _wait_for_port(
+    process: subprocess.Popen[bytes], target: Target, deadline: float, *, health: bool
+) -> str | None:
+    """None once the target's port accepts a connection (with ``health``: once it answers
+    GET /health with 200); otherwise why not, by the deadline."""
+    port, answer = target.port, "no answer"
     while time.monotonic() < deadline:
         if process.poll() is not None:
             return f"exited with status {process.returncode} before port {port} accepted"
-        with socket.socket() as probe:
-            probe.settimeout(deadlines.POLL)
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
+        if not health:
+            with socket.socket() as probe:
+                probe.settimeout(deadlines.POLL)
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    return None
+        else:
+            answer = _health(target)
+            if answer == "200":
                 return None
         time.sleep(deadlines.POLL)
+    if health:
+        return f"did not answer GET /health on port {port} with 200 (last: {answer})"
     return f"did not accept connections on port {port}"
+
+
+def _health(target: Target) -> str:
+    """The status of GET /health at ``target``, or why there is none (readiness only: the
+    harness's own look, not a cell)."""
+    if target.scheme == "https":
+        context = ssl.create_default_context(cafile=target.ca_file)
+        connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+            target.host, target.port, timeout=deadlines.HEALTH_CHECK, context=context
+        )
+    else:
+        connection = http.client.HTTPConnection(
+            target.host, target.port, timeout=deadlines.HEALTH_CHECK
+        )
+    try:
+        connection.request("GET", "/health")
+        return str(connection.getresponse().status)
+    except (OSError, http.client.HTTPException) as exc:
+        return type(exc).__name__
+    finally:
+        connection.close()
 
 
 def free_port() -> int:
@@ -258,10 +294,11 @@ def start_server(
     ca_file: str | None = None,
 ) -> ServerProcess:
     """Start the registered server ``name`` (HTTPS when ``certfile`` is given)."""
-    ready_port = free_port() if REGISTRY.get(Kind.SERVER, name).ready is Ready.PORT else None
+    ready = REGISTRY.get(Kind.SERVER, name).ready
+    ready_port = None if ready is Ready.LINE else free_port()
     command = server_command(name, port=ready_port or 0, certfile=certfile, keyfile=keyfile)
     scheme = "https" if certfile else "http"
-    return launch(name, command, scheme=scheme, ca_file=ca_file, ready_port=ready_port)
+    return launch(name, command, scheme=scheme, ca_file=ca_file, ready_port=ready_port, ready=ready)
 
 
 def _parse_ready(line: str) -> tuple[str, int]:

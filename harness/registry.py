@@ -61,6 +61,9 @@ class Ready(enum.StrEnum):
 
     LINE = "line"  # it prints LISTENING <host> <port>
     PORT = "port"  # it cannot: the harness picks {port} and polls it until it accepts
+    # It cannot, and accepting is not yet serving: the harness picks {port} and polls
+    # GET /health (docs/contract.md) until it answers 200.
+    HEALTH = "health"
 
 
 # What the harness fills in a command template (Implementation.argv).

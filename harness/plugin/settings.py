@@ -25,6 +25,7 @@ SUITE_MARKERS = {
     "defaults": "each client's defaults as shipped: redirects, timeout, retries, proxies, TLS",
     "wire": "what clients put on the wire, byte for byte (RFC 9110, RFC 9112)",
     "differential": "the differential mode's regressions replayed, observed only (RFC 9112)",
+    "lifecycle": "health check and graceful shutdown on SIGTERM (docs/contract.md, RFC 9112 §9.6)",
 }
 # Backstop only: every wait in the harness has its own, shorter deadline (deadlines.py).
 CELL_TIMEOUT_S = 300

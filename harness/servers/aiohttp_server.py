@@ -101,6 +101,11 @@ async def conn(request: web.Request) -> web.Response:
     return web.Response(body=contract.conn_document(host, port), content_type="application/json")
 
 
+async def health(request: web.Request) -> web.Response:
+    _found(request, "health")
+    return web.Response(body=contract.HEALTH_BODY, content_type="text/plain")
+
+
 def create_app() -> web.Application:
     app = web.Application()
     # A GET route takes HEAD too (the router's add_get, allow_head=True).
@@ -116,6 +121,7 @@ def create_app() -> web.Application:
             web.get("/delay/{ms}", delay),
             web.get("/close", close),
             web.get("/conn", conn),
+            web.get("/health", health),
         ]
     )
     return app
