@@ -2,11 +2,12 @@
 graceful shutdown.
 
 ``GET /health`` is the behaviour contract's health check (docs/contract.md), answered by
-every server: a server-probe cell, since what clients make of a 200 the other suites show. The shutdown case starts the server for the cell alone
-(an ``own_server`` cell), sends SIGTERM while a slow request is in flight and records what
-followed (harness/shutdown.py): RFC 9112 §9.6 lets a server close "at any time", so the
-verdict is against the server's own documentation (suites/shutdown_documented.py), and a
-server that documents nothing is observed only.
+every server: a server-probe cell, since what clients make of a 200 the other suites show.
+The shutdown case starts the server for the cell alone (an ``own_server`` cell), sends
+SIGTERM while a slow request is in flight and records what followed (harness/shutdown.py):
+RFC 9112 §9.6 lets a server close "at any time", so the verdict is against the server's own
+documentation (suites/shutdown_documented.py), and a server that documents nothing is
+observed only.
 """
 
 from __future__ import annotations
