@@ -19,6 +19,7 @@ from harness.cases import Case, Level, RecordProperty
 from harness.cells import OwnServer
 from harness.model import Pairing
 from harness.probe import ServerProbe
+from harness.report.shutdown_table import DOCUMENTED
 from harness.shutdown import DRIP_BYTES, Arrival, Shutdown, observe
 
 from .shutdown_documented import SHUTDOWNS, DocumentedShutdown
@@ -27,7 +28,6 @@ from .shutdown_documented import SHUTDOWNS, DocumentedShutdown
 # exit after the last connection closes. Not scaled, like KEEPALIVE_TOLERANCE: the grace
 # itself grows on CI where the adapters set it.
 EXIT_TOLERANCE = 1.0
-DOCUMENTED = "documented: "  # the prefix of the documented behaviour among the observations
 
 HEALTH = Case(
     "lifecycle.health",
