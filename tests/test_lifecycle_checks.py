@@ -80,9 +80,7 @@ def test_graceful_shutdown_check(defect: str, documented: DocumentedShutdown, pa
     assert cell.seen == observed[:3], "the transcript holds what was observed"
 
 
-def test_an_undocumented_server_is_observed_only(
-    broken_server: Callable[..., ServerProcess],
-) -> None:
+def test_an_undocumented_server_is_observed_only() -> None:
     process = launch("cut-off", [sys.executable, str(BROKEN_SHUTDOWN), "cut-off"])
     observed: list[str] = []
     try:
