@@ -253,6 +253,19 @@ class HttpsServer:
     start: Callable[[str, str, str], ServerProcess]
 
 
+@dataclass
+class OwnServer:
+    """A server of the matrix started for one cell alone (a case that stops it), and what the
+    cell saw of it, for the transcript."""
+
+    process: ServerProcess
+    seen: list[str] = field(default_factory=list)
+
+    def transcript(self) -> str:
+        """What the cell saw, then the end of the server's stderr."""
+        return "\n".join([*self.seen, "server stderr ends:", self.process.stderr_tail()])
+
+
 @dataclass(frozen=True)
 class CellKind:
     """One kind of cell: the fixture its test takes (the parameter its ``Pairing`` rides
@@ -266,6 +279,8 @@ class CellKind:
     # Its client opens WebSocket connections (harness/websocket/clients.py), not HTTP
     # requests: the only kinds a WebSocket-only client (Implementation.websocket_only) has.
     websocket: bool = False
+    # Whether its cells use the session's server pool; False: each cell starts its own.
+    pooled: bool = True
 
     @property
     def id_shape(self) -> str:
@@ -317,4 +332,7 @@ CELL_KINDS = (
     CellKind(
         "websocket_client", (Kind.CLIENT,), TRANSPORTS, WebSocketClient.transcript, websocket=True
     ),
+    # Each server, started for the cell alone: the case stops it (graceful shutdown). Plain
+    # HTTP only: the shutdown is the process's, and a cell costs a server start.
+    CellKind("own_server", (Kind.SERVER,), ("http",), OwnServer.transcript, pooled=False),
 )

@@ -36,6 +36,7 @@ _ROUTES = {
     "delay": re.compile(r"/delay/(\d{1,6})"),
     "close": re.compile(r"/close"),
     "conn": re.compile(r"/conn"),
+    "health": re.compile(r"/health"),
 }
 
 
@@ -97,6 +98,10 @@ def pieces(n: int, size: int = STREAM_PIECE_BYTES) -> list[bytes]:
     """The bytes of ``/stream/{n}`` or ``/chunked/{n}``, in the pieces handed to the framework."""
     data = deterministic_bytes(n)
     return [data[i : i + size] for i in range(0, n, size)]
+
+
+# GET /health's body: the server is up and its application answers (docs/contract.md).
+HEALTH_BODY = b"ok\n"
 
 
 def status_body(code: int) -> bytes:

@@ -24,6 +24,9 @@ SERVER_FAILED_STOP_GRACE = 0.5 * SCALE
 SERVER_READY_PORT = 1.0 * SCALE
 # After SIGKILL, how long to wait for the kernel to reap the process.
 SERVER_KILL_WAIT = 5.0 * SCALE
+# One GET /health of a server declared ready = "health" while it starts (a look, repeated
+# every POLL until SERVER_READY): a server that accepts answers it within milliseconds.
+HEALTH_CHECK = 1.0 * SCALE
 # Inside a server (harness/servers/command.py): from SIGTERM, how long requests in flight
 # get to finish. Shorter than SERVER_STOP_GRACE, so the server exits before its group is
 # killed.
@@ -116,3 +119,13 @@ SERVER_EXIT_WAIT = 0.2 * SCALE
 # A WebSocket client's whole connection: the opening handshake, one echo per message and the
 # closing handshake; the client's own open and close timeouts are set to it as well.
 WEBSOCKET_EXCHANGE = 5.0 * SCALE
+
+# --- Graceful shutdown (suites/test_lifecycle.py, harness/shutdown.py) ---------------------
+# From SIGTERM to the new connection's attempt: a server that stops accepting at once has
+# closed its listener well within this.
+SHUTDOWN_SETTLE = 0.2 * SCALE
+# The new connection's wait for an answer to GET /health while the server shuts down.
+SHUTDOWN_ANSWER = 1.0 * SCALE
+# How long the process is watched for its exit after SIGTERM: the servers' own shutdown
+# grace (SERVER_SHUTDOWN_GRACE) and 2 s more, so that a late exit is timed, not missed.
+SHUTDOWN_EXIT_WATCH = SERVER_SHUTDOWN_GRACE + 2.0 * SCALE

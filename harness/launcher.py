@@ -10,12 +10,14 @@ from __future__ import annotations
 import collections
 import contextlib
 import errno
+import http.client
 import os
 import queue
 import resource
 import shlex
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -136,10 +138,12 @@ def launch(
     ready_timeout: float = deadlines.SERVER_READY,
     env: dict[str, str] | None = None,
     ready_port: int | None = None,
+    ready: Ready = Ready.LINE,
 ) -> ServerProcess:
     """Start ``command`` and return once it printed its ready line, or, with
-    ``ready_port``, once 127.0.0.1:``ready_port`` accepts a connection (for a program that
-    cannot print the line; docs/contract.md, "Ready line").
+    ``ready_port``, once 127.0.0.1:``ready_port`` accepts a connection (``Ready.PORT``) or
+    answers GET /health with 200 (``Ready.HEALTH``), for a program that cannot print the
+    line (docs/contract.md, "Ready line").
 
     Raises LaunchError naming the implementation, the command, its exit status and the end
     of its stderr when it exits first or is not ready within ``ready_timeout``.
@@ -170,12 +174,12 @@ def launch(
 
     deadline = time.monotonic() + ready_timeout
     if ready_port is not None:
-        why = _wait_for_port(process, ready_port, deadline)
+        target = Target(scheme=scheme, host="127.0.0.1", port=ready_port, ca_file=ca_file)
+        why = _wait_for_port(process, target, deadline, health=ready is Ready.HEALTH)
         if why:
             if process.poll() is None:
                 _terminate(process, deadlines.SERVER_FAILED_STOP_GRACE, deadlines.SERVER_KILL_WAIT)
             raise failure(f"{why} within {ready_timeout:.1f}s")
-        target = Target(scheme=scheme, host="127.0.0.1", port=ready_port, ca_file=ca_file)
         return ServerProcess(name, list(command), target, process, stderr, tail)
     try:
         while True:
@@ -195,8 +199,9 @@ def launch(
         raise failure(str(exc)) from None
     # A wrong port in the ready line would otherwise show only as every cell's
     # connect.refused, blamed on the clients.
+    target = Target(scheme=scheme, host=host, port=port, ca_file=ca_file)
     grace = min(deadlines.SERVER_READY_PORT, max(deadline - time.monotonic(), 0.0))
-    why = _wait_for_port(process, port, time.monotonic() + grace, host)
+    why = _wait_for_port(process, target, time.monotonic() + grace, health=False)
     if why:
         if process.poll() is not None:
             raise failure(why)
@@ -205,7 +210,6 @@ def launch(
             f"ready line names port {port} but nothing listens there ({host}:{port} accepted "
             f"no connection within {grace:.1f}s)"
         )
-    target = Target(scheme=scheme, host=host, port=port, ca_file=ca_file)
     return ServerProcess(name, list(command), target, process, stderr, tail)
 
 
@@ -245,18 +249,50 @@ def _cap_memory(pid: int) -> None:
 
 
 def _wait_for_port(
-    process: subprocess.Popen[bytes], port: int, deadline: float, host: str = "127.0.0.1"
+    process: subprocess.Popen[bytes], target: Target, deadline: float, *, health: bool
 ) -> str | None:
-    """None once ``host``:``port`` accepts a connection; otherwise why not, by the deadline
-    (looked at once at least)."""
+    """None once the target's port accepts a connection (with ``health``: once it answers
+    GET /health with 200); otherwise why not, by the deadline (looked at once at least)."""
+    port, answer = target.port, "no answer"
     while True:
         if process.poll() is not None:
             return f"exited with status {process.returncode} before port {port} accepted"
-        with contextlib.suppress(OSError), socket.create_connection((host, port), deadlines.POLL):
-            return None
+        if not health:
+            with socket.socket() as probe:
+                probe.settimeout(deadlines.POLL)
+                if probe.connect_ex((target.host, port)) == 0:
+                    return None
+        else:
+            answer = _health(target)
+            if answer == "200":
+                return None
         if time.monotonic() >= deadline:
-            return f"did not accept connections on port {port}"
+            break
         time.sleep(deadlines.POLL)
+    if health:
+        return f"did not answer GET /health on port {port} with 200 (last: {answer})"
+    return f"did not accept connections on port {port}"
+
+
+def _health(target: Target) -> str:
+    """The status of GET /health at ``target``, or why there is none (readiness only: the
+    harness's own look, not a cell)."""
+    if target.scheme == "https":
+        context = ssl.create_default_context(cafile=target.ca_file)
+        connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+            target.host, target.port, timeout=deadlines.HEALTH_CHECK, context=context
+        )
+    else:
+        connection = http.client.HTTPConnection(
+            target.host, target.port, timeout=deadlines.HEALTH_CHECK
+        )
+    try:
+        connection.request("GET", "/health")
+        return str(connection.getresponse().status)
+    except (OSError, http.client.HTTPException) as exc:
+        return type(exc).__name__
+    finally:
+        connection.close()
 
 
 def free_port() -> int:
@@ -274,10 +310,11 @@ def start_server(
     ca_file: str | None = None,
 ) -> ServerProcess:
     """Start the registered server ``name`` (HTTPS when ``certfile`` is given)."""
-    ready_port = free_port() if REGISTRY.get(Kind.SERVER, name).ready is Ready.PORT else None
+    ready = REGISTRY.get(Kind.SERVER, name).ready
+    ready_port = None if ready is Ready.LINE else free_port()
     command = server_command(name, port=ready_port or 0, certfile=certfile, keyfile=keyfile)
     scheme = "https" if certfile else "http"
-    return launch(name, command, scheme=scheme, ca_file=ca_file, ready_port=ready_port)
+    return launch(name, command, scheme=scheme, ca_file=ca_file, ready_port=ready_port, ready=ready)
 
 
 def _parse_ready(line: str) -> tuple[str, int]:

@@ -276,7 +276,8 @@ def parse_request(data: bytes) -> tuple[Request | None, str | None]:
     return request, None
 
 
-def _connect(target: Target, deadline: float) -> socket.socket:
+def connect(target: Target, deadline: float) -> socket.socket:
+    """A connection to ``target`` (TLS for https, trusting its CA), within ``deadline``."""
     sock = socket.create_connection((target.host, target.port), timeout=deadline)
     if target.scheme != "https":
         return sock
@@ -321,7 +322,7 @@ def send_raw(
     sent = bytearray()
     received = bytearray()
     ending = Ending.OPEN
-    with _connect(target, deadlines.CONNECT) as sock:
+    with connect(target, deadlines.CONNECT) as sock:
         try:
             for part in parts:
                 if isinstance(part, bytes):

@@ -84,6 +84,9 @@ class Ready(enum.StrEnum):
 
     LINE = "line"  # it prints LISTENING <host> <port>
     PORT = "port"  # it cannot: the harness picks {port} and polls it until it accepts
+    # It cannot, and accepting is not yet serving: the harness picks {port} and polls
+    # GET /health (docs/contract.md) until it answers 200.
+    HEALTH = "health"
 
 
 # What the harness fills in a command template (Implementation.argv).
@@ -133,6 +136,9 @@ class Implementation:
     # connections (harness/cells.py: CellKind.websocket), through its adapter in
     # harness/websocket/clients.py, which ``factory`` names.
     websocket_only: bool = False
+    # Why a command without tls_args serves HTTP only, where it is known (else a generic
+    # reason).
+    no_tls: str = ""
 
     def __post_init__(self) -> None:
         if sum(map(bool, (self.factory, self.command, self.url))) != 1:
@@ -143,7 +149,9 @@ class Implementation:
     def https_unsupported(self) -> str | None:
         """Why this server cannot be started for HTTPS, or None."""
         if self.command and not self.tls_args:
-            return f"{self.name} ({self.origin}) declares no tls_args, so it serves HTTP only"
+            return self.no_tls or (
+                f"{self.name} ({self.origin}) declares no tls_args, so it serves HTTP only"
+            )
         return None
 
     def cannot(self, capability: Capability) -> str | None:
@@ -248,6 +256,20 @@ _NO_CHUNKED_WRITER = (
     "BaseHTTPRequestHandler has no chunked writer: a response without Content-Length is "
     "delimited by closing the connection (Lib/http/server.py)"
 )
+# python -m http.server's command line: --tls-cert and --tls-key are "Added in version
+# 3.14" (Doc/library/http.server.rst); harness/servers/http_server_cli.py runs it.
+HTTP_SERVER_TLS_SINCE = (3, 14)
+_CLI_TLS = sys.version_info >= HTTP_SERVER_TLS_SINCE
+_CLI_NO_TLS = (
+    "python -m http.server has --tls-cert and --tls-key from Python 3.14; this is "
+    f"{sys.version_info.major}.{sys.version_info.minor}"
+)
+_CLI_LACKS = {
+    Capability.CONTRACT_ENDPOINTS: (
+        "python -m http.server serves the files of a folder, not the behaviour contract's "
+        "endpoints (Lib/http/server.py: SimpleHTTPRequestHandler.send_head)"
+    ),
+}
 _NO_CLOSE = (
     "PEP 3333 forbids a WSGI application hop-by-hop fields, so GET /close cannot ask for "
     "'Connection: close' (harness/servers/wsgi_app.py)"
@@ -314,6 +336,35 @@ BUILTIN: tuple[Implementation, ...] = (
             Capability.CHUNKED_RESPONSE: _HTTP10_ONLY,
             Capability.HTTP11_SERVER: _HTTP10_ONLY,
         },
+    ),
+    Implementation(
+        name="http.server-cli",
+        kind=Kind.SERVER,
+        description="python -m http.server PORT --bind --directory, its own command line",
+        package="python",
+        command=_server_module("http_server_cli"),
+        tls_args=TLS_ARGS if _CLI_TLS else (),
+        no_tls=_CLI_NO_TLS,
+        ready=Ready.PORT,  # it prints "Serving HTTP on ...", not the ready line
+        provides=frozenset({Capability.STATIC_FILES}),
+        lacks={
+            **_CLI_LACKS,
+            Capability.PERSISTENT_CONNECTIONS: _HTTP10_ONLY,
+            Capability.CHUNKED_RESPONSE: _HTTP10_ONLY,
+            Capability.HTTP11_SERVER: _HTTP10_ONLY,
+        },
+    ),
+    Implementation(
+        name="http.server-cli-http11",
+        kind=Kind.SERVER,
+        description="python -m http.server PORT --bind --directory --protocol HTTP/1.1",
+        package="python",
+        command=(*_server_module("http_server_cli"), "--protocol", "HTTP/1.1"),
+        tls_args=TLS_ARGS if _CLI_TLS else (),
+        no_tls=_CLI_NO_TLS,
+        ready=Ready.PORT,
+        provides=frozenset({Capability.STATIC_FILES}),
+        lacks={**_CLI_LACKS, Capability.CHUNKED_RESPONSE: _NO_CHUNKED_WRITER},
     ),
     Implementation(
         name="http.client",

@@ -142,6 +142,13 @@ def test_close_answers_with_connection_close(
     assert "close" in response.getheader("Connection", "").lower()
 
 
+def test_health_answers_ok(target: Target) -> None:
+    response, body = fetch(target, "GET", "/health")
+    assert (response.status, body) == (200, contract.HEALTH_BODY)
+    assert response.getheader("Content-Length") == str(len(contract.HEALTH_BODY))
+    assert response.getheader("Content-Type", "").startswith("text/plain")
+
+
 def test_conn_reports_the_peer_address(target: Target) -> None:
     response, body = fetch(target, "GET", "/conn")
     assert response.status == 200

@@ -27,6 +27,7 @@ from tests.pytest_run import ROOT, run_pytest
 
 PY = sys.executable
 PROGRAMS = Path(__file__).parent / "programs"
+SILENT = (PY, str(ROOT / "tests" / "programs" / "silent_server.py"), "{port}")
 SERVE = [PY, "-m", "harness.serve", "stdlib-threading", "--host", "{host}", "--port", "{port}"]
 
 
@@ -174,11 +175,10 @@ def declared(monkeypatch: pytest.MonkeyPatch) -> Registry:
 
 
 @pytest.mark.parametrize("ready", list(Ready))
-def test_a_command_server_starts_by_its_ready_line_or_by_its_port(
+def test_a_command_server_starts_by_its_ready_line_its_port_or_its_health(
     declared: Registry, ready: Ready
 ) -> None:
-    silent = (PY, str(ROOT / "tests" / "programs" / "silent_server.py"), "{port}")
-    command = tuple(SERVE) if ready is Ready.LINE else silent
+    command = SILENT if ready is Ready.PORT else tuple(SERVE)
     declared.add(Implementation("cmd", Kind.SERVER, "", "", command=command, ready=ready))
     server = start_server("cmd")
     try:
@@ -193,6 +193,13 @@ def test_a_port_server_that_never_listens_fails_within_its_deadline() -> None:
         LaunchError, match="'mute' could not start: did not accept connections on port"
     ):
         launch("mute", never, ready_port=free_port(), ready_timeout=1.0)
+
+
+def test_a_health_server_that_never_answers_200_fails_within_its_deadline() -> None:
+    port = free_port()
+    silent = [part.format(port=port) for part in SILENT]  # it answers 204 to everything
+    with pytest.raises(LaunchError, match=r"did not answer GET /health .* with 200 \(last: 204\)"):
+        launch("mute", silent, ready_port=port, ready=Ready.HEALTH, ready_timeout=1.0)
 
 
 def test_an_unknown_placeholder_is_named(declared: Registry) -> None:

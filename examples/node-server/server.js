@@ -40,6 +40,7 @@ const ROUTES = [
   ['delay', /^\/delay\/([0-9]{1,6})$/],
   ['close', /^\/close$/],
   ['conn', /^\/conn$/],
+  ['health', /^\/health$/],
 ];
 
 // The options that take a value, and where parseArgs keeps it.
@@ -258,6 +259,9 @@ async function handle(req, res) {
       respond(res, 200, 'application/json', Buffer.from(JSON.stringify({ peer })));
       return;
     }
+    case 'health':
+      respond(res, 200, 'text/plain', Buffer.from('ok\n'));
+      return;
     default:
       respond(res, 404, 'text/plain', Buffer.from('not found\n'));
   }

@@ -33,6 +33,7 @@ SUITE_MARKERS = {
     "redirects": "what clients asked to follow redirects send after each 3xx (RFC 9110 §15.4)",
     "auth": "Basic credentials at clients: challenge, retry, giving up (RFC 9110 §11, RFC 7617)",
     "cookies": "cookies kept by client sessions: Path, Max-Age, Expires, Secure (RFC 6265 §5)",
+    "lifecycle": "health check and graceful shutdown on SIGTERM (docs/contract.md, RFC 9112 §9.6)",
 }
 # Cells too long for the default run: deselected unless ``-m`` names the marker
 # (``pytest suites -m slow``), so that the conformance run's time does not grow with them.

@@ -21,6 +21,7 @@ from harness.report.defaults_table import shipped_defaults
 from harness.report.differential_table import read_differently
 from harness.report.document import pairing_label, run_notes, status
 from harness.report.keepalive_table import keepalive_timers
+from harness.report.shutdown_table import shutdown_rows
 from harness.results import BLAME_LINE, Document
 
 ENVIRONMENT = jinja2.Environment(
@@ -256,6 +257,7 @@ def render(document: Document, coverage: str = "coverage.html") -> str:
         flaky=sum(1 for c in cells if c.get("flaky")),
         defaults=shipped_defaults(cells, names),
         timers=keepalive_timers(cells, names),
+        shutdowns=shutdown_rows(cells, names),
         differential=read_differently(cells, names),
         coverage=coverage,
     )

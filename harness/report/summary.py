@@ -16,6 +16,7 @@ from harness.report.defaults_table import shipped_defaults
 from harness.report.differential_table import DifferentialTable, read_differently
 from harness.report.document import pairing_label, run_notes, status
 from harness.report.keepalive_table import TimerRow, keepalive_timers
+from harness.report.shutdown_table import ShutdownRow, shutdown_rows
 from harness.results import Document
 
 CASES_LISTED = 40  # cases per list before "... and N more"
@@ -98,6 +99,24 @@ def _timer_lines(timers: list[TimerRow]) -> list[str]:
     for timer in timers:
         entries = (timer.server, timer.transport, timer.documented, timer.observed)
         lines.append("| " + " | ".join(entries) + f" | {timer.status} |")
+    return lines
+
+
+def _shutdown_lines(rows: list[ShutdownRow]) -> list[str]:
+    """The "Graceful shutdown" section, or nothing without such cells."""
+    if not rows:
+        return []
+    lines = ["", "## Graceful shutdown", ""]
+    lines.append(
+        "What each server did on SIGTERM during a slow request (lifecycle.shutdown.graceful), "
+        "beside what its documentation states (the statement: conformance.html); 'skip' "
+        "where it states nothing known here."
+    )
+    head = "| server | in-flight request | new connection | exit | documented | status |"
+    lines += ["", head, "|---" * 6 + "|"]
+    for row in rows:
+        entries = (row.server, row.in_flight, row.new_connection, row.exit, row.documented)
+        lines.append("| " + " | ".join(entries) + f" | {row.status} |")
     return lines
 
 
@@ -189,6 +208,7 @@ def render(document: Document) -> str:
             shown = " | ".join(f"{inline(text, 80)} ({state})" for text, state in entries)
             lines.append(f"| {client} | {shown} |")
     lines += _timer_lines(keepalive_timers(cells, names))
+    lines += _shutdown_lines(shutdown_rows(cells, names))
     lines += _differential_lines(read_differently(cells, names))
     lines += ["", "## Failed cells, by case", ""]
     lines += _grouped(failed, with_message=True) if failed else ["None."]

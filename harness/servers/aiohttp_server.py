@@ -114,6 +114,11 @@ async def websocket_echo(request: web.Request) -> web.WebSocketResponse:
     return socket
 
 
+async def health(request: web.Request) -> web.Response:
+    _found(request, "health")
+    return web.Response(body=contract.HEALTH_BODY, content_type="text/plain")
+
+
 def create_app() -> web.Application:
     app = web.Application()
     # A GET route takes HEAD too (the router's add_get, allow_head=True).
@@ -130,6 +135,7 @@ def create_app() -> web.Application:
             web.get("/close", close),
             web.get("/conn", conn),
             web.get(contract.WEBSOCKET_PATH, websocket_echo, allow_head=False),
+            web.get("/health", health),
         ]
     )
     return app

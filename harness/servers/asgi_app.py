@@ -82,6 +82,8 @@ async def application(scope: Scope, receive: Receive, send: Send) -> None:
         await _fixed(send, 200, b"text/plain", f"delayed {found.number} ms\n".encode())
     elif found.name == "close":
         await _fixed(send, 200, b"text/plain", b"closing\n", [(b"connection", b"close")])
+    elif found.name == "health":
+        await _fixed(send, 200, b"text/plain", contract.HEALTH_BODY)
     else:
         host, port = scope["client"]
         await _fixed(send, 200, b"application/json", contract.conn_document(host, port))

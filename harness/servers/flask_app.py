@@ -84,6 +84,10 @@ def create_app() -> Flask:
         response.headers["Connection"] = "close"
         return response
 
+    @app.route("/health")
+    def health() -> Response:
+        return Response(contract.HEALTH_BODY, content_type="text/plain")
+
     @app.route("/conn")
     def conn() -> Response:
         document = contract.conn_document(

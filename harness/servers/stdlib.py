@@ -87,6 +87,8 @@ class ContractHandler(http.server.BaseHTTPRequestHandler):
         elif found.name == "conn":
             host, port = self.client_address[:2]
             self._respond(200, "application/json", contract.conn_document(host, port), send_body)
+        elif found.name == "health":
+            self._respond(200, "text/plain", contract.HEALTH_BODY, send_body)
         else:
             self._respond(404, "text/plain", b"not found\n", send_body)
 

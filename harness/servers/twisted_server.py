@@ -180,6 +180,14 @@ class Conn(Leaf):
         return contract.conn_document(peer.host, peer.port)
 
 
+class Health(Leaf):
+    route = "health"
+
+    def render_GET(self, request: Request) -> bytes:
+        request.setHeader(b"content-type", b"text/plain")
+        return contract.HEALTH_BODY
+
+
 def create_root() -> resource.Resource:
     root = resource.Resource()
     for name, leaf in {
@@ -192,6 +200,7 @@ def create_root() -> resource.Resource:
         b"delay": Delay(),
         b"close": Close(),
         b"conn": Conn(),
+        b"health": Health(),
     }.items():
         # Resource provides IResource through zope.interface's @implementer, which mypy
         # cannot see without the mypy-zope plugin.

@@ -74,6 +74,8 @@ def application(environ: Environ, start_response: StartResponse) -> Iterable[byt
         return _fixed(start_response, 200, "text/plain", f"delayed {found.number} ms\n".encode())
     if found.name == "close":
         return _fixed(start_response, 200, "text/plain", b"closing\n")
+    if found.name == "health":
+        return _fixed(start_response, 200, "text/plain", contract.HEALTH_BODY)
     document = contract.conn_document(environ["REMOTE_ADDR"], int(environ["REMOTE_PORT"]))
     return _fixed(start_response, 200, "application/json", document)
 
