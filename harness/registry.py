@@ -338,23 +338,6 @@ BUILTIN: tuple[Implementation, ...] = (
         },
     ),
     Implementation(
-        name="http.server-cli",
-        kind=Kind.SERVER,
-        description="python -m http.server PORT --bind --directory, its own command line",
-        package="python",
-        command=_server_module("http_server_cli"),
-        tls_args=TLS_ARGS if _CLI_TLS else (),
-        no_tls=_CLI_NO_TLS,
-        ready=Ready.PORT,  # it prints "Serving HTTP on ...", not the ready line
-        provides=frozenset({Capability.STATIC_FILES}),
-        lacks={
-            **_CLI_LACKS,
-            Capability.PERSISTENT_CONNECTIONS: _HTTP10_ONLY,
-            Capability.CHUNKED_RESPONSE: _HTTP10_ONLY,
-            Capability.HTTP11_SERVER: _HTTP10_ONLY,
-        },
-    ),
-    Implementation(
         name="http.server-cli-http11",
         kind=Kind.SERVER,
         description="python -m http.server PORT --bind --directory --protocol HTTP/1.1",

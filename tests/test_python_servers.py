@@ -22,7 +22,7 @@ from harness.launcher import LaunchError, ServerProcess, start_server
 from harness.registry import REGISTRY, Kind
 from harness.tls import ServerCertificate
 
-SERVERS = ("gunicorn", "waitress", "uvicorn", "aiohttp.web", "twisted", "http.server-cli")
+SERVERS = ("gunicorn", "waitress", "uvicorn", "aiohttp.web", "twisted", "http.server-cli-http11")
 CELLS = [(name, transport) for name in SERVERS for transport in ("http", "https")]
 # Known deviations of tls.server.bad_key_pair (suites/expectations/<name>.toml).
 STARTS_WITH_A_BAD_KEY = {

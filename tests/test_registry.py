@@ -43,7 +43,6 @@ def test_a_server_name_is_unknown_as_a_client() -> None:
                 "stdlib-threading",
                 "flask",
                 "simplehttp",
-                "http.server-cli",
                 "http.server-cli-http11",
                 "aiohttp.web",
                 "gunicorn",
