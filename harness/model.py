@@ -63,6 +63,12 @@ class RequestSpec:
     # and ignores ``timeouts``, ``verify`` and ``client_certificate`` (no deadline, TLS
     # context or redirect setting of the harness). Only the defaults suite sets it.
     defaults: bool = False
+    # Follow redirects with the library's own facility and limit (Capability.FOLLOW_REDIRECTS);
+    # False: a 3xx is the response.
+    follow_redirects: bool = False
+    # Basic credentials (user-id, password) for the library's own authentication facility
+    # (Capability.BASIC_AUTH); the adapter never writes Authorization itself.
+    basic_auth: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,12 @@ class Capability(enum.StrEnum):
     # Takes part in the WebSocket opening handshake (RFC 6455 §4): a server serves the
     # contract's /ws echo (docs/contract.md), a client opens ws:// and wss:// connections.
     WEBSOCKET = "websocket"
+    # A client follows redirects when asked (RequestSpec.follow_redirects), with its own code.
+    FOLLOW_REDIRECTS = "follow-redirects"
+    # A client takes Basic credentials (RequestSpec.basic_auth) into its own auth facility.
+    BASIC_AUTH = "basic-auth"
+    # A client object keeps cookies from Set-Cookie and sends them back (RFC 6265 §5).
+    SESSION_COOKIES = "session-cookies"
 
 
 # Capabilities few implementations have: absent unless an implementation ``provides`` them.
@@ -61,6 +67,9 @@ OPT_IN = {
     Capability.STATIC_FILES: "it serves no files from a folder",
     Capability.FILE_BODY: "it is given its request body as bytes, not as an open file",
     Capability.WEBSOCKET: "it implements no WebSocket opening handshake (RFC 6455 §4)",
+    Capability.FOLLOW_REDIRECTS: "it declares no way to follow redirects when asked",
+    Capability.BASIC_AUTH: "it declares no facility for Basic credentials",
+    Capability.SESSION_COOKIES: "it declares no cookie store kept across requests",
 }
 
 
@@ -313,6 +322,16 @@ BUILTIN: tuple[Implementation, ...] = (
         package="python",
         factory="harness.clients.http_client:HttpClientClient",
         provides=frozenset({Capability.FILE_BODY}),
+        lacks={
+            Capability.FOLLOW_REDIRECTS: (
+                "http.client returns every response as received; following a redirect is "
+                "left to the application (Python docs, http.client)"
+            ),
+            Capability.BASIC_AUTH: "http.client has no authentication facility",
+            Capability.SESSION_COOKIES: (
+                "http.client keeps no cookies (http.cookiejar is used by urllib.request)"
+            ),
+        },
     ),
     Implementation(
         name="requests",
@@ -320,7 +339,14 @@ BUILTIN: tuple[Implementation, ...] = (
         description="requests.Session (over urllib3)",
         package="requests",
         factory="harness.clients.requests_client:RequestsClient",
-        provides=frozenset({Capability.FILE_BODY}),
+        provides=frozenset(
+            {
+                Capability.FILE_BODY,
+                Capability.FOLLOW_REDIRECTS,
+                Capability.BASIC_AUTH,
+                Capability.SESSION_COOKIES,
+            }
+        ),
         lacks={
             Capability.DUPLICATE_REQUEST_HEADERS: (
                 "requests takes headers as a mapping, so a field name can appear only once"
@@ -397,8 +423,16 @@ BUILTIN: tuple[Implementation, ...] = (
         description="aiohttp.ClientSession on a private event loop",
         package="aiohttp",
         factory="harness.clients.aiohttp_client:AiohttpClient",
-        # ClientSession.ws_connect
-        provides=frozenset({Capability.FILE_BODY, Capability.WEBSOCKET}),
+        # ClientSession.ws_connect: WEBSOCKET
+        provides=frozenset(
+            {
+                Capability.FILE_BODY,
+                Capability.WEBSOCKET,
+                Capability.FOLLOW_REDIRECTS,
+                Capability.BASIC_AUTH,
+                Capability.SESSION_COOKIES,
+            }
+        ),
     ),
     Implementation(
         name="httpx",
@@ -406,7 +440,14 @@ BUILTIN: tuple[Implementation, ...] = (
         description="httpx.Client (HTTP/1.1)",
         package="httpx",
         factory="harness.clients.httpx_client:HttpxClient",
-        provides=frozenset({Capability.FILE_BODY}),
+        provides=frozenset(
+            {
+                Capability.FILE_BODY,
+                Capability.FOLLOW_REDIRECTS,
+                Capability.BASIC_AUTH,
+                Capability.SESSION_COOKIES,
+            }
+        ),
         lacks={
             Capability.CHOOSE_HTTP_VERSION: (
                 "httpx sends HTTP/1.1 through h11, which sends nothing else (h11/_writers.py: "
@@ -417,10 +458,17 @@ BUILTIN: tuple[Implementation, ...] = (
     Implementation(
         name="urllib.request",
         kind=Kind.CLIENT,
-        description="urllib.request.OpenerDirector (redirects not followed)",
+        description="urllib.request.OpenerDirector",
         package="python",
         factory="harness.clients.urllib_client:UrllibClient",
-        provides=frozenset({Capability.FILE_BODY}),
+        provides=frozenset(
+            {
+                Capability.FILE_BODY,
+                Capability.FOLLOW_REDIRECTS,
+                Capability.BASIC_AUTH,
+                Capability.SESSION_COOKIES,
+            }
+        ),
         lacks={
             Capability.PERSISTENT_CONNECTIONS: (
                 "urllib.request opens a connection per request and asks the server to close "
@@ -444,12 +492,17 @@ BUILTIN: tuple[Implementation, ...] = (
         description="urllib3.PoolManager",
         package="urllib3",
         factory="harness.clients.urllib3_client:Urllib3Client",
-        provides=frozenset({Capability.FILE_BODY}),
+        provides=frozenset(
+            {Capability.FILE_BODY, Capability.FOLLOW_REDIRECTS, Capability.BASIC_AUTH}
+        ),
         lacks={
             Capability.CHOOSE_HTTP_VERSION: (
                 "urllib3 has no option for the request's HTTP version (urllib3/connection.py: "
                 "HTTPConnection inherits http.client's HTTP/1.1)"
-            )
+            ),
+            Capability.SESSION_COOKIES: (
+                "urllib3 keeps no cookies: its user guide leaves them to the application"
+            ),
         },
     ),
     Implementation(

@@ -14,16 +14,19 @@ tell apart from the first.
 
 from __future__ import annotations
 
-import gc
 import re
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from harness import requirements
 from harness.cases import Case, Level, row_problems
-from harness.cells import SCRIPTED_TIMEOUTS, ScriptedClient, ScriptedExchange
+from harness.cells import (
+    SCRIPTED_TIMEOUTS,
+    ScriptedClient,
+    ScriptedExchange,
+    collect_abandoned_sockets,
+)
 from harness.errors import ClientError, ErrorKind
 from harness.model import Exchange, RequestSpec
 from harness.scripted import Action, Close, Hang, Pause, Receive, Reset, ScriptedServer, Send
@@ -195,7 +198,7 @@ def run(entry: ResponseEntry, cell: ScriptedClient) -> str:
                 )
             except ClientError as exc:
                 results.append(exc)
-    _collect_abandoned_sockets()
+    collect_abandoned_sockets()
     first = server.connections[0] if server.connections else []
     reused = len(first) > 1
     exchange = ScriptedExchange(
@@ -206,16 +209,6 @@ def run(entry: ResponseEntry, cell: ScriptedClient) -> str:
     if not any(outcome.matches(results, reused) for outcome in entry.allowed):
         raise entry.case.failure(entry.expected(), observed)
     return observed
-
-
-def _collect_abandoned_sockets() -> None:
-    """A client that gives up on a response may leave its socket in a reference cycle (urllib3
-    raising InvalidHeader for differing Content-Length values): collect it in this cell, where
-    its ResourceWarning says nothing about the verdict, rather than let it fail whichever cell
-    the garbage collector happens to run in next."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
 
 
 def problems(entries: Sequence[ResponseEntry]) -> list[str]:

@@ -54,6 +54,16 @@ class Receive:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """Answer each request on the connection with what ``respond`` makes of it, until the
+    client closes the connection or ``limit`` requests have been answered: a server whose
+    replies depend on the request (a redirect, a challenge, a cookie)."""
+
+    respond: Callable[[bytes], bytes]
+    limit: int
+
+
+@dataclass(frozen=True)
 class Hang:
     """Say nothing until the server stops (or deadlines.SCRIPTED_HANG passes)."""
 
@@ -74,7 +84,7 @@ class Reply:
     reply: Callable[[bytes], bytes]
 
 
-Action = Send | Pause | Close | Reset | Receive | Hang | Listen | Reply
+Action = Send | Pause | Close | Reset | Receive | Answer | Hang | Listen | Reply
 
 
 class ServerTls(Protocol):
@@ -165,10 +175,16 @@ class ScriptedServer:
         heads: list[bytes] = []
         self.connections.append(heads)
         with conn, contextlib.suppress(OSError):  # the client may leave at any point
-            self._note(heads, self._read_head(conn))
+            last = self._note(heads, self._read_head(conn))
             for action in self.script:
                 if isinstance(action, Receive):
-                    self._note(heads, self._read_head(conn))
+                    last = self._note(heads, self._read_head(conn))
+                elif isinstance(action, Answer):
+                    for _ in range(action.limit):
+                        if not last:
+                            return
+                        conn.sendall(action.respond(last))
+                        last = self._note(heads, self._read_head(conn))
                 elif isinstance(action, Send):
                     conn.sendall(action.data)
                 elif isinstance(action, Reply):
@@ -220,10 +236,11 @@ class ScriptedServer:
                         break
         conn.close()
 
-    def _note(self, heads: list[bytes], head: bytes) -> None:
+    def _note(self, heads: list[bytes], head: bytes) -> bytes:
         self.received.append(head)
         if head:
             heads.append(head)
+        return head
 
     def _listen(self, conn: socket.socket, seconds: float) -> bytes:
         data = b""

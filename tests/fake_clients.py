@@ -1,15 +1,25 @@
 """Fake clients for the client checks' self-tests: NaiveClient takes what arrives at face
 value, CorrectClient reads it with the probe's strict RFC 9112 parser and adds what the
 response catalogue's sentences ask beyond that parser, OneReadClient reads only once;
-WireClient writes its own requests for the wire-output cases, with one defect or none."""
+WireClient writes its own requests for the wire-output cases, with one defect or none;
+DefectiveSession is the requests adapter with one redirect, auth or cookie defect."""
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import http.cookiejar
 import re
 import socket
 import urllib.parse
+import urllib.request
 from collections.abc import Iterable
 
+import requests
+import requests.auth
+import requests.cookies
+
+from harness.clients.requests_client import RequestsClient
 from harness.errors import ClientError, ErrorKind
 from harness.model import Exchange, RequestSpec, Target
 from harness.probe import Ending, Malformed, Response, parse_responses, request, send_raw
@@ -228,3 +238,115 @@ class WireClient:
 
     def close(self) -> None:
         pass
+
+
+class DefectiveSession(RequestsClient):
+    """The requests adapter (a client that passes the redirect, auth and cookie cases) with one
+    defect put into its Session through requests' own override points and its cookie policy:
+    the redirect, auth and cookie checks' self-tests (tests/test_sessions_checks.py)."""
+
+    DEFECTS = (
+        "head_to_get",  # every followed request is a GET (rebuild_method)
+        "resolve_from_root",  # a relative Location taken as from the root (get_redirect_target)
+        "no_limit",  # follows any number of redirects (max_redirects)
+        "keeps_auth",  # credentials go to any origin (should_strip_auth)
+        "always_follows",  # follows even when not asked
+        "bad_credentials",  # Authorization without the colon between user-id and password
+        "retries_forever",  # answers every 401 with the same credentials again, ten times
+        "ignores_path",  # cookie Path not matched (path_return_ok)
+        "ignores_secure",  # Secure cookies over http too (return_ok_secure)
+        "ignores_domain",  # a cookie for any domain stored and sent to any host
+        "never_expires",  # a cookie set again as expired is not removed (CookieJar.clear)
+    )
+
+    def __init__(self, defect: str) -> None:
+        super().__init__()
+        if defect not in self.DEFECTS:
+            raise ValueError(f"unknown defect {defect!r}")
+        self.defect = defect
+        self._session = _defective_session(defect)
+
+    def send(self, spec: RequestSpec, target: Target) -> Exchange:
+        if self.defect == "always_follows":
+            spec = dataclasses.replace(spec, follow_redirects=True)
+        if spec.basic_auth and self.defect in ("bad_credentials", "retries_forever"):
+            spec = dataclasses.replace(spec, basic_auth=None, headers=[*spec.headers])
+            self._session.auth = _DefectiveAuth(self.defect)
+        return super().send(spec, target)
+
+
+class _DefectiveAuth(requests.auth.AuthBase):
+    def __init__(self, defect: str) -> None:
+        self.defect = defect
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        user_pass = "alice;secret" if self.defect == "bad_credentials" else "alice:pässword"
+        request.headers["Authorization"] = "Basic " + base64.b64encode(user_pass.encode()).decode(
+            "ascii"
+        )
+        if self.defect == "retries_forever":
+            request.register_hook("response", self._again)
+        return request
+
+    def _again(self, response: requests.Response, **kwargs: object) -> requests.Response:
+        for _ in range(10):
+            if response.status_code != 401:
+                break
+            response.content  # noqa: B018 - read it, so that the connection can be used again
+            response = response.connection.send(response.request.copy(), **kwargs)  # type: ignore[attr-defined]
+        return response
+
+
+class _Policy(http.cookiejar.DefaultCookiePolicy):
+    """Stores a cookie for any domain (requests copies the jar into one with the default
+    policy for each request, so defects of sending are made when a cookie is stored)."""
+
+    def set_ok_domain(self, cookie: http.cookiejar.Cookie, request: object) -> bool:
+        return True
+
+
+class _Jar(requests.cookies.RequestsCookieJar):
+    def __init__(self, defect: str) -> None:
+        super().__init__(policy=_Policy() if defect == "ignores_domain" else None)
+        self.defect = defect
+
+    def set_cookie(self, cookie: http.cookiejar.Cookie, *args: object, **kwargs: object) -> None:
+        if self.defect == "ignores_path":
+            cookie.path = "/"
+        if self.defect == "ignores_secure":
+            cookie.secure = False
+        if self.defect == "ignores_domain":
+            cookie.domain, cookie.domain_specified = "", False  # host-only for every host
+        super().set_cookie(cookie, *args, **kwargs)
+
+    def clear(
+        self, domain: str | None = None, path: str | None = None, name: str | None = None
+    ) -> None:
+        if self.defect != "never_expires" or domain is None:  # removal of one cookie: kept
+            super().clear(domain, path, name)
+
+
+def _defective_session(defect: str) -> requests.Session:
+    class Session(requests.Session):
+        def rebuild_method(
+            self, prepared: requests.PreparedRequest, response: requests.Response
+        ) -> None:
+            if defect == "head_to_get":
+                prepared.method = "GET"
+            else:
+                super().rebuild_method(prepared, response)
+
+        def get_redirect_target(self, response: requests.Response) -> str | None:
+            location = super().get_redirect_target(response)
+            if defect == "resolve_from_root" and location and "://" not in location:
+                return "/" + location.lstrip("./")
+            return location
+
+        def should_strip_auth(self, old_url: str, new_url: str) -> bool:
+            return defect != "keeps_auth" and super().should_strip_auth(old_url, new_url)
+
+    session = Session()
+    if defect == "no_limit":
+        session.max_redirects = 10_000
+    session.cookies = _Jar(defect)
+    return session

@@ -28,7 +28,7 @@ from harness import deadlines
 from harness.clients import ssl_context
 from harness.clients.deadline import Progress, Stage
 from harness.errors import ClientError, ErrorKind, LibraryError, classify
-from harness.model import Exchange, RequestSpec, Target
+from harness.model import Exchange, Headers, RequestSpec, Target
 
 # How long close() lets connections that are still closing finish, before the loop closes.
 CLOSE_GRACE = 1.0 * deadlines.SCALE
@@ -67,6 +67,16 @@ def _version(text: str) -> aiohttp.HttpVersion:
     """ "HTTP/1.0" as aiohttp's HttpVersion(1, 0)."""
     major, _, minor = text.removeprefix("HTTP/").partition(".")
     return aiohttp.HttpVersion(int(major), int(minor or 0))
+
+
+def _credentials(spec: RequestSpec) -> Headers:
+    """Basic credentials the way aiohttp 3.14 asks for them: its ``auth`` parameter and
+    BasicAuth are deprecated for "aiohttp.encode_basic_auth() with headers={'Authorization':
+    ...}" (aiohttp/helpers.py:146, aiohttp 3.14.5); its redirect handling drops the field
+    for another origin (aiohttp/client.py:1028-1031)."""
+    if spec.basic_auth is None:
+        return []
+    return [("Authorization", aiohttp.encode_basic_auth(*spec.basic_auth))]
 
 
 async def _stream(chunks: Iterable[bytes]) -> AsyncIterator[bytes]:
@@ -194,7 +204,7 @@ class AiohttpClient:
             else {
                 "timeout": timeout,
                 "ssl": self._context(spec, target) if target.scheme == "https" else True,
-                "allow_redirects": False,
+                "allow_redirects": spec.follow_redirects,
             }
         )
         if spec.proxy is not None:
@@ -211,7 +221,7 @@ class AiohttpClient:
             async with session.request(
                 spec.method,
                 target.base_url + spec.target,
-                headers=spec.headers,  # a list keeps repeated names and their order
+                headers=spec.headers + _credentials(spec),  # a list keeps repeated names
                 data=body,
                 **settings,  # type: ignore[arg-type]
             ) as response:

@@ -12,6 +12,7 @@ httpx's own contexts (certifi's bundle, or an unverified one), from
 
 from __future__ import annotations
 
+import http.cookiejar
 import ssl
 import time
 import weakref
@@ -78,6 +79,9 @@ class HttpxClient:
     def __init__(self) -> None:
         # httpx fixes trust per Client (its transport's pool), so one Client per trust mode.
         self._clients: dict[tuple[object, ...], httpx.Client] = {}
+        # One cookie store for all of them, so that this client is one session whatever the
+        # scheme (httpx.Cookies shares a CookieJar it is given instead of copying it).
+        self._cookies = http.cookiejar.CookieJar()
         # httpcore's network stream of each connection a response came on: the same stream
         # again means the connection was reused. httpx has no flag for it, so we observe it.
         self._seen_streams: weakref.WeakSet[object] = weakref.WeakSet()
@@ -97,7 +101,9 @@ class HttpxClient:
             verify = _verify(spec, target) if target.scheme == "https" else True
             # httpx sends a proxy URL's user and password as Proxy-Authorization (httpx.Proxy).
             proxy = None if spec.proxy is None else spec.proxy.url
-            self._clients[key] = httpx.Client(verify=verify, http1=True, http2=False, proxy=proxy)
+            self._clients[key] = httpx.Client(
+                verify=verify, http1=True, http2=False, proxy=proxy, cookies=self._cookies
+            )
         return self._clients[key]
 
     def send(self, spec: RequestSpec, target: Target) -> Exchange:
@@ -127,7 +133,10 @@ class HttpxClient:
             # What Client.request does (send, then read), in two steps: the head first, so
             # that the body's bytes are counted as they come (num_bytes_downloaded).
             response = client.send(
-                request, stream=True, follow_redirects=shipped if spec.defaults else False
+                request,
+                stream=True,
+                follow_redirects=shipped if spec.defaults else spec.follow_redirects,
+                auth=spec.basic_auth if spec.basic_auth else shipped,  # a tuple: BasicAuth
             )
             progress.reached_body(lambda: response.num_bytes_downloaded)
             try:

@@ -50,7 +50,8 @@ class RequestsClient:
                 "timeout": (spec.timeouts.connect, spec.timeouts.read),
                 "verify": verify,
                 "cert": (cert.cert_file, cert.key_file) if cert else None,
-                "allow_redirects": False,
+                "allow_redirects": spec.follow_redirects,
+                "auth": spec.basic_auth,  # a tuple: requests' HTTPBasicAuth
                 # requests sends a proxy URL's user and password as Proxy-Authorization
                 # (HTTPAdapter.proxy_headers); None: no proxy but the environment's.
                 "proxies": None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 import warnings
 import weakref
+from typing import Any
 
 import urllib3
 import urllib3.exceptions
@@ -39,35 +40,31 @@ class Urllib3Client:
         # As shipped (RequestSpec.defaults): a PoolManager given nothing.
         self._shipped = urllib3.PoolManager()
         self._proxied: dict[tuple[object, ...], urllib3.ProxyManager] = {}
+        # Asked to follow redirects: a PoolManager per TLS parameters, with its own redirect
+        # limit (Retry.DEFAULT). Its urlopen follows to any origin; a pool's only within it.
+        self._followers: dict[tuple[object, ...], urllib3.PoolManager] = {}
         # Sockets this client has carried a response on: seeing one again means the pool
         # reused the connection. urllib3 has no public flag for that, so we observe it.
         self._seen_sockets: weakref.WeakSet[object] = weakref.WeakSet()
         self._watchdog = Watchdog("urllib3")
 
-    def _tls(self, spec: RequestSpec, target: Target) -> dict[str, object]:
-        """urllib3's TLS pool parameters for the spec's trust mode and client certificate."""
-        if target.scheme != "https":
-            return {}
-        cert = spec.client_certificate
-        return {
-            "cert_reqs": "CERT_NONE" if spec.verify is Verify.NONE else "CERT_REQUIRED",
-            # None: urllib3 loads the default trust store (ssl_wrap_socket).
-            "ca_certs": target.ca_file if spec.verify is Verify.TARGET_CA else None,
-            "cert_file": cert.cert_file if cert else None,
-            "key_file": cert.key_file if cert else None,
-        }
-
     def _pool(self, spec: RequestSpec, target: Target) -> urllib3.HTTPConnectionPool:
-        # The pool key includes the TLS parameters: each trust mode gets a pool of its own.
-        tls = self._tls(spec, target)
-        return self._manager.connection_from_url(target.base_url, pool_kwargs=tls)
+        # The pool key includes these parameters: each trust mode gets a pool of its own.
+        return self._manager.connection_from_url(target.base_url, pool_kwargs=_tls(spec, target))
+
+    def _follower(self, spec: RequestSpec, target: Target) -> urllib3.PoolManager:
+        tls = _tls(spec, target)
+        key = tuple(sorted(tls.items()))
+        if key not in self._followers:
+            self._followers[key] = urllib3.PoolManager(**tls)
+        return self._followers[key]
 
     def _proxy_manager(
         self, spec: RequestSpec, proxy: Proxy, target: Target
     ) -> urllib3.ProxyManager:
         """A ProxyManager per proxy and TLS parameters: its urlopen sends the absolute-form
         to the proxy for http targets and tunnels with CONNECT to https ones."""
-        tls = self._tls(spec, target)
+        tls = _tls(spec, target)
         key = (proxy, tuple(sorted(tls.items())))
         if key not in self._proxied:
             # urllib3 reads no credentials from the proxy URL: they go in proxy_headers,
@@ -77,7 +74,7 @@ class Urllib3Client:
                 f"http://{proxy.host}:{proxy.port}",
                 retries=False,
                 proxy_headers=urllib3.make_headers(proxy_basic_auth=auth),
-                **tls,  # type: ignore[arg-type]
+                **tls,
             )
         return self._proxied[key]
 
@@ -91,6 +88,8 @@ class Urllib3Client:
         headers = urllib3.HTTPHeaderDict()
         for name, value in spec.headers:
             headers.add(name, value)
+        if spec.basic_auth is not None:
+            headers.update(urllib3.make_headers(basic_auth=":".join(spec.basic_auth)))
         started = time.perf_counter()
         try:
             with warnings.catch_warnings():
@@ -117,6 +116,17 @@ class Urllib3Client:
                         target.base_url + spec.target,
                         body=spec.body,
                         headers=headers,
+                        preload_content=False,
+                    )
+                elif spec.follow_redirects:
+                    response = self._follower(spec, target).request(
+                        spec.method,
+                        target.base_url + spec.target,
+                        body=spec.body,
+                        headers=headers,
+                        timeout=urllib3.Timeout(
+                            connect=spec.timeouts.connect, read=spec.timeouts.read
+                        ),
                         preload_content=False,
                     )
                 else:
@@ -175,3 +185,19 @@ class Urllib3Client:
         self._shipped.clear()
         for manager in self._proxied.values():
             manager.clear()
+        for follower in self._followers.values():
+            follower.clear()
+
+
+def _tls(spec: RequestSpec, target: Target) -> dict[str, Any]:
+    """urllib3's pool parameters for the spec's trust mode and client certificate."""
+    if target.scheme != "https":
+        return {}
+    cert = spec.client_certificate
+    return {
+        "cert_reqs": "CERT_NONE" if spec.verify is Verify.NONE else "CERT_REQUIRED",
+        # None: urllib3 loads the default trust store (ssl_wrap_socket).
+        "ca_certs": target.ca_file if spec.verify is Verify.TARGET_CA else None,
+        "cert_file": cert.cert_file if cert else None,
+        "key_file": cert.key_file if cert else None,
+    }

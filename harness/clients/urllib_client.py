@@ -1,5 +1,7 @@
 """The ``urllib.request`` adapter: an OpenerDirector from ``build_opener``, as an application
-makes one, with an HTTPSHandler for the spec's TLS context and redirects not followed.
+makes one, with an HTTPSHandler for the spec's TLS context, redirects not followed unless the
+spec asks, an HTTPCookieProcessor (one CookieJar per client: its session) and, for Basic
+credentials, an HTTPBasicAuthHandler.
 
 urllib.request opens a new connection for every request and asks the server to close it
 (Lib/urllib/request.py: AbstractHTTPHandler.do_open sends ``Connection: close``), so
@@ -9,6 +11,7 @@ nothing is pooled and ``reused`` is always False.
 from __future__ import annotations
 
 import http.client
+import http.cookiejar
 import time
 import urllib.error
 import urllib.request
@@ -17,7 +20,7 @@ from typing import Any
 from harness.clients import http_version_text, ssl_context
 from harness.clients.deadline import Progress, Watchdog
 from harness.errors import ClientError, classify
-from harness.model import ClientCertificate, Exchange, Proxy, RequestSpec, Target, Verify
+from harness.model import Exchange, RequestSpec, Target
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -34,22 +37,34 @@ class UrllibClient:
         # One opener per trust mode and client certificate: the TLS context is fixed when
         # the HTTPSHandler is made.
         self._openers: dict[tuple[object, ...], urllib.request.OpenerDirector] = {}
+        self._cookies = http.cookiejar.CookieJar()  # shared by every opener: one session
         self._watchdog = Watchdog("urllib.request")
 
     def _opener(self, spec: RequestSpec, target: Target) -> urllib.request.OpenerDirector:
-        key: tuple[Verify, ClientCertificate | None, str | None, bool, Proxy | None] = (
+        key: tuple[object, ...] = (
             spec.verify,
             spec.client_certificate,
             target.ca_file,
             spec.defaults,
             spec.proxy,
+            spec.follow_redirects,
+            spec.basic_auth and (target.base_url, spec.basic_auth),
         )
         if key not in self._openers and spec.defaults:
             # As shipped: urlopen's own opener, with every default handler (redirects,
             # proxies from the environment, the default HTTPS context).
             self._openers[key] = urllib.request.build_opener()
         if key not in self._openers:
-            handlers: list[urllib.request.BaseHandler] = [_NoRedirect()]
+            handlers: list[urllib.request.BaseHandler] = [
+                urllib.request.HTTPCookieProcessor(self._cookies)
+            ]
+            if not spec.follow_redirects:
+                handlers.append(_NoRedirect())
+            if spec.basic_auth is not None:
+                # Credentials for the target's origin only, whatever realm it names.
+                passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+                passwords.add_password(None, target.base_url, *spec.basic_auth)
+                handlers.append(urllib.request.HTTPBasicAuthHandler(passwords))
             if spec.proxy is not None:
                 # Replaces the default ProxyHandler (the environment's proxies); it sends the
                 # URL's user and password as Proxy-Authorization (ProxyHandler.proxy_open).

@@ -255,7 +255,8 @@ def pytest_report_teststatus(
     report: pytest.TestReport, config: pytest.Config
 ) -> tuple[str, str, tuple[str, dict[str, bool]]] | None:
     """A pass the RFC advises against is its own category: "W", "WARN", "N warned"."""
-    warned = any(key == properties.WARN for key, _ in report.user_properties)
+    # A collection report (a module that failed to import) has no user properties.
+    warned = any(key == properties.WARN for key, _ in getattr(report, "user_properties", ()))
     if report.when == "call" and report.passed and warned and not hasattr(report, "wasxfail"):
         return "warned", "W", ("WARN", {"yellow": True})
     return None
@@ -266,7 +267,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     lines = collections.Counter(
         str(value)
         for report in terminalreporter.stats.get("error", [])
-        for key, value in report.user_properties
+        for key, value in getattr(report, "user_properties", ())
         if key == properties.START_FAILURE
     )
     if lines:

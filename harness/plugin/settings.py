@@ -30,6 +30,9 @@ SUITE_MARKERS = {
     "expect": "Expect: 100-continue at clients (RFC 9110 §10.1.1)",
     "proxy": "clients through an HTTP forward proxy and CONNECT tunnels (RFC 9110 §9.3.6)",
     "websocket": "the WebSocket opening handshake, servers, clients and interop (RFC 6455 §4)",
+    "redirects": "what clients asked to follow redirects send after each 3xx (RFC 9110 §15.4)",
+    "auth": "Basic credentials at clients: challenge, retry, giving up (RFC 9110 §11, RFC 7617)",
+    "cookies": "cookies kept by client sessions: Path, Max-Age, Expires, Secure (RFC 6265 §5)",
 }
 # Cells too long for the default run: deselected unless ``-m`` names the marker
 # (``pytest suites -m slow``), so that the conformance run's time does not grow with them.
