@@ -19,7 +19,9 @@ import pytest
 
 from harness.cases import CATALOGUE, Case, Level, Section, sections_of
 from suites import (  # noqa: F401  (their cases, into the catalogue)
+    test_auth,
     test_chunked,
+    test_cookies,
     test_defaults,
     test_differential,
     test_errors,
@@ -28,10 +30,12 @@ from suites import (  # noqa: F401  (their cases, into the catalogue)
     test_methods,
     test_probes,
     test_proxy,
+    test_redirects,
     test_responses,
     test_static,
     test_timeouts,
     test_tls,
+    test_websocket,
     test_wire,
 )
 from tests.pytest_run import run_pytest
