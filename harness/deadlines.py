@@ -42,6 +42,12 @@ REQUEST_READ = 10.0 * SCALE
 # (harness/cells.py: SCRIPTED_TIMEOUTS).
 SCRIPTED_READ = 2.0 * SCALE
 
+# How long a scripted server that never sends 100 (Continue) waits for the content of a
+# request with Expect: 100-continue before it answers anyway (suites/test_expect.py): a client
+# still holding its content back by then is taken for one that waits indefinitely (RFC 9110
+# §10.1.1, SHOULD NOT); curl's own wait is 1 s (its --expect100-timeout).
+EXPECT_CONTINUE_PATIENCE = 3.0 * SCALE
+
 # --- Scripted servers (harness/scripted.py) ----------------------------------------------
 # A single read or write on a scripted connection; also how long a scripted server waits
 # for a request head before it plays its script anyway.

@@ -100,13 +100,20 @@ def _with_here(impl: Implementation, here: Path) -> Implementation:
     )
 
 
-# Every external client runs once per request (docs/contract.md, external clients).
+# Every external client runs once per request (docs/contract.md, external clients); the
+# request's proxy field is for a program whose implementations file ``provides`` "proxy".
 _ONE_SHOT_CLIENT = {
     Capability.PERSISTENT_CONNECTIONS: (
         "an external client runs once per request, so no connection outlives a request"
     ),
-    Capability.PROXY: "the external client contract (docs/contract.md) has no proxy field",
+    Capability.PROXY: 'its implementations file does not say it provides "proxy" (the '
+    "request's proxy field, docs/contract.md)",
 }
+
+
+def _one_shot_lacks(provides: frozenset[Capability]) -> dict[Capability, str]:
+    """What an external client lacks unless its implementations file ``provides`` it."""
+    return {key: why for key, why in _ONE_SHOT_CLIENT.items() if key not in provides}
 
 
 def _parse(entry: dict[str, Any], kind: Kind, where: str) -> Implementation:
@@ -151,7 +158,7 @@ def _parse(entry: dict[str, Any], kind: Kind, where: str) -> Implementation:
         tls_args=tuple(tls_args),
         ready=ready,
         program=entry.get("program"),
-        lacks={**(_ONE_SHOT_CLIENT if kind is Kind.CLIENT else {}), **lacks},
+        lacks={**(_one_shot_lacks(provides) if kind is Kind.CLIENT else {}), **lacks},
         provides=provides,
         needs=needs,
         origin=where.split(": ")[0],
@@ -210,7 +217,7 @@ def from_option(kind: Kind, text: str) -> Implementation:
         package="",
         command=tuple(argv),
         # A client run once per request cannot keep a connection.
-        lacks={**(_ONE_SHOT_CLIENT if kind is Kind.CLIENT else {}), **declared},
+        lacks={**(_one_shot_lacks(frozenset()) if kind is Kind.CLIENT else {}), **declared},
         origin=option,
     )
 

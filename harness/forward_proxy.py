@@ -9,19 +9,25 @@ request came through the proxy or straight from the client.
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness import deadlines
 from harness.launcher import ServerProcess, free_port, launch
-from harness.model import Proxy
+from harness.model import Proxy, Target
+from harness.probe import send_raw
 
 PROGRAM = "tinyproxy"
 # Where tinyproxy's connections to origins come from (any 127.0.0.0/8 address is loopback).
 ORIGIN_SIDE_ADDRESS = "127.0.0.2"
 # The credentials the authenticating instance asks for (tinyproxy's BasicAuth).
 CREDENTIALS = ("interop", "s3cret")
+# The name under which tinyproxy answers with its own statistics page (its ``StatHost``).
+STAT_HOST = "tinyproxy.stats"
+_REQUESTS = re.compile(rb"Number of requests: (\d+)")
 
 
 def missing() -> str | None:
@@ -41,6 +47,7 @@ def _config(port: int, credentials: tuple[str, str] | None) -> str:
         "Timeout 30",
         "MaxClients 64",
         "LogLevel Connect",
+        f'StatHost "{STAT_HOST}"',
         # No ConnectPort line: CONNECT is allowed to every port (the origins' are ephemeral).
     ]
     if credentials is not None:
@@ -58,6 +65,20 @@ def start(folder: Path, *, authenticating: bool) -> tuple[ServerProcess, Proxy]:
     name = "tinyproxy (basic auth)" if authenticating else "tinyproxy"
     process = launch(name, [PROGRAM, "-d", "-c", str(config)], ready_port=port)
     return process, Proxy("127.0.0.1", port, credentials)
+
+
+def requests_served(proxy: Proxy) -> int:
+    """How many requests (CONNECT included) the proxy has read so far, this one included:
+    its statistics page, for a request to an origin whose address tells nothing (a real
+    server's peer is not in its answer)."""
+    ask = b"GET http://%s/ HTTP/1.0\r\n\r\n" % STAT_HOST.encode()
+    result = send_raw(
+        Target("http", proxy.host, proxy.port), ask, idle_timeout=deadlines.PROBE_QUIET
+    )
+    found = _REQUESTS.search(result.final[0].body) if result.final else None
+    if found is None:
+        raise RuntimeError(f"tinyproxy's statistics page did not answer: {result.describe()}")
+    return int(found[1])
 
 
 @dataclass(frozen=True)

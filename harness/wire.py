@@ -28,7 +28,7 @@ from harness import requirements
 from harness.cases import Case, Level, row_problems
 from harness.cells import SCRIPTED_TIMEOUTS, ScriptedClient, ScriptedExchange
 from harness.errors import ClientError
-from harness.model import Exchange, Headers, RequestSpec, Target
+from harness.model import Exchange, Headers, Proxy, RequestSpec, Target
 from harness.probe import Request, parse_request
 from harness.registry import Capability
 from harness.scripted import Close, Receive, ScriptedServer, Send
@@ -41,6 +41,9 @@ GRAMMAR = (
 # the server's second read ends with everything the client sent after its request.
 ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 SCRIPT = (Send(ANSWER), Receive(), Close())
+# The origin a request to a proxy names: nothing listens on port 1, so a client that went
+# there instead of to the proxy (the scripted server) sends the server nothing.
+BEHIND_PROXY = Target("http", "127.0.0.1", 1)
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,9 @@ class WireCase:
     refusable: bool = False
     expected: str = ""  # what a conforming request looks like, for the failure message
     requires: tuple[Capability, ...] = ()  # what the client must be able to be given
+    # Whether the request goes to a proxy (the scripted server plays it) for BEHIND_PROXY:
+    # over http only, since over https a client asks a proxy for a tunnel (CONNECT) instead.
+    proxy: bool = False
 
     @cached_property
     def case(self) -> Case:
@@ -116,10 +122,11 @@ class WireCase:
             requires=self.requires,
             requirement_ids=requirements.tied(self.requirement),
             quotes=True,
+            transports=("http",) if self.proxy else (),
         )
 
     @contextmanager
-    def spec(self) -> Iterator[RequestSpec]:
+    def spec(self, proxy: Proxy | None = None) -> Iterator[RequestSpec]:
         """A fresh spec (a generator body can be sent once), its file open while it is used."""
         headers: Headers = list(self.headers)
         if isinstance(self.body, File):
@@ -129,7 +136,9 @@ class WireCase:
                 )
             return
         body = self.body.generator() if isinstance(self.body, Pieces) else self.body
-        yield RequestSpec(self.method, self.target, headers, body, timeouts=SCRIPTED_TIMEOUTS)
+        yield RequestSpec(
+            self.method, self.target, headers, body, timeouts=SCRIPTED_TIMEOUTS, proxy=proxy
+        )
 
     @property
     def content(self) -> bytes:
@@ -143,10 +152,12 @@ def run(case: WireCase, cell: ScriptedClient) -> str:
     bytes; fail unless they meet the case's check (or the client refused a refusable one).
     Returns what was sent, or the refusal, for the cell's ``observed``."""
     with ScriptedServer(list(SCRIPT), cell.certificate, whole_requests=True) as server:
-        target = server.target
+        target, proxy = server.target, None
+        if case.proxy:
+            target, proxy = BEHIND_PROXY, Proxy(target.host, target.port)
         result: Exchange | ClientError
         try:
-            with case.spec() as spec:
+            with case.spec(proxy) as spec:
                 result = cell.client.send(spec, target)
         except ClientError as exc:
             result = exc
@@ -213,4 +224,6 @@ def problems(cases: Sequence[WireCase]) -> list[str]:
             found.append(f"{where}: a file body without Capability.FILE_BODY in requires")
         if case.refusable and case.level is not Level.MUST:
             found.append(f"{where}: refusing is allowed only for a MUST (NOT) on senders")
+        if case.proxy and Capability.PROXY not in case.requires:
+            found.append(f"{where}: a request to a proxy without Capability.PROXY in requires")
     return found

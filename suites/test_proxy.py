@@ -6,24 +6,30 @@ origin over the cell's transport: over http the request goes to the proxy in abs
 over https through a CONNECT tunnel, with TLS from the client to the origin. The proxy
 connects to origins from another loopback address (forward_proxy.ORIGIN_SIDE_ADDRESS), so
 the origin's record says whether a request came through it. A proxy that refuses is a
-scripted one (403, 407), so that the refusal is exact.
+scripted one (403, 407), so that the refusal is exact. Tunnels to real HTTPS servers
+(REAL_ORIGINS) are counted by the proxy itself (its statistics page), since a real server's
+answer does not show who connected.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import pytest
 
-from harness import forward_proxy
-from harness.cases import Case, Level
+from harness import contract, forward_proxy
+from harness.cases import Case, Level, RecordProperty
 from harness.cells import SCRIPTED_TIMEOUTS, ScriptedClient, ScriptedExchange
 from harness.errors import ClientError, ErrorKind
 from harness.forward_proxy import ORIGIN_SIDE_ADDRESS, ForwardProxies
-from harness.model import Exchange, Proxy, RequestSpec, Verify
-from harness.registry import Capability
+from harness.model import Exchange, Proxy, RequestSpec, Target, Verify
+from harness.registry import REGISTRY, Capability, Kind
 from harness.scripted import Close, ScriptedServer, Send
+
+if TYPE_CHECKING:
+    from harness.fixtures.servers import ServerPool
 
 MUST = Level.MUST
 
@@ -36,6 +42,9 @@ ORIGIN_SCRIPT = [
     Close(),
 ]
 TARGET = "/through?proxy"
+# Real HTTPS servers a tunnel is opened to: one single-threaded (http.server), one on h11.
+REAL_ORIGINS = ("stdlib-http11", "uvicorn")
+ECHO_TARGET = "/echo?through=proxy"
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +57,32 @@ def forward_proxies(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Forwar
         yield proxies
 
 
-def _spec(proxy: Proxy, verify: Verify = Verify.TARGET_CA) -> RequestSpec:
-    return RequestSpec("GET", TARGET, timeouts=SCRIPTED_TIMEOUTS, verify=verify, proxy=proxy)
+def _spec(proxy: Proxy, verify: Verify = Verify.TARGET_CA, target: str = TARGET) -> RequestSpec:
+    return RequestSpec("GET", target, timeouts=SCRIPTED_TIMEOUTS, verify=verify, proxy=proxy)
+
+
+def _send(cell: ScriptedClient, spec: RequestSpec, target: Target) -> Exchange | ClientError:
+    try:
+        return cell.client.send(spec, target)
+    except ClientError as exc:
+        return exc
+
+
+def _echoed_target(result: Exchange) -> str | None:
+    """The target a contract server's /echo says it received, or None."""
+    try:
+        return contract.parse_echo(result.body).target if result.status == 200 else None
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _describe(result: Exchange | ClientError) -> str:
+    if isinstance(result, ClientError):
+        return f"{result.kind} ({result.original_type}: {result.original_text[:120]})"
+    echoed = _echoed_target(result)
+    if echoed is not None:
+        return f"{result.status}, /echo received {echoed!r}"
+    return f"{result.status} with {result.body[:120]!r}"
 
 
 def _expect_from_origin(case: Case, run: ScriptedExchange) -> Exchange:
@@ -107,6 +140,60 @@ def test_through_the_proxy(
         f"{ErrorKind.TLS_UNTRUSTED} from the origin's certificate with the system's trust only",
         untrusted.describe(),
     )
+
+
+TUNNEL_TO_SERVERS = Case(
+    "proxy.client.tunnel_to_servers",
+    "RFC 9110 §9.3.6; RFC 9112 §3.2.3",
+    MUST,
+    "A client told a proxy reaches a real HTTPS server through a CONNECT tunnel, its TLS "
+    "verified against that server's certificate (refused with the system's trust only)",
+    requires=(Capability.PROXY,),
+    requirement_ids=("9112-3.2.3-1",),
+    transports=("https",),
+)
+
+
+@TUNNEL_TO_SERVERS
+def test_tunnel_to_real_servers(
+    scripted_client: ScriptedClient,
+    forward_proxies: ForwardProxies,
+    server_pool: ServerPool,
+    record_property: RecordProperty,
+) -> None:
+    proxy, observed = forward_proxies.open, []
+    for name in REAL_ORIGINS:
+        why = REGISTRY.get(Kind.SERVER, name).unavailable()
+        if why is not None:
+            observed.append(f"{name}: not run ({why})")
+            continue
+        origin = server_pool.get((name, "https")).target
+        # The refused handshake first: the single-threaded server is then free for the
+        # verified one, whose connection the client may keep until the cell ends.
+        untrusted = _send(scripted_client, _spec(proxy, Verify.SYSTEM, ECHO_TARGET), origin)
+        before = forward_proxy.requests_served(proxy)
+        result = _send(scripted_client, _spec(proxy, target=ECHO_TARGET), origin)
+        # Less the statistics request itself, which the count includes.
+        tunnelled = forward_proxy.requests_served(proxy) - before - 1
+        observed.append(
+            f"{name}: {_describe(result)}; with the system's trust {_describe(untrusted)}"
+        )
+        TUNNEL_TO_SERVERS.expect_that(
+            isinstance(untrusted, ClientError) and untrusted.kind is ErrorKind.TLS_UNTRUSTED,
+            f"{ErrorKind.TLS_UNTRUSTED} from {name}'s certificate with the system's trust only",
+            _describe(untrusted),
+        )
+        TUNNEL_TO_SERVERS.expect_that(
+            isinstance(result, Exchange) and _echoed_target(result) == ECHO_TARGET,
+            f"{name}'s /echo of {ECHO_TARGET!r} through the tunnel",
+            _describe(result),
+        )
+        TUNNEL_TO_SERVERS.expect_that(
+            tunnelled >= 1,
+            f"the request to {name} read by the proxy (a CONNECT)",
+            f"{tunnelled} requests read by the proxy meanwhile",
+        )
+    record_property("observed", "; ".join(observed))
 
 
 CREDENTIALS = Case(

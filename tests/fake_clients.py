@@ -167,7 +167,9 @@ class WireClient:
         if self.defect == "raw_target":
             return spec.target.encode("utf-8")
         path = urllib.parse.quote(spec.target.partition("#")[0], safe=WIRE_PCHAR + "?")
-        return (target.base_url + path if self.defect == "absolute_form" else path).encode()
+        # absolute-form to a proxy, origin-form to an origin; "other_form" swaps them
+        absolute = (spec.proxy is not None) != (self.defect == "other_form")
+        return (target.base_url + path if absolute else path).encode()
 
     def _fields(self, spec: RequestSpec, target: Target, content: bytes | None) -> list[str]:
         caller = list(spec.headers)
@@ -227,7 +229,8 @@ class WireClient:
         if self.defect == "lower_version":
             head[0] = head[0].replace(b"HTTP/1.1", b"http/1.1")
         data = b"\r\n".join(head) + b"\r\n\r\n" + (content or b"") + streamed
-        result = send_raw(target, data, methods=[spec.method], idle_timeout=CLIENT_IDLE)
+        to = target if spec.proxy is None else Target("http", spec.proxy.host, spec.proxy.port)
+        result = send_raw(to, data, methods=[spec.method], idle_timeout=CLIENT_IDLE)
         if not result.final:
             raise _failure(result.describe())
         final = result.final[0]

@@ -12,6 +12,7 @@ import sys
 import textwrap
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from harness.clients.external import ExternalClient, ExternalClientFailure, requ
 from harness.errors import ClientError, ErrorKind
 from harness.extensions import ExtensionError
 from harness.launcher import LaunchError, free_port, launch, start_server
-from harness.model import ClientCertificate, RequestSpec, Target, Timeouts, Verify
+from harness.model import ClientCertificate, Proxy, RequestSpec, Target, Timeouts, Verify
 from harness.registry import Capability, Implementation, Kind, Ready, Registry
 from tests.pytest_run import ROOT, run_pytest
 
@@ -59,8 +60,19 @@ def test_an_implementations_file_declares_servers_and_clients(tmp_path: Path) ->
     assert server.command == ("thing-server", "--port", "{port}")
     assert server.lacks == {Capability.CHUNKED_RESPONSE: "writes no chunked coding"}
     assert server.origin == str(path)
-    # Every external client runs once per request: no connection outlives it.
-    assert Capability.PERSISTENT_CONNECTIONS in client.lacks
+    # Every external client runs once per request: no connection outlives it; and it is
+    # given no proxy unless its file says it provides "proxy".
+    assert {Capability.PERSISTENT_CONNECTIONS, Capability.PROXY} <= set(client.lacks)
+
+
+def test_a_client_providing_proxy_is_given_one(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "impls.toml",
+        '[[client]]\nname = "c"\ncommand = ["c"]\nprovides = ["proxy"]\n',
+    )
+    (client,) = extensions.load_file(path)
+    assert client.cannot(Capability.PROXY) is None
+    assert client.cannot(Capability.PERSISTENT_CONNECTIONS) is not None
 
 
 @pytest.mark.parametrize(
@@ -217,6 +229,7 @@ def test_the_request_document_carries_the_whole_spec() -> None:
         verify=Verify.NONE,
         client_certificate=ClientCertificate("c.pem", "k.pem"),
         http_version="HTTP/1.0",
+        proxy=Proxy("127.0.0.1", 3128, ("u", "p")),
     )
     document = request_document(spec, Target("https", "127.0.0.1", 8443, "ca.pem"))
     assert document == {
@@ -231,7 +244,9 @@ def test_the_request_document_carries_the_whole_spec() -> None:
         "client_certificate": {"cert_file": "c.pem", "key_file": "k.pem"},
         "http_version": "HTTP/1.0",
         "defaults": False,
+        "proxy": {"host": "127.0.0.1", "port": 3128, "credentials": {"user": "u", "password": "p"}},
     }
+    assert request_document(replace(spec, proxy=None), TARGET)["proxy"] is None
 
 
 def _program(tmp_path: Path, output: str, status: int = 0) -> ExternalClient:

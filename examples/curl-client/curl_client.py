@@ -44,8 +44,7 @@ def curl_arguments(spec: dict[str, Any], files: dict[str, str]) -> list[str]:
     timeouts = spec["timeouts"]
     # "defaults": curl as shipped, none of the settings below (docs/contract.md).
     settings = [
-        "--noproxy",  # loopback only: no proxy variable can divert the request
-        "*",
+        *_proxy_arguments(spec.get("proxy")),
         version,  # also limits ALPN to http/1.1 over TLS
         "--connect-timeout",
         f"{timeouts['connect']}",
@@ -77,6 +76,18 @@ def curl_arguments(spec: dict[str, Any], files: dict[str, str]) -> list[str]:
         arguments += ["--header", f"{name}: {value}" if value else f"{name};"]
     arguments += _content_arguments(spec, files["content"])
     arguments += _tls_arguments(spec, files)
+    return arguments
+
+
+def _proxy_arguments(proxy: dict[str, Any] | None) -> list[str]:
+    if proxy is None:
+        return ["--noproxy", "*"]  # loopback only: no proxy variable can divert the request
+    # curl's own proxy options: an http:// proxy gets http requests in absolute-form and
+    # https ones as a CONNECT tunnel; --noproxy "" lets no NO_PROXY variable bypass it.
+    arguments = ["--proxy", f"http://{proxy['host']}:{proxy['port']}", "--noproxy", ""]
+    credentials = proxy.get("credentials")
+    if credentials:
+        arguments += ["--proxy-user", f"{credentials['user']}:{credentials['password']}"]
     return arguments
 
 
@@ -178,6 +189,9 @@ ERROR_KINDS: list[tuple[int | None, str, str | None, str]] = [
     (35, "", None, "tls.handshake"),
     # lib/transfer.c: readwrite_data, any chunk decoding error
     (None, "chunked-encod", None, "protocol.bad_chunk"),
+    # CURLE_RECV_ERROR: a proxy answered CONNECT with a status other than 2xx
+    # (lib/http_proxy.c: "CONNECT tunnel failed, response %d")
+    (56, "connect tunnel failed", None, "proxy.refused"),
     (56, "", "responded", "protocol.incomplete_body"),  # CURLE_RECV_ERROR
     (56, "", None, "connection.closed"),
     (52, "", None, "connection.closed"),  # CURLE_GOT_NOTHING

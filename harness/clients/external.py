@@ -41,6 +41,7 @@ def request_document(spec: RequestSpec, target: Target) -> dict[str, Any]:
     else:
         body = {"chunks_base64": [base64.b64encode(c).decode("ascii") for c in spec.body]}
     cert = spec.client_certificate
+    proxy = spec.proxy
     return {
         "method": spec.method,
         "url": target.base_url + spec.target,
@@ -53,6 +54,13 @@ def request_document(spec: RequestSpec, target: Target) -> dict[str, Any]:
         "client_certificate": cert and {"cert_file": cert.cert_file, "key_file": cert.key_file},
         "http_version": spec.http_version,
         "defaults": spec.defaults,
+        "proxy": proxy
+        and {
+            "host": proxy.host,
+            "port": proxy.port,
+            "credentials": proxy.credentials
+            and {"user": proxy.credentials[0], "password": proxy.credentials[1]},
+        },
     }
 
 
