@@ -19,6 +19,13 @@ STREAM_PIECE_BYTES = 4096  # /stream/{n} hands its body to the framework in piec
 DEFAULT_CHUNK_BYTES = 1024  # /chunked/{n} without ?size=
 MAX_DRIP_BYTES = 1000
 DEFAULT_DRIP_INTERVAL_MS = 100
+# /redirect/{code}: the redirecting codes of RFC 9110 §15.4 that carry a Location, and the
+# Location without ?to= (docs/contract.md).
+REDIRECT_CODES = (301, 302, 303, 307, 308)
+DEFAULT_REDIRECT_TO = "/echo"
+# A ?to= value the adapters can put in a field unchanged: visible ASCII only (RFC 9110 §5.5,
+# no CR, LF or NUL), and a bound on its length.
+_LOCATION = re.compile(r"[!-~]{1,2048}")
 # The methods /echo answers; every other route answers GET and HEAD (docs/contract.md).
 ECHO_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
 READ_METHODS = ("GET", "HEAD")
@@ -37,6 +44,7 @@ _ROUTES = {
     "close": re.compile(r"/close"),
     "conn": re.compile(r"/conn"),
     "health": re.compile(r"/health"),
+    "redirect": re.compile(r"/redirect/(\d{3})"),
 }
 
 
@@ -46,6 +54,7 @@ class Route:
     number: int = 0  # the {code}, {n} or {ms} of the path
     piece: int = STREAM_PIECE_BYTES  # /stream, /chunked: bytes handed over at a time
     interval_ms: int = 0  # /drip: pause before each byte
+    location: str = ""  # /redirect: the Location field's value
 
 
 def _query_int(query: str, name: str, default: int, low: int, high: int) -> int | None:
@@ -78,8 +87,19 @@ def route(path: str, query: str = "") -> Route:
             if number > MAX_DRIP_BYTES or interval is None or number * interval > MAX_DELAY_MS:
                 return Route("not-found")
             return Route(name, number, interval_ms=interval)
+        if name == "redirect":
+            return _redirect(number, query)
         return Route(name, number)
     return Route("not-found")
+
+
+def _redirect(code: int, query: str) -> Route:
+    """/redirect/{code}?to=...: the percent-decoded ``to`` (default /echo) as the Location."""
+    values = urllib.parse.parse_qs(query, keep_blank_values=True).get("to")
+    location = values[-1] if values else DEFAULT_REDIRECT_TO
+    if code not in REDIRECT_CODES or not _LOCATION.fullmatch(location):
+        return Route("not-found")
+    return Route("redirect", code, location=location)
 
 
 def methods(route_name: str) -> tuple[str, ...]:

@@ -6,24 +6,29 @@ as received. Scripted-client cells: the thing measured is the client, so no serv
 Tables: ``FOLLOW`` (status x method), ``LOCATIONS`` (how Location resolves), ``LIMITS`` (a
 loop and an endless chain) and ``CROSS_ORIGIN`` (which credentials reach another origin; in
 an https cell the other origin is also plain http: a downgrade).
+
+One server-probe case, ``redirects.server.location``: every server serves the contract's
+``/redirect/{code}?to=...`` (docs/contract.md), which external clients can follow.
 """
 
 from __future__ import annotations
 
 import base64
 import http
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 
+from harness import contract
 from harness.cases import Case, Level, RecordProperty
 from harness.cells import SCRIPTED_TIMEOUTS, ScriptedClient
 from harness.errors import ClientError
 from harness.model import Exchange, Headers, RequestSpec
 from harness.origins import FIRST, HTTP_ONLY, LANDED, MAX_REQUESTS, Origins, Site, origins, reply
 from harness.plugin import properties
-from harness.probe import Request
+from harness.probe import Request, ServerProbe
 from harness.registry import Capability
 
 START = "/dir/start"
@@ -501,3 +506,46 @@ def test_not_followed(scripted_client: ScriptedClient, record_property: RecordPr
     case.expect("Location", "/landing", result.header("Location"))
     case.expect("content", NOT_FOLLOWED_CONTENT, result.body)
     case.expect("requests sent", 1, len(site.seen()))
+
+
+# --- the contract's /redirect at servers ---------------------------------------------------
+
+SERVER_LOCATION = Case(
+    "redirects.server.location",
+    "RFC 9110 §15.4, §10.2.2",
+    Level.MUST,
+    "GET /redirect/{code}?to=... answers that 3xx with one Location field holding the to "
+    "value unchanged, /echo without it (docs/contract.md)",
+    outside_index="the behaviour contract's redirect endpoint, not an RFC sentence",
+)
+# Each code with a Location that has a query of its own (percent-encoded in ``to``), and one
+# request without ``to``: the contract's default.
+SERVER_REDIRECTS = [
+    *((code, f"/echo?from={code}") for code in contract.REDIRECT_CODES),
+    (302, contract.DEFAULT_REDIRECT_TO),
+]
+
+
+def redirect_target(code: int, location: str) -> str:
+    """The request-target that asks for ``code`` to ``location`` (``to`` percent-encoded)."""
+    if location == contract.DEFAULT_REDIRECT_TO:
+        return f"/redirect/{code}"
+    return f"/redirect/{code}?to={urllib.parse.quote(location, safe='')}"
+
+
+@SERVER_LOCATION
+def test_server_location(server_probe: ServerProbe, record_property: RecordProperty) -> None:
+    case = SERVER_LOCATION
+    for code, location in SERVER_REDIRECTS:
+        target = redirect_target(code, location)
+        result = server_probe.send(server_probe.request("GET", target))
+        case.expect_that(
+            len(result.final) == 1 and not result.malformed,
+            f"one well-formed response to GET {target}",
+            result.describe(),
+        )
+        response = result.final[0]
+        locations = response.header_values("Location")
+        record_property("observed", f"GET {target}: {response.status}, Location {locations}")
+        case.expect(f"the status of GET {target}", code, response.status)
+        case.expect(f"the Location of GET {target}", [location], locations)

@@ -149,6 +149,25 @@ def test_health_answers_ok(target: Target) -> None:
     assert response.getheader("Content-Type", "").startswith("text/plain")
 
 
+@pytest.mark.parametrize(
+    ("path", "code", "location"),
+    [
+        ("/redirect/301?to=%2Fecho%3Fa%3D1", 301, "/echo?a=1"),
+        ("/redirect/302?to=https%3A%2F%2Fexample.test%2Fx", 302, "https://example.test/x"),
+        ("/redirect/303?to=landing", 303, "landing"),
+        ("/redirect/307", 307, contract.DEFAULT_REDIRECT_TO),
+        ("/redirect/308?to=%2Fa&to=%2Fb", 308, "/b"),
+    ],
+)
+def test_redirect_answers_with_location(
+    target: Target, path: str, code: int, location: str
+) -> None:
+    response, body = fetch(target, "GET", path)
+    assert (response.status, body) == (code, contract.status_body(code))
+    assert response.headers.get_all("Location") == [location]
+    assert response.getheader("Content-Type", "").startswith("text/plain")
+
+
 def test_conn_reports_the_peer_address(target: Target) -> None:
     response, body = fetch(target, "GET", "/conn")
     assert response.status == 200
@@ -168,6 +187,11 @@ def test_conn_reports_the_peer_address(target: Target) -> None:
         "/chunked/10?size=x",
         "/drip/1001",
         "/drip/1000?interval_ms=100",
+        "/redirect/300",
+        "/redirect/304",
+        "/redirect/302?to=",
+        "/redirect/302?to=a+b",
+        "/redirect/302?to=%0D%0AX:1",
     ],
 )
 def test_outside_the_contract_is_404(target: Target, path: str) -> None:

@@ -25,6 +25,9 @@ const STREAM_PIECE_BYTES = 4096;
 const DEFAULT_CHUNK_BYTES = 1024;
 const MAX_DRIP_BYTES = 1000;
 const DEFAULT_DRIP_INTERVAL_MS = 100;
+const REDIRECT_CODES = [301, 302, 303, 307, 308]; // harness/contract.py: REDIRECT_CODES
+const DEFAULT_REDIRECT_TO = '/echo';
+const LOCATION = /^[!-~]{1,2048}$/; // visible ASCII only, as harness/contract.py's _LOCATION
 const WEBSOCKET_PATH = '/ws'; // harness/contract.py: WEBSOCKET_PATH
 const WEBSOCKET_SUBPROTOCOL = 'interop.echo'; // harness/contract.py: WEBSOCKET_SUBPROTOCOL
 const SHUTDOWN_GRACE_MS = 2000; // as harness/deadlines.py: SERVER_SHUTDOWN_GRACE (in-flight requests get this long)
@@ -41,6 +44,7 @@ const ROUTES = [
   ['close', /^\/close$/],
   ['conn', /^\/conn$/],
   ['health', /^\/health$/],
+  ['redirect', /^\/redirect\/([0-9]{3})$/],
 ];
 
 // The options that take a value, and where parseArgs keeps it.
@@ -111,6 +115,17 @@ function queryInt(query, name, fallback, low, high) {
   return /^[0-9]+$/.test(value) && number >= low && number <= high ? number : null;
 }
 
+// The last value of a query parameter, blank ones too; null when absent.
+function queryValue(query, name) {
+  let value = null;
+  for (const part of query.split('&')) {
+    const equals = part.indexOf('=');
+    const key = equals < 0 ? part : part.slice(0, equals);
+    if (unquote(key) === name) value = equals < 0 ? '' : unquote(part.slice(equals + 1));
+  }
+  return value;
+}
+
 // The contract route of a path and query (harness/contract.py: route()).
 function route(path, query) {
   for (const [name, pattern] of ROUTES) {
@@ -128,6 +143,11 @@ function route(path, query) {
       const interval = queryInt(query, 'interval_ms', DEFAULT_DRIP_INTERVAL_MS, 0, 10000);
       if (number > MAX_DRIP_BYTES || interval === null || number * interval > MAX_DELAY_MS) break;
       return { name, number, intervalMs: interval };
+    }
+    if (name === 'redirect') {
+      const location = queryValue(query, 'to') ?? DEFAULT_REDIRECT_TO;
+      if (!REDIRECT_CODES.includes(number) || !LOCATION.test(location)) break;
+      return { name, number, location };
     }
     return { name, number, piece: STREAM_PIECE_BYTES };
   }
@@ -261,6 +281,11 @@ async function handle(req, res) {
     }
     case 'health':
       respond(res, 200, 'text/plain', Buffer.from('ok\n'));
+      return;
+    case 'redirect':
+      respond(res, found.number, 'text/plain', Buffer.from(`status ${found.number}\n`), {
+        Location: found.location,
+      });
       return;
     default:
       respond(res, 404, 'text/plain', Buffer.from('not found\n'));

@@ -119,6 +119,13 @@ async def health(request: web.Request) -> web.Response:
     return web.Response(body=contract.HEALTH_BODY, content_type="text/plain")
 
 
+async def redirect(request: web.Request) -> web.Response:
+    found = _found(request, "redirect")
+    body = contract.status_body(found.number)
+    headers = {"Location": found.location}
+    return web.Response(body=body, status=found.number, content_type="text/plain", headers=headers)
+
+
 def create_app() -> web.Application:
     app = web.Application()
     # A GET route takes HEAD too (the router's add_get, allow_head=True).
@@ -136,6 +143,7 @@ def create_app() -> web.Application:
             web.get("/conn", conn),
             web.get(contract.WEBSOCKET_PATH, websocket_echo, allow_head=False),
             web.get("/health", health),
+            web.get("/redirect/{code}", redirect),
         ]
     )
     return app

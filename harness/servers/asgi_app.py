@@ -84,6 +84,11 @@ async def application(scope: Scope, receive: Receive, send: Send) -> None:
         await _fixed(send, 200, b"text/plain", b"closing\n", [(b"connection", b"close")])
     elif found.name == "health":
         await _fixed(send, 200, b"text/plain", contract.HEALTH_BODY)
+    elif found.name == "redirect":
+        location = [(b"location", found.location.encode("ascii"))]
+        await _fixed(
+            send, found.number, b"text/plain", contract.status_body(found.number), location
+        )
     else:
         host, port = scope["client"]
         await _fixed(send, 200, b"application/json", contract.conn_document(host, port))

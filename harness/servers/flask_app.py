@@ -88,6 +88,15 @@ def create_app() -> Flask:
     def health() -> Response:
         return Response(contract.HEALTH_BODY, content_type="text/plain")
 
+    @app.route("/redirect/<int:code>")
+    def redirect(code: int) -> Response:
+        found = contract.route(request.path, request.query_string.decode("latin-1"))
+        if found.name != "redirect":
+            return Response(b"not found\n", status=404, content_type="text/plain")
+        response = Response(contract.status_body(code), status=code, content_type="text/plain")
+        response.headers["Location"] = found.location
+        return response
+
     @app.route("/conn")
     def conn() -> Response:
         document = contract.conn_document(

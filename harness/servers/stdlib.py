@@ -15,7 +15,7 @@ import socketserver
 import ssl
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from harness import contract
@@ -89,14 +89,26 @@ class ContractHandler(http.server.BaseHTTPRequestHandler):
             self._respond(200, "application/json", contract.conn_document(host, port), send_body)
         elif found.name == "health":
             self._respond(200, "text/plain", contract.HEALTH_BODY, send_body)
+        elif found.name == "redirect":
+            body = contract.status_body(found.number)
+            location = [("Location", found.location)]
+            self._respond(found.number, "text/plain", body, send_body, fields=location)
         else:
             self._respond(404, "text/plain", b"not found\n", send_body)
 
     def _respond(
-        self, code: int, content_type: str, body: bytes, send_body: bool, close: bool = False
+        self,
+        code: int,
+        content_type: str,
+        body: bytes,
+        send_body: bool,
+        close: bool = False,
+        fields: Sequence[tuple[str, str]] = (),
     ) -> None:
         self.send_response(code)
         self.send_header("Content-Type", content_type)
+        for name, value in fields:
+            self.send_header(name, value)
         if code not in (204, 304):
             self.send_header("Content-Length", str(len(body)))
         if close:

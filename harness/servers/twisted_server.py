@@ -188,6 +188,17 @@ class Health(Leaf):
         return contract.HEALTH_BODY
 
 
+class Redirect(Leaf):
+    route = "redirect"
+
+    def render_GET(self, request: Request) -> bytes:
+        found = _route(request)
+        request.setResponseCode(found.number)
+        request.setHeader(b"content-type", b"text/plain")
+        request.setHeader(b"location", found.location.encode("ascii"))
+        return contract.status_body(found.number)
+
+
 def create_root() -> resource.Resource:
     root = resource.Resource()
     for name, leaf in {
@@ -201,6 +212,7 @@ def create_root() -> resource.Resource:
         b"close": Close(),
         b"conn": Conn(),
         b"health": Health(),
+        b"redirect": Redirect(),
     }.items():
         # Resource provides IResource through zope.interface's @implementer, which mypy
         # cannot see without the mypy-zope plugin.

@@ -76,6 +76,10 @@ def application(environ: Environ, start_response: StartResponse) -> Iterable[byt
         return _fixed(start_response, 200, "text/plain", b"closing\n")
     if found.name == "health":
         return _fixed(start_response, 200, "text/plain", contract.HEALTH_BODY)
+    if found.name == "redirect":
+        body = contract.status_body(found.number)
+        location = [("Location", found.location)]
+        return _fixed(start_response, found.number, "text/plain", body, location)
     document = contract.conn_document(environ["REMOTE_ADDR"], int(environ["REMOTE_PORT"]))
     return _fixed(start_response, 200, "application/json", document)
 
