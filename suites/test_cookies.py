@@ -3,9 +3,11 @@ against scripted origins that set cookies and record the Cookie field of every r
 
 Every row is a table entry: the Set-Cookie answered on each path of the first origin
 (requested in order), then one checking request, where the cookie ``a=1`` must be sent or
-must not. The origins are dialled by name, ``localhost``, as a user agent stores cookies per
-host name (aiohttp's default jar refuses cookies from an IP address: aiohttp/cookiejar.py,
-``unsafe=False``); another host is 127.0.0.1. Cookies do not isolate ports (RFC 6265 §8.5),
+must not; in a redirected row the checking request is the one the client sends when it
+follows a 302 from /start (whose Set-Cookie, if any, the row gives). The origins are
+dialled by name, ``localhost``, as a user agent stores cookies per host name (aiohttp's
+default jar refuses cookies from an IP address: aiohttp/cookiejar.py, ``unsafe=False``);
+another host is 127.0.0.1. Cookies do not isolate ports (RFC 6265 §8.5),
 so the other origin over plain http on another port is the same host for them.
 """
 
@@ -29,19 +31,26 @@ OTHER = "other"  # plain http on another port, whatever the cell's transport
 COOKIE = ("a", "1")
 PAST = "Thu, 01 Jan 1970 00:00:00 GMT"
 SESSION = (Capability.SESSION_COOKIES,)
+# A redirected row's request, answered with a 302 (and its Set-Cookie, if the row sets one
+# there) to the checking request's URL, which the client is asked to follow.
+START = "/start"
 # RFC 6265 is outside the RFC 9110/9112 index of requirements.
 OUTSIDE = "RFC 6265's cookie model, outside the RFC 9110/9112 index"
 
 
 @dataclass(frozen=True)
 class Jar:
-    """Answers each path of ``cookies`` with its Set-Cookie field, any other with 200."""
+    """Answers each path of ``cookies`` with its Set-Cookie field, any other with 200; START
+    with a 302 to ``location`` where one is given."""
 
     cookies: Mapping[str, str]
+    location: str = ""
 
     def __call__(self, request: Request) -> bytes:
         value = self.cookies.get(request.target)
         fields = [("Set-Cookie", value)] if value else []
+        if request.target == START and self.location:
+            return reply(request, 302, [("Location", self.location), *fields])
         return reply(request, 200, [("Content-Type", "text/plain"), *fields], LANDED)
 
 
@@ -54,6 +63,9 @@ class CookieRow:
     path: str
     # Whether ``a=1`` is sent with the checking request; None: only over https (Secure).
     sent: bool | None
+    # The checking request is the one a 302 from FIRST's START sends the client to, not one
+    # the caller sends (RFC 6265 §5.3, §5.4 apply to the followed request too).
+    redirected: bool = False
 
 
 def _row(
@@ -67,17 +79,18 @@ def _row(
     origin: str = FIRST,
     host: str = HOST,
     path: str = "/check",
+    redirected: bool = False,
 ) -> CookieRow:
     case = Case(
         f"cookies.{name}",
         rfc,
         level,
         requirement,
-        requires=SESSION,
+        requires=(*SESSION, Capability.FOLLOW_REDIRECTS) if redirected else SESSION,
         uses_contract=False,
         outside_index=OUTSIDE,
     )
-    return CookieRow(case, cookies, origin, host, path, sent)
+    return CookieRow(case, cookies, origin, host, path, sent, redirected)
 
 
 ROWS = [
@@ -176,24 +189,49 @@ ROWS = [
         origin=OTHER,
         host=OTHER_HOST,
     ),
+    _row(
+        "redirect.set_on_redirect",
+        "RFC 6265 §5.3, §5.4",
+        Level.SHOULD,
+        "A cookie set by a 302 response is sent with the request that follows it (same host)",
+        {START: "a=1"},
+        True,
+        redirected=True,
+    ),
+    _row(
+        "secure.redirect_to_http",
+        "RFC 6265 §5.4; RFC 9110 §15.4",
+        Level.MUST,
+        "A Secure cookie is not sent with a redirect followed to plain http on the same host "
+        "(another port; from https, a downgrade)",
+        {"/set": "a=1; Secure"},
+        False,
+        origin=OTHER,
+        redirected=True,
+    ),
 ]
 
 
-def _visit(path: str) -> RequestSpec:
-    return RequestSpec("GET", path, timeouts=SCRIPTED_TIMEOUTS)
+def _visit(path: str, follow: bool = False) -> RequestSpec:
+    return RequestSpec("GET", path, timeouts=SCRIPTED_TIMEOUTS, follow_redirects=follow)
 
 
 def check_cookie(row: CookieRow, cell: ScriptedClient) -> str:
     """Fail unless ``a=1`` is sent with the checking request exactly when the row says;
     returns the Cookie field sent, for the cell's ``observed``."""
-    sites: dict[str, Callable[[Origins], Site]] = {
-        FIRST: lambda _: Jar(row.cookies),
-        OTHER: lambda _: Jar({}),
-    }
+
+    def first(site: Origins) -> Site:
+        return Jar(row.cookies, site.url(row.origin, row.path, row.host) if row.redirected else "")
+
+    sites: dict[str, Callable[[Origins], Site]] = {FIRST: first, OTHER: lambda _: Jar({})}
     with origins(cell, sites, {OTHER: None}) as site:
         for path in row.cookies:
-            site.send([_visit(path)], FIRST, HOST)
-        site.send([_visit(row.path)], row.origin, row.host)
+            if path != START:
+                site.send([_visit(path)], FIRST, HOST)
+        if row.redirected:
+            site.send([_visit(START, follow=True)], FIRST, HOST)
+        else:
+            site.send([_visit(row.path)], row.origin, row.host)
     case = row.case
     checking = [r for r in site.seen(row.origin) if r is not None and r.target == row.path]
     if not checking:

@@ -257,6 +257,7 @@ class DefectiveSession(RequestsClient):
         "ignores_secure",  # Secure cookies over http too (return_ok_secure)
         "ignores_domain",  # a cookie for any domain stored and sent to any host
         "never_expires",  # a cookie set again as expired is not removed (CookieJar.clear)
+        "cookieless_redirects",  # a followed request carries no Cookie field (rebuild_auth)
     )
 
     def __init__(self, defect: str) -> None:
@@ -341,6 +342,13 @@ def _defective_session(defect: str) -> requests.Session:
             if defect == "resolve_from_root" and location and "://" not in location:
                 return "/" + location.lstrip("./")
             return location
+
+        def rebuild_auth(
+            self, prepared: requests.PreparedRequest, response: requests.Response
+        ) -> None:
+            if defect == "cookieless_redirects":
+                prepared.headers.pop("Cookie", None)
+            super().rebuild_auth(prepared, response)
 
         def should_strip_auth(self, old_url: str, new_url: str) -> bool:
             return defect != "keeps_auth" and super().should_strip_auth(old_url, new_url)

@@ -65,6 +65,8 @@ CHECKS: list[tuple[str, Callable[[ScriptedClient], object]]] = [
     ("ignores_domain", cookie("cookies.domain.other_domain")),
     ("never_expires", cookie("cookies.max_age.zero")),
     ("never_expires", cookie("cookies.expires.past")),
+    ("cookieless_redirects", cookie("cookies.redirect.set_on_redirect")),
+    ("ignores_secure", cookie("cookies.secure.redirect_to_http")),
 ]
 IDS = [f"{defect}-{i}" for i, (defect, _) in enumerate(CHECKS)]
 
