@@ -264,7 +264,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         cell = cell_of(item)
         chosen = error is None and (
-            selection.selects(cell.case) and _on_its_transports(cell)
+            selection.selects(cell.case) and on_its_transports(cell)
             if cell is not None
             else not _without_cells(item)
         )
@@ -274,7 +274,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
-def _on_its_transports(cell: CellItem) -> bool:
+def on_its_transports(cell: CellItem) -> bool:
     """Whether the cell's transport is one its case runs over (Case.transports)."""
     return not cell.case.transports or cell.pairing.transport in cell.case.transports
 

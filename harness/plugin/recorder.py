@@ -29,7 +29,7 @@ from harness.cases import CATALOGUE
 from harness.expectations import Cell
 from harness.plugin import properties, settings
 from harness.plugin.baseline import BASELINE_KEY, load_baseline
-from harness.plugin.options import MATRIX_KEY, cell_of, expectations_dir, root
+from harness.plugin.options import MATRIX_KEY, cell_of, expectations_dir, on_its_transports, root
 from harness.registry import REGISTRY
 from harness.report import files as report_files
 from harness.report import scores
@@ -72,9 +72,14 @@ class SelectionCounter:
         self.deselected: int | None = None
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
-        # Slow cells left out by default are not part of the default run: that run stays full.
-        counted = [i for i in items if not settings.slow_by_default(self.config, i)]
-        self.deselected = (self.deselected or 0) + sum(cell_of(i) is not None for i in counted)
+        # Slow cells left out by default, and cells off their case's transports, are not part
+        # of the default run: that run stays full.
+        self.deselected = (self.deselected or 0) + sum(
+            (cell := cell_of(i)) is not None
+            and on_its_transports(cell)
+            and not settings.slow_by_default(self.config, i)
+            for i in items
+        )
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.selected = sum(cell_of(item) is not None for item in session.items)
