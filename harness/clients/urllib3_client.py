@@ -78,6 +78,23 @@ class Urllib3Client:
             )
         return self._proxied[key]
 
+    def _requester(
+        self, spec: RequestSpec, target: Target
+    ) -> tuple[urllib3.PoolManager | urllib3.HTTPConnectionPool, str, dict[str, Any]]:
+        """What sends the request, the URL it takes, and the options it takes besides: the
+        proxy's manager, the manager as shipped (nothing of ours), the redirect follower, or
+        the target's pool (origin-form, no redirects followed)."""
+        timeout = urllib3.Timeout(connect=spec.timeouts.connect, read=spec.timeouts.read)
+        url = target.base_url + spec.target
+        if spec.proxy is not None:
+            manager = self._proxy_manager(spec, spec.proxy, target)
+            return manager, url, {"timeout": timeout, "redirect": False}
+        if spec.defaults:
+            return self._shipped, url, {}
+        if spec.follow_redirects:
+            return self._follower(spec, target), url, {"timeout": timeout}
+        return self._pool(spec, target), spec.target, {"timeout": timeout, "redirect": False}
+
     def send(self, spec: RequestSpec, target: Target) -> Exchange:
         return self._watchdog.send(spec, target, self._send)
 
@@ -98,49 +115,16 @@ class Urllib3Client:
                     # verification off on purpose silences it, and so does the adapter.
                     warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
                 # An iterable body without length goes chunked (HTTPConnection.request).
-                if spec.proxy is not None:
-                    response = self._proxy_manager(spec, spec.proxy, target).request(
-                        spec.method,
-                        target.base_url + spec.target,
-                        body=spec.body,
-                        headers=headers,
-                        timeout=urllib3.Timeout(
-                            connect=spec.timeouts.connect, read=spec.timeouts.read
-                        ),
-                        redirect=False,
-                        preload_content=False,
-                    )
-                elif spec.defaults:
-                    response = self._shipped.request(
-                        spec.method,
-                        target.base_url + spec.target,
-                        body=spec.body,
-                        headers=headers,
-                        preload_content=False,
-                    )
-                elif spec.follow_redirects:
-                    response = self._follower(spec, target).request(
-                        spec.method,
-                        target.base_url + spec.target,
-                        body=spec.body,
-                        headers=headers,
-                        timeout=urllib3.Timeout(
-                            connect=spec.timeouts.connect, read=spec.timeouts.read
-                        ),
-                        preload_content=False,
-                    )
-                else:
-                    response = self._pool(spec, target).request(
-                        spec.method,
-                        spec.target,
-                        body=spec.body,
-                        headers=headers,
-                        timeout=urllib3.Timeout(
-                            connect=spec.timeouts.connect, read=spec.timeouts.read
-                        ),
-                        redirect=False,
-                        preload_content=False,  # keep the connection reachable to note its socket
-                    )
+                # preload_content=False keeps the connection reachable to note its socket.
+                requester, url, options = self._requester(spec, target)
+                response = requester.request(
+                    spec.method,
+                    url,
+                    body=spec.body,
+                    headers=headers,
+                    preload_content=False,
+                    **options,
+                )
             # No count of bytes received: urllib3's tell() counts only what read() returned.
             progress.reached_body()
             try:
