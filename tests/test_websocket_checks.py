@@ -5,14 +5,17 @@ opens whatever comes and passes on a strict one."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from harness import probe
+from harness.cases import row_problems
 from harness.probe import ServerProbe
 from harness.registry import Capability, Implementation, Kind
 from harness.scripted import Close, Reply, ScriptedServer
@@ -189,3 +192,21 @@ def test_a_capability_whose_needed_file_is_absent_is_lacking(tmp_path: Path) -> 
     needed.parent.mkdir(parents=True)
     needed.write_text("{}")
     assert impl.cannot(Capability.WEBSOCKET) is None
+
+
+@pytest.mark.parametrize(
+    ("rows", "prefix"),
+    [(SERVER_ROWS, "websocket.server."), (CLIENT_ROWS, "websocket.client.")],
+    ids=["server", "client"],
+)
+def test_every_row_has_what_every_table_row_has(rows: tuple[Any, ...], prefix: str) -> None:
+    """The checks every table shares (cases.row_problems): a unique id under the suite's
+    prefix, a well-formed case, a level and a requirement sentence."""
+    found = row_problems(rows, prefix, "row")
+    assert {where: problems for where, problems in found.items() if problems} == {}
+
+
+def test_the_row_check_finds_a_row_without_its_requirement() -> None:
+    broken = dataclasses.replace(CLIENT_ROWS[0], id="websocket.client.blank", requirement=" ")
+    found = row_problems([*CLIENT_ROWS, broken], "websocket.client.", "row")
+    assert found[f"row {broken.id!r}"] == ["no requirement sentence"]
