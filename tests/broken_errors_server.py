@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.server
 import sys
+from collections.abc import Sequence
 
 from broken_base import serve_defect  # run as a script: tests/ is on sys.path
 
@@ -36,6 +37,7 @@ def broken_handler(defect: str) -> type[http.server.BaseHTTPRequestHandler]:
             body: bytes,
             send_body: bool,
             close: bool = False,
+            fields: Sequence[tuple[str, str]] = (),
         ) -> None:
             if defect == "status-200" and self.path.startswith("/status/"):
                 code = 200
@@ -44,7 +46,7 @@ def broken_handler(defect: str) -> type[http.server.BaseHTTPRequestHandler]:
                 # that frames it, for 204 and 304 unframed after the head. More than a client
                 # reads ahead with a head (http.client: 8 KiB), so it stays on the connection.
                 body = contract.deterministic_bytes(NO_CONTENT_BODY_BYTES)
-            super()._respond(code, content_type, body, send_body, close)
+            super()._respond(code, content_type, body, send_body, close, fields)
 
         def parse_request(self) -> bool:
             ok = super().parse_request()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.server
 import sys
+from collections.abc import Sequence
 
 from broken_base import serve_defect  # run as a script: tests/ is on sys.path
 
@@ -54,8 +55,9 @@ def broken_handler(defect: str) -> type[http.server.BaseHTTPRequestHandler]:
             body: bytes,
             send_body: bool,
             close: bool = False,
+            fields: Sequence[tuple[str, str]] = (),
         ) -> None:
-            super()._respond(code, content_type, body, send_body, close)
+            super()._respond(code, content_type, body, send_body, close, fields)
             if defect == "extra-byte" and send_body and body:
                 self.wfile.write(b"!" * 65536)
             if defect == "close-keeps-open" and close:

@@ -10,12 +10,13 @@ listener. It is not a registered implementation: it never enters a real run.
 
 from __future__ import annotations
 
-import argparse
 import http.server
 import sys
 import time
 
-from harness.servers import command, stdlib
+from broken_base import serve_defect  # run as a script: tests/ is on sys.path
+
+from harness.servers import stdlib
 
 DEFECTS = {
     "none": "closes its listener, lets requests in flight finish, then exits",
@@ -40,23 +41,7 @@ def server_class(defect: str) -> type[http.server.ThreadingHTTPServer]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("defect", choices=list(DEFECTS))
-    command.add_arguments(parser)
-    args = command.parse(parser, None)
-
-    def serve(options: command.Options) -> None:
-        server = stdlib.build_server(
-            server_class(args.defect),
-            stdlib.Http11Handler,
-            options.host,
-            options.port,
-            options.certfile,
-            options.keyfile,
-        )
-        command.run(server)
-
-    return command.serve_until_stopped(serve, args)
+    return serve_defect(__doc__, DEFECTS, lambda _defect: stdlib.Http11Handler, server_class)
 
 
 if __name__ == "__main__":
