@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from harness import requirements
-from harness.registry import Capability
+from harness.implementation import Capability
 
 F = TypeVar("F", bound=Callable[..., Any])
 # pytest's record_property fixture: cells record data beside their verdict as "observed".

@@ -24,10 +24,10 @@ from harness import contract, deadlines, transcript
 from harness.cases import CheckFailed
 from harness.clients import Client
 from harness.errors import ClientError
+from harness.implementation import Kind
 from harness.launcher import ServerProcess
 from harness.model import TRANSPORTS, Exchange, Pairing, RequestSpec, Target, Timeouts
 from harness.probe import ProbeResult, ServerProbe
-from harness.registry import Kind
 from harness.scripted import Action, Close, Reply, ScriptedServer, ServerTls
 from harness.tls import Handshake
 from harness.websocket import clients as websocket_clients

@@ -23,8 +23,9 @@ from harness import extensions, listing, locations
 from harness.differential import generate, regressions, sweep
 from harness.differential.record import Probe
 from harness.extensions import ExtensionError
+from harness.implementation import Kind, UnknownImplementation
 from harness.listing import SUITES
-from harness.registry import REGISTRY, Kind, UnknownImplementation
+from harness.registry import REGISTRY
 from harness.report import coverage, files, merge
 from harness.report import diff as diff_module
 from harness.results import ResultsFileError, load, write

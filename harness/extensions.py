@@ -2,7 +2,7 @@
 (docs/adding-an-implementation.md):
 
 - entry points ``http_interop.servers`` / ``http_interop.clients`` of installed packages,
-  each naming a :class:`harness.registry.Implementation`;
+  each naming a :class:`harness.implementation.Implementation`;
 - implementation files (``--impls FILE``, and the examples' ``implementations.toml``), TOML
   with ``[[server]]`` and ``[[client]]`` tables;
 - ``--server-cmd NAME=COMMAND`` and ``--client-cmd NAME=COMMAND`` on the command line
@@ -21,7 +21,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from harness.registry import Capability, Implementation, Kind, Ready, Registry
+from harness.implementation import Capability, Implementation, Kind, Ready
+from harness.registry import Registry
 
 ENTRY_POINT_GROUPS = {Kind.SERVER: "http_interop.servers", Kind.CLIENT: "http_interop.clients"}
 _KEYS = {
@@ -56,7 +57,7 @@ def entry_point_implementations() -> list[Implementation]:
                 raise ExtensionError(f"{where} cannot be loaded: {exc!r}") from None
             if not isinstance(impl, Implementation) or impl.kind is not kind:
                 raise ExtensionError(
-                    f"{where} must name a harness.registry.Implementation of kind {kind}, "
+                    f"{where} must name a harness.implementation.Implementation of kind {kind}, "
                     f"not {impl!r}"
                 )
             found.append(dataclasses.replace(impl, origin=f"entry point {entry_point.value}"))

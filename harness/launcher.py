@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from harness import deadlines
+from harness.implementation import Kind, Ready
 from harness.model import Target
-from harness.registry import REGISTRY, Kind, Ready
+from harness.registry import REGISTRY
 from harness.servers.command import READY_PREFIX
 
 # Spawns happen one at a time (the waits for ready lines still overlap). Once, CPython

@@ -12,7 +12,8 @@ from typing import Any
 
 from harness import extensions, locations
 from harness.cases import CATALOGUE
-from harness.registry import REGISTRY, Kind
+from harness.implementation import Kind
+from harness.registry import REGISTRY
 
 SUITES = "harness.suites"
 PROBES = f"{SUITES}.probes"  # the probe catalogue's entries (harness/catalogue.py)

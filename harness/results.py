@@ -23,8 +23,8 @@ from typing import Annotated, Any, TypedDict
 
 from harness import deadlines, typed_schema
 from harness.cases import Level
+from harness.implementation import Implementation, Kind
 from harness.model import TRANSPORTS
-from harness.registry import Implementation, Kind
 
 # docs/results-schema.md; 2 added transcript, outcomes and flaky; 3 the run's selection,
 # interruption and exit status; 4 the warn outcome

@@ -14,7 +14,8 @@ import argparse
 import sys
 
 from harness import extensions
-from harness.registry import REGISTRY, Kind, UnknownImplementation
+from harness.implementation import Kind, UnknownImplementation
+from harness.registry import REGISTRY
 from harness.servers import command
 
 

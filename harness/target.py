@@ -12,10 +12,10 @@ from __future__ import annotations
 import urllib.parse
 from dataclasses import dataclass
 
+from harness.implementation import Capability, Implementation, Kind
 from harness.launcher import LaunchError
 from harness.model import Target
 from harness.probe import ServerProbe
-from harness.registry import Capability, Implementation, Kind
 
 OPTION = "--target"
 _DEFAULT_PORTS = {"http": 80, "https": 443}

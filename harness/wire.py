@@ -28,9 +28,9 @@ from harness import requirements
 from harness.cases import Case, Level, row_problems
 from harness.cells import SCRIPTED_TIMEOUTS, ScriptedClient, ScriptedExchange
 from harness.errors import ClientError
+from harness.implementation import Capability
 from harness.model import Exchange, Headers, Proxy, RequestSpec, Target
 from harness.probe import Request, parse_request
-from harness.registry import Capability
 from harness.scripted import Close, Receive, ScriptedServer, Send
 
 GRAMMAR = (

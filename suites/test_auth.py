@@ -13,10 +13,10 @@ import pytest
 
 from harness.cases import Case, Level, RecordProperty
 from harness.cells import SCRIPTED_TIMEOUTS, ScriptedClient
+from harness.implementation import Capability
 from harness.model import Exchange, RequestSpec
 from harness.origins import FIRST, HTTP_ONLY, LANDED, MAX_REQUESTS, Origins, origins, reply
 from harness.probe import Request
-from harness.registry import Capability
 
 USER, PASSWORD = "alice", "pässword"  # a non-ASCII password: RFC 7617 §2.1's charset
 REALM = "interop"

@@ -30,9 +30,9 @@ from harness import contract, deadlines
 from harness.cases import Case, CheckFailed, Level, define_tests
 from harness.cells import SCRIPTED_TIMEOUTS, Conversation, ScriptedClient
 from harness.errors import ClientError
+from harness.implementation import Capability
 from harness.model import Headers, RequestSpec
 from harness.probe import Ending, ProbeResult, Response, ServerProbe, request
-from harness.registry import Capability
 from harness.requirements import INTERPRET
 from harness.scripted import Close, ScriptedServer, Send
 

@@ -20,10 +20,10 @@ import pytest
 
 from harness.cases import Case, Level, RecordProperty
 from harness.cells import SCRIPTED_TIMEOUTS, ScriptedClient
+from harness.implementation import Capability
 from harness.model import RequestSpec
 from harness.origins import FIRST, HTTP_ONLY, LANDED, Origins, Site, origins, reply
 from harness.probe import Request
-from harness.registry import Capability
 
 HOST = "localhost"
 OTHER_HOST = "127.0.0.1"

@@ -22,9 +22,10 @@ from harness.cases import Case, Level
 from harness.differential import generate, regressions
 from harness.differential.record import HANDLED_WITHOUT_ECHO, Probe, interpret
 from harness.differential.sweep import escaped
+from harness.implementation import Capability, Kind
 from harness.plugin import properties
 from harness.probe import ServerProbe
-from harness.registry import REGISTRY, Capability, Kind
+from harness.registry import REGISTRY
 from harness.report.differential_table import FOUND, READING, REQUEST
 
 # The folder beside this module (locations.regressions() where installed): a checkout's

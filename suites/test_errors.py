@@ -22,9 +22,9 @@ from harness import contract, deadlines
 from harness.cases import Case, Level, RecordProperty, define_tests
 from harness.cells import Conversation
 from harness.errors import ClientError
+from harness.implementation import Capability
 from harness.model import Exchange, Headers, RequestSpec
 from harness.probe import Response, ServerProbe
-from harness.registry import Capability
 
 MUST, SHOULD, MAY = Level.MUST, Level.SHOULD, Level.MAY
 

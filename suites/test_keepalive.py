@@ -24,9 +24,9 @@ from harness.cases import Case, Level, RecordProperty
 from harness.cells import SCRIPTED_TIMEOUTS, Conversation, ScriptedClient, ScriptedExchange
 from harness.deadlines import SCALE
 from harness.errors import ClientError, ErrorKind
+from harness.implementation import Capability
 from harness.model import Exchange, Headers, Pairing, RequestSpec
 from harness.probe import Ending, ProbeResult, Response, ServerProbe
-from harness.registry import Capability
 from harness.report.keepalive_table import CASE, DOCUMENTED, LONG_CASE
 from harness.requirements import INTERPRET
 from harness.scripted import Close, Pause, Receive, ScriptedServer, Send

@@ -10,8 +10,8 @@ from harness import contract
 from harness.cases import Case, Level
 from harness.cells import Conversation
 from harness.errors import ClientError
+from harness.implementation import Capability
 from harness.model import RequestSpec
-from harness.registry import Capability
 from harness.requirements import INTERPRET
 
 MUST, SHOULD = Level.MUST, Level.SHOULD

@@ -24,8 +24,9 @@ from harness.cases import Case, Level, RecordProperty
 from harness.cells import SCRIPTED_TIMEOUTS, ScriptedClient, ScriptedExchange
 from harness.errors import ClientError, ErrorKind
 from harness.forward_proxy import ORIGIN_SIDE_ADDRESS, ForwardProxies
+from harness.implementation import Capability, Kind
 from harness.model import Exchange, Proxy, RequestSpec, Target, Verify
-from harness.registry import REGISTRY, Capability, Kind
+from harness.registry import REGISTRY
 from harness.scripted import Close, ScriptedServer, Send
 
 if TYPE_CHECKING:

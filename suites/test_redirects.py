@@ -25,11 +25,11 @@ from harness import contract
 from harness.cases import Case, Level, RecordProperty
 from harness.cells import SCRIPTED_TIMEOUTS, ScriptedClient
 from harness.errors import ClientError
+from harness.implementation import Capability
 from harness.model import Exchange, Headers, RequestSpec
 from harness.origins import FIRST, HTTP_ONLY, LANDED, MAX_REQUESTS, Origins, Site, origins, reply
 from harness.plugin import properties
 from harness.probe import Request, ServerProbe
-from harness.registry import Capability
 
 START = "/dir/start"
 CONTENT = b"redirected content"

@@ -15,8 +15,8 @@ import urllib.parse
 
 from harness import deadlines
 from harness.cases import Case, Level, RecordProperty
+from harness.implementation import Capability
 from harness.probe import ProbeResult, Response, ServerProbe
-from harness.registry import Capability
 from harness.servers.simplehttp import DIRECTORY, FILES, SECRET, SECRET_NAME
 
 MUST, SHOULD = Level.MUST, Level.SHOULD

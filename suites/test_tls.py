@@ -35,9 +35,9 @@ from harness import deadlines
 from harness.cases import Case, Level, RecordProperty
 from harness.cells import SCRIPTED_TIMEOUTS, HttpsServer, ScriptedClient, ScriptedExchange
 from harness.errors import ClientError, ErrorKind
+from harness.implementation import Capability
 from harness.launcher import LaunchError
 from harness.model import ClientCertificate, Exchange, RequestSpec, Verify
-from harness.registry import Capability
 from harness.scripted import Close, Send
 from harness.tls import client_handshake, legacy_client_context
 from harness.tls_zoo import ALPN_PROTOCOLS, DNS_NAME, IP_ADDRESS, Zoo

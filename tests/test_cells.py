@@ -6,7 +6,7 @@ import pytest
 
 from harness.cells import CELL_KINDS, CellKind, cell_id
 from harness.fixtures import servers, tls
-from harness.registry import Kind
+from harness.implementation import Kind
 
 
 @pytest.mark.parametrize("kind", CELL_KINDS, ids=lambda kind: kind.fixture)

@@ -325,7 +325,7 @@ def test_list_shows_impls_files_and_entry_points(tmp_path: Path) -> None:
     write(
         tmp_path / "site" / "fake_adapter.py",
         """
-        from harness.registry import Implementation, Kind
+        from harness.implementation import Implementation, Kind
 
         CLIENT = Implementation(
             name="fake", kind=Kind.CLIENT, description="a fake", package="fake-adapter",

@@ -9,8 +9,9 @@ import pytest
 from harness import contract
 from harness.clients import Client
 from harness.fixtures.servers import ServerPool, make_client
+from harness.implementation import Capability, Kind
 from harness.model import RequestSpec, Target
-from harness.registry import REGISTRY, Capability, Kind
+from harness.registry import REGISTRY
 
 # Every registered client that runs here: built-ins, entry points, implementations.toml
 # (but a WebSocket-only one, which sends no HTTP request).

@@ -16,8 +16,9 @@ import pytest
 from harness import contract
 from harness.clients import ssl_context
 from harness.fixtures.servers import ServerPool
+from harness.implementation import Capability, Kind
 from harness.model import RequestSpec, Target
-from harness.registry import REGISTRY, Capability, Kind
+from harness.registry import REGISTRY
 
 # Every server that serves the contract and runs here (an optional one may be missing),
 # over each transport it serves: built-ins, entry points and implementations.toml alike.

@@ -16,9 +16,10 @@ from harness.clients import Client
 from harness.clients.deadline import Stage
 from harness.errors import ClientError, ErrorKind
 from harness.fixtures.servers import ServerPool, make_client
+from harness.implementation import Kind
 from harness.launcher import launch, server_command
 from harness.model import TRANSPORTS, RequestSpec, Target, Timeouts, Verify
-from harness.registry import REGISTRY, Kind
+from harness.registry import REGISTRY
 from harness.scripted import (
     Action,
     Close,

@@ -21,9 +21,10 @@ from harness import deadlines, extensions
 from harness.clients.external import ExternalClient, ExternalClientFailure, request_document
 from harness.errors import ClientError, ErrorKind
 from harness.extensions import ExtensionError
+from harness.implementation import Capability, Implementation, Kind, Ready
 from harness.launcher import LaunchError, free_port, launch, start_server
 from harness.model import ClientCertificate, Proxy, RequestSpec, Target, Timeouts, Verify
-from harness.registry import Capability, Implementation, Kind, Ready, Registry
+from harness.registry import Registry
 from tests.pytest_run import ROOT, run_pytest
 
 PY = sys.executable
@@ -151,7 +152,7 @@ def test_entry_points_of_installed_packages_are_registered(
     write(
         tmp_path / "fake_adapter.py",
         """
-        from harness.registry import Implementation, Kind
+        from harness.implementation import Implementation, Kind
 
         CLIENT = Implementation(
             name="fake", kind=Kind.CLIENT, description="a fake", package="fake-adapter",

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from harness import deadlines, extensions
+from harness.implementation import Kind
 from harness.launcher import LaunchError, launch, server_command
-from harness.registry import Kind, Registry
+from harness.registry import Registry
 
 PROGRAMS = Path(__file__).parent / "programs"
 STOP_GRACE = 0.5  # for helper programs that ignore SIGTERM: no point waiting longer

@@ -18,8 +18,9 @@ import pytest
 import trustme
 
 from harness import deadlines
+from harness.implementation import Kind
 from harness.launcher import LaunchError, ServerProcess, start_server
-from harness.registry import REGISTRY, Kind
+from harness.registry import REGISTRY
 from harness.tls import ServerCertificate
 
 SERVERS = ("gunicorn", "waitress", "uvicorn", "aiohttp.web", "twisted", "http.server-cli-http11")

@@ -7,14 +7,8 @@ import sys
 
 import pytest
 
-from harness.registry import (
-    BUILTIN,
-    REGISTRY,
-    Implementation,
-    Kind,
-    Registry,
-    UnknownImplementation,
-)
+from harness.implementation import Implementation, Kind, UnknownImplementation
+from harness.registry import BUILTIN, REGISTRY, Registry
 from tests.pytest_run import run_pytest
 
 

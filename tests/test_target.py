@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from harness import target
+from harness.implementation import Capability
 from harness.launcher import ServerProcess, launch
-from harness.registry import Capability
 from harness.report import files as report_files
 from harness.tls import ServerCertificate, make_session_certificate
 from suites.probes import ENTRIES

@@ -16,8 +16,8 @@ import pytest
 
 from harness import probe
 from harness.cases import row_problems
+from harness.implementation import Capability, Implementation, Kind
 from harness.probe import ServerProbe
-from harness.registry import Capability, Implementation, Kind
 from harness.scripted import Close, Reply, ScriptedServer
 from harness.websocket import handshake
 from harness.websocket.clients import Failed, Opened, Outcome

@@ -23,7 +23,7 @@ in one place. A record (record.py) keeps only what these rules leave:
 6. The framing fields (Content-Length, Transfer-Encoding) are left out of the fields: how
    the server framed the content is compared as the content's length and digest, and a
    server that decodes content before the application sees it rewrites them
-   (registry.Capability.ECHOES_FRAMING).
+   (implementation.Capability.ECHOES_FRAMING).
 7. The Host field's value equal to the server's own authority reads as HOST ("{host}"), and
    so does that authority in an absolute-form target ("http://{host}/echo"): the probe writes
    each server's authority there.

@@ -10,9 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from harness.implementation import Capability, Kind
 from harness.launcher import LaunchError, ServerProcess, start_server
 from harness.model import Target
-from harness.registry import REGISTRY, Capability, Kind
+from harness.registry import REGISTRY
 
 from .groups import Disagreement, disagreement
 from .record import HANDLED_WITHOUT_ECHO, Interpretation, Probe, interpret

@@ -26,11 +26,12 @@ from harness import blame, deadlines, results
 from harness.cases import CATALOGUE, Case, CheckFailed
 from harness.cells import Conversation
 from harness.expectations import Baseline, Cell, Deviation, ExpectationError
+from harness.implementation import Capability, Kind
 from harness.launcher import LaunchError, ServerExited, ServerProcess
 from harness.model import Pairing
 from harness.plugin import properties
 from harness.plugin.options import cell_of, expectations_dir
-from harness.registry import REGISTRY, Capability, Kind
+from harness.registry import REGISTRY
 from harness.results import Blame
 
 BASELINE_KEY = pytest.StashKey[Baseline]()

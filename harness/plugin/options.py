@@ -15,8 +15,9 @@ import pytest
 from harness import extensions, locations
 from harness.cases import Case, Level, Section, case_of
 from harness.cells import CELL_KINDS, CellKind, cell_id
+from harness.implementation import Kind, UnknownImplementation
 from harness.model import TRANSPORTS, Pairing
-from harness.registry import REGISTRY, Kind, UnknownImplementation
+from harness.registry import REGISTRY
 
 
 @dataclass(frozen=True)

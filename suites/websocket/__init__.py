@@ -5,7 +5,7 @@ case (interop.py). What they share is here."""
 from __future__ import annotations
 
 from harness import contract
-from harness.registry import Capability
+from harness.implementation import Capability
 
 WEBSOCKET = (Capability.WEBSOCKET,)
 # RFC 6455 is outside the requirements index of RFC 9110/9112.

@@ -7,7 +7,7 @@ chooses is in its cell's ``observed``, the verdict only on framing it both ways 
 from __future__ import annotations
 
 from harness.cases import Level
-from harness.registry import Capability
+from harness.implementation import Capability
 from harness.wire import GRAMMAR, Check, File, Pieces, Sent, WireCase
 
 from ..probes.responses import BOTH

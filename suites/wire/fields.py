@@ -5,7 +5,7 @@ something that is still valid and carries no field the caller did not name."""
 from __future__ import annotations
 
 from harness.cases import Level
-from harness.registry import Capability
+from harness.implementation import Capability
 from harness.wire import GRAMMAR, Sent, WireCase
 
 from .grammar import field_values_valid

@@ -5,7 +5,7 @@ percent-encoded or refused; towards a proxy (§3.2.2): absolute-form, with Host.
 from __future__ import annotations
 
 from harness.cases import Level
-from harness.registry import Capability
+from harness.implementation import Capability
 from harness.requirements import Definition, quoted
 from harness.wire import BEHIND_PROXY, GRAMMAR, Sent, WireCase
 
