@@ -358,7 +358,15 @@ def main(argv: Sequence[str] | None = None, prog: str = "http-interop") -> int:
     if passed_on:
         top.error(f"unrecognized arguments: {' '.join(passed_on)}")
     try:
-        return args.run(args)
+        status: int = args.run(args)
+        sys.stdout.flush()  # inside the try: a closed pipe shows here, not at exit
+        return status
+    except BrokenPipeError:
+        # The reader left early (`http-interop list | head`): stop quietly, as the Python
+        # docs advise (library/signal.rst, "Note on SIGPIPE"), with stdout on devnull so
+        # that the interpreter's last flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     # OSError: an output path that cannot be written (the message names it).
     except (ResultsFileError, ExtensionError, UnknownImplementation, OSError) as exc:
         print(f"{prog} {args.command}: error: {exc}", file=sys.stderr)

@@ -287,6 +287,26 @@ def test_list_as_text_and_json() -> None:
     assert head["see_also"] == [], "a case that is no catalogue entry names no other id"
 
 
+def test_a_reader_that_left_gets_no_error() -> None:
+    # `http-interop list | head -1` once head has exited: the pipe's read end is closed
+    # before the command writes, so its first write fails (EPIPE) whatever the buffer size.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "harness", "list"],
+            cwd=ROOT,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=DEADLINE,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (1, "")
+
+
 def test_list_shows_an_entrys_see_also() -> None:
     server = {"name": "s", "kind": "server", "origin": "builtin", "description": "d"}
     case = {"id": "probes.smuggling.cl_te", "rfc": "RFC 9112 §6.3", "level": "MUST"}
