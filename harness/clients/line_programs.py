@@ -78,8 +78,7 @@ class LineProgram:
                     try:
                         unsent = unsent[os.write(self._stdin, unsent) :]
                     except BrokenPipeError:
-                        why = f"stopped reading its stdin ({self._status()})"
-                        raise ProgramBroke(why) from None
+                        raise ProgramBroke(self._ended("closed its stdin")) from None
                     if not unsent:
                         selector.unregister(self._stdin)
         if unsent:
@@ -100,15 +99,16 @@ class LineProgram:
     def _read(self) -> bytes:
         chunk = os.read(self._stdout, _READ_SIZE)
         if not chunk:
-            raise ProgramBroke(f"closed its stdout ({self._status()})")
+            raise ProgramBroke(self._ended("closed its stdout"))
         return chunk
 
-    def _status(self) -> str:
-        """How the program ended: it has closed a pipe, so it is exiting, or should."""
+    def _ended(self, what: str) -> str:
+        """Why the program is of no more use: it has closed a pipe, so it is exiting (its
+        exit status, as the one-shot protocol reports it), or it should be."""
         try:
             return f"exited with status {self.process.wait(deadlines.SERVER_EXIT_WAIT)}"
         except subprocess.TimeoutExpired:
-            return "still running"
+            return f"{what} but did not exit"
 
     def stderr_tail(self, limit: int) -> bytes:
         """The last ``limit`` bytes the program wrote to stderr during this exchange."""
