@@ -21,7 +21,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from harness.implementation import Capability, Implementation, Kind, Ready
+from harness.implementation import Capability, ClientProtocol, Implementation, Kind, Ready
 from harness.registry import Registry
 
 ENTRY_POINT_GROUPS = {Kind.SERVER: "http_interop.servers", Kind.CLIENT: "http_interop.clients"}
@@ -32,6 +32,7 @@ _KEYS = {
     "command",
     "tls_args",
     "ready",
+    "protocol",
     "program",
     "lacks",
     "provides",
@@ -101,20 +102,21 @@ def _with_here(impl: Implementation, here: Path) -> Implementation:
     )
 
 
-# Every external client runs once per request (docs/contract.md, external clients); the
-# request's proxy field is for a program whose implementations file ``provides`` "proxy".
-_ONE_SHOT_CLIENT = {
+# An external client keeps no connection from one request to the next, in either protocol
+# (docs/contract.md, external clients); the request's proxy field is for a program whose
+# implementations file ``provides`` "proxy".
+_EXTERNAL_CLIENT = {
     Capability.PERSISTENT_CONNECTIONS: (
-        "an external client runs once per request, so no connection outlives a request"
+        "an external client keeps no connection from one request to the next"
     ),
     Capability.PROXY: 'its implementations file does not say it provides "proxy" (the '
     "request's proxy field, docs/contract.md)",
 }
 
 
-def _one_shot_lacks(provides: frozenset[Capability]) -> dict[Capability, str]:
+def _external_lacks(provides: frozenset[Capability]) -> dict[Capability, str]:
     """What an external client lacks unless its implementations file ``provides`` it."""
-    return {key: why for key, why in _ONE_SHOT_CLIENT.items() if key not in provides}
+    return {key: why for key, why in _EXTERNAL_CLIENT.items() if key not in provides}
 
 
 def _parse(entry: dict[str, Any], kind: Kind, where: str) -> Implementation:
@@ -138,6 +140,12 @@ def _parse(entry: dict[str, Any], kind: Kind, where: str) -> Implementation:
         ready = Ready(entry.get("ready", Ready.LINE))
     except ValueError:
         raise problem(f"'ready' must be one of {', '.join(Ready)}") from None
+    if "protocol" in entry and kind is not Kind.CLIENT:
+        raise problem("'protocol' is for a [[client]] only (how the harness talks to it)")
+    try:
+        protocol = ClientProtocol(entry.get("protocol", ClientProtocol.ONE_SHOT))
+    except ValueError:
+        raise problem(f"'protocol' must be one of {', '.join(ClientProtocol)}") from None
     lacks = entry.get("lacks", {})
     provides = entry.get("provides", [])
     needs = entry.get("needs", {})
@@ -158,8 +166,9 @@ def _parse(entry: dict[str, Any], kind: Kind, where: str) -> Implementation:
         command=tuple(command),
         tls_args=tuple(tls_args),
         ready=ready,
+        protocol=protocol,
         program=entry.get("program"),
-        lacks={**(_one_shot_lacks(provides) if kind is Kind.CLIENT else {}), **lacks},
+        lacks={**(_external_lacks(provides) if kind is Kind.CLIENT else {}), **lacks},
         provides=provides,
         needs=needs,
         origin=where.split(": ")[0],
@@ -217,8 +226,8 @@ def from_option(kind: Kind, text: str) -> Implementation:
         description=f"external {kind}: {command.strip()}",
         package="",
         command=tuple(argv),
-        # A client run once per request cannot keep a connection.
-        lacks={**(_one_shot_lacks(frozenset()) if kind is Kind.CLIENT else {}), **declared},
+        # An external client keeps no connection from one request to the next.
+        lacks={**(_external_lacks(frozenset()) if kind is Kind.CLIENT else {}), **declared},
         origin=option,
     )
 

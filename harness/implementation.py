@@ -95,6 +95,15 @@ class Ready(enum.StrEnum):
     HEALTH = "health"
 
 
+class ClientProtocol(enum.StrEnum):
+    """How the harness talks to an external client program (docs/contract.md)."""
+
+    ONE_SHOT = "one-shot"  # a process per request: one JSON document in, one out, exit
+    # One process per pytest worker, kept for the session: a request document per line on
+    # its stdin, a result document per line on its stdout.
+    JSON_LINES = "json-lines"
+
+
 # What the harness fills in a command template (Implementation.argv).
 PLACEHOLDERS = ("python", "host", "port", "certfile", "keyfile")
 
@@ -128,6 +137,7 @@ class Implementation:
     command: tuple[str, ...] = ()
     tls_args: tuple[str, ...] = ()
     ready: Ready = Ready.LINE
+    protocol: ClientProtocol = ClientProtocol.ONE_SHOT  # a client command's only
     program: str | None = None  # e.g. "node": without it on PATH, its cells are skipped
     origin: str = "built-in"  # where it was declared, for messages
     # A server already running at this URL (--target, harness/target.py): never started or

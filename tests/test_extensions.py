@@ -21,7 +21,7 @@ from harness import deadlines, extensions
 from harness.clients.external import ExternalClient, ExternalClientFailure, request_document
 from harness.errors import ClientError, ErrorKind
 from harness.extensions import ExtensionError
-from harness.implementation import Capability, Implementation, Kind, Ready
+from harness.implementation import Capability, ClientProtocol, Implementation, Kind, Ready
 from harness.launcher import LaunchError, free_port, launch, start_server
 from harness.model import ClientCertificate, Proxy, RequestSpec, Target, Timeouts, Verify
 from harness.registry import Registry
@@ -76,6 +76,21 @@ def test_a_client_providing_proxy_is_given_one(tmp_path: Path) -> None:
     assert client.cannot(Capability.PERSISTENT_CONNECTIONS) is not None
 
 
+def test_a_client_declares_its_protocol(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "impls.toml",
+        '[[client]]\nname = "a"\ncommand = ["a"]\n\n'
+        '[[client]]\nname = "b"\ncommand = ["b"]\nprotocol = "json-lines"\n',
+    )
+    one_shot, lines = extensions.load_file(path)
+    assert (one_shot.protocol, lines.protocol) == (
+        ClientProtocol.ONE_SHOT,
+        ClientProtocol.JSON_LINES,
+    )
+    # Neither keeps a connection from one request to the next (docs/contract.md).
+    assert lines.cannot(Capability.PERSISTENT_CONNECTIONS) is not None
+
+
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
@@ -84,6 +99,14 @@ def test_a_client_providing_proxy_is_given_one(tmp_path: Path) -> None:
         ('[[server]]\nname = "a"\ncommand = "a b"\n', "'command' must be a non-empty array"),
         ('[[client]]\nname = "a"\ncommand = ["a"]\nflavour = 1\n', "unknown key(s) ['flavour']"),
         ('[[server]]\nname = "a"\ncommand = ["a"]\nready = "soon"\n', "'ready' must be one of"),
+        (
+            '[[client]]\nname = "a"\ncommand = ["a"]\nprotocol = "lines"\n',
+            "(a): 'protocol' must be one of one-shot, json-lines",
+        ),
+        (
+            '[[server]]\nname = "a"\ncommand = ["a"]\nprotocol = "json-lines"\n',
+            "'protocol' is for a [[client]] only",
+        ),
         (
             '[[server]]\nname = "a"\ncommand = ["a"]\nlacks = { "teleport" = "no" }\n',
             "'teleport' is not a capability; capabilities are: persistent-connections",

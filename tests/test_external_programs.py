@@ -22,8 +22,10 @@ import trustme
 
 from harness import contract, deadlines
 from harness.clients.external import ExternalClient
+from harness.clients.line_programs import LINE_PROGRAMS
 from harness.errors import ClientError, ErrorKind
 from harness.fixtures.servers import ServerPool
+from harness.implementation import ClientProtocol
 from harness.launcher import LaunchError, launch
 from harness.model import RequestSpec, Target
 from harness.probe import send_raw
@@ -140,11 +142,19 @@ def test_node_refuses_a_keyfile_without_a_certfile() -> None:
 # --- the curl client ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def client() -> ExternalClient:
-    """curl through its adapter program; tests/test_errors.py's checks below take it."""
+# The adapter's two ways of being run: once per request, and long-lived with --json-lines.
+PROTOCOL_ARGUMENTS = {ClientProtocol.ONE_SHOT: [], ClientProtocol.JSON_LINES: ["--json-lines"]}
+
+
+@pytest.fixture(params=list(PROTOCOL_ARGUMENTS))
+def client(request: pytest.FixtureRequest) -> Iterator[ExternalClient]:
+    """curl through its adapter program, in either protocol, which must make no difference;
+    tests/test_errors.py's checks below take it."""
     _skip_without("curl", "the curl client")
-    return ExternalClient("curl", [sys.executable, str(CURL_CLIENT)])
+    protocol: ClientProtocol = request.param
+    command = [sys.executable, str(CURL_CLIENT), *PROTOCOL_ARGUMENTS[protocol]]
+    yield ExternalClient("curl", command, protocol)
+    LINE_PROGRAMS.stop_all()
 
 
 # Failures that are not scripted, each mapped as for the Python clients.

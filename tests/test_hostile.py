@@ -64,6 +64,21 @@ def test_hostile_implementations_fail_their_cells_and_leave_nothing(tmp_path: Pa
     leak_report = tmp_path / "left.json"
     env = os.environ | {"HTTP_INTEROP_RUN": marker, "TMPDIR": str(temp), REPORT: str(leak_report)}
     leaver = f"{sys.executable} {PROGRAMS / 'client_leaving_a_child.py'} {marker} answer"
+    # Long-lived clients (the json-lines protocol), stopped at the session's end with
+    # their children.
+    line_clients = {
+        "line-garbage": [str(PROGRAMS / "line_client.py"), str(tmp_path / "state"), "garbage"],
+        "line-leaver": [str(PROGRAMS / "client_leaving_a_child.py"), marker, "lines"],
+    }
+    impls = tmp_path / "impls.toml"
+    impls.write_text(
+        "".join(
+            f'[[client]]\nname = "{name}"\nprotocol = "json-lines"\n'
+            f"command = {json.dumps([sys.executable, *argv])}\n"
+            for name, argv in line_clients.items()
+        ),
+        encoding="utf-8",
+    )
     stubborn = f"{sys.executable} {PROGRAMS / 'ignores_sigterm.py'} {tmp_path / 'child.pid'}"
     results = tmp_path / "results.json"
     try:
@@ -76,6 +91,7 @@ def test_hostile_implementations_fail_their_cells_and_leave_nothing(tmp_path: Pa
             *(f"--server-cmd={h.mode}={HOSTILE} {h.mode}" for h in SERVERS),
             f"--server-cmd=stubborn={stubborn}",
             *("--client", "leaver", f"--client-cmd=leaver={leaver}"),
+            *("--impls", str(impls), *(a for name in line_clients for a in ("--client", name))),
             # The hostile clients against the good server only.
             *("-k", "requests or stdlib-threading"),
             *("--expectations", str(ROOT / "suites" / "expectations"), f"--results={results}"),
@@ -93,6 +109,11 @@ def test_hostile_implementations_fail_their_cells_and_leave_nothing(tmp_path: Pa
             assert cell["duration_s"] < 2 * EXCHANGE, cell
         leaver_cell = cells[("stdlib-threading", "leaver")]
         assert "connect.refused" in leaver_cell["message"], leaver_cell
+        line_leaver = cells[("stdlib-threading", "line-leaver")]
+        assert "connect.refused" in line_leaver["message"], line_leaver
+        garbage = cells[("stdlib-threading", "line-garbage")]
+        assert garbage["outcome"] == "fail", garbage
+        assert "client 'line-garbage' printed no valid result" in garbage["message"], garbage
         assert cells[("stubborn", "requests")]["outcome"] == "fail"
 
         left = json.loads(leak_report.read_text(encoding="utf-8"))

@@ -2,11 +2,14 @@
 """Drive Debian's ``curl`` binary as an external client of the harness (docs/contract.md).
 
     python3 examples/curl-client/curl_client.py < request.json > result.json
+    python3 examples/curl-client/curl_client.py --json-lines < requests.jsonl
 
 Reads ONE request spec as JSON on stdin, runs ``curl`` once with options that express it, and
 writes ONE result as JSON on stdout: ``{"exchange": {...}}`` for a response, ``{"error":
 {"kind", "type", "text"}}`` for a failure, with ``kind`` one of harness.errors.ErrorKind's
-values. Exits 0 either way; any other exit status is a bug of this program.
+values. Exits 0 either way; any other exit status is a bug of this program. With
+``--json-lines`` it reads a request per line until its stdin ends and writes a result per
+line, running curl once for each (the harness's "json-lines" protocol).
 
 Standard library only, so that any python3 runs it. Like the harness's adapters it is thin:
 curl sends, reads and frames; this program only maps the spec onto curl's options and
@@ -271,9 +274,13 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> int:
-    result = run(json.load(sys.stdin))
-    json.dump(result, sys.stdout)
-    sys.stdout.write("\n")
+    if sys.argv[1:] == ["--json-lines"]:
+        for line in sys.stdin:
+            print(json.dumps(run(json.loads(line))), flush=True)
+        return 0
+    if sys.argv[1:]:
+        sys.exit(f"usage: {sys.argv[0]} [--json-lines] (not {' '.join(sys.argv[1:])})")
+    print(json.dumps(run(json.load(sys.stdin))))
     return 0
 
 

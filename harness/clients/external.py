@@ -1,11 +1,14 @@
-"""The adapter for a client in any language: a program that reads one request spec as JSON
-on stdin and writes one exchange, or one normalised error, as JSON on stdout.
+"""The adapter for a client in any language: a program that reads a request spec as JSON on
+stdin and writes an exchange, or a normalised error, as JSON on stdout.
 
-The formats are in docs/contract.md ("External clients"). The program runs once per
-request, under a deadline; a program that cannot be started, crashes, overruns its deadline
-or prints something that is not the format raises :class:`ExternalClientFailure`, which
-names the client, the command, its exit status and the end of its stderr. That fails the
-cell as the adapter's fault, never as a verdict on HTTP.
+The formats are in docs/contract.md ("External clients"). In the ``one-shot`` protocol the
+program runs once per request; in ``json-lines`` one long-lived program per worker takes a
+request per line (harness/clients/line_programs.py). Either way each exchange has the same
+deadline, and a program that cannot be started, crashes, overruns it or prints something
+that is not the format raises :class:`ExternalClientFailure`, which names the client, the
+command, its exit status and the end of its stderr. That fails the cell as the adapter's
+fault, never as a verdict on HTTP; a long-lived program is then killed, and the next request
+starts a new one.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from harness import deadlines, launcher
+from harness.clients.line_programs import LINE_PROGRAMS, ProgramBroke
 from harness.errors import ClientError, ErrorKind
+from harness.implementation import ClientProtocol
 from harness.model import Exchange, RequestSpec, Target
 
 STDERR_TAIL = 2000  # characters of a failing program's stderr kept in the message
@@ -65,17 +70,49 @@ def request_document(spec: RequestSpec, target: Target) -> dict[str, Any]:
 
 
 class ExternalClient:
-    def __init__(self, name: str, command: Sequence[str]) -> None:
+    def __init__(
+        self, name: str, command: Sequence[str], protocol: ClientProtocol = ClientProtocol.ONE_SHOT
+    ) -> None:
         self.name = name
         self.command = list(command)
+        self.protocol = protocol
 
     def send(self, spec: RequestSpec, target: Target) -> Exchange:
         document = json.dumps(request_document(spec, target))
         deadline = spec.timeouts.connect + spec.timeouts.read + SLACK
         started = time.perf_counter()
+        if self.protocol is ClientProtocol.JSON_LINES:
+            return self._send_line(document.encode() + b"\n", deadline, started)
         stdout, stderr, status = self._run(document.encode(), deadline)
         if status != 0:
             raise self._failure(f"exited with status {status}", stderr)
+        return self._parsed(stdout, stderr, started)
+
+    def _send_line(self, line: bytes, deadline: float, started: float) -> Exchange:
+        """One exchange with this client's long-lived program; one that broke it is killed."""
+        try:
+            program = LINE_PROGRAMS.take(self.command)
+        except OSError as exc:
+            raise self._failure(f"could not be started: {exc}") from None
+        healthy = False
+        try:
+            answer = program.exchange(line, deadline)
+            # A reported error (ClientError) is the format too: the program stays.
+            healthy = True
+            return self._parsed(answer, program.stderr_tail(STDERR_TAIL), started)
+        except ProgramBroke as exc:
+            raise self._failure(str(exc), program.stderr_tail(STDERR_TAIL)) from None
+        except ExternalClientFailure:
+            healthy = False
+            raise
+        finally:
+            if healthy:
+                LINE_PROGRAMS.give_back(program)
+            else:
+                LINE_PROGRAMS.discard(program)
+
+    def _parsed(self, stdout: bytes, stderr: bytes, started: float) -> Exchange:
+        """The exchange of a result document; ClientError for a reported error."""
         try:
             return self._result(json.loads(stdout), time.perf_counter() - started)
         except (ValueError, KeyError, TypeError) as exc:
@@ -135,4 +172,5 @@ class ExternalClient:
         )
 
     def close(self) -> None:
-        """Nothing outlives a request: each runs in its own process."""
+        """Nothing to close: a program keeps no connection from one request to the next, and
+        a long-lived one stays for the next cell (stopped at the session's end)."""
