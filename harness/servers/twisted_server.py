@@ -236,7 +236,10 @@ def websocket_resource() -> EchoResource | None:
     except ModuleNotFoundError as missing:
         if missing.name is None or missing.name.partition(".")[0] != "autobahn":
             raise
-        print(f"{missing}: GET {contract.WEBSOCKET_PATH} is not served", file=sys.stderr)
+        print(
+            f"GET {contract.WEBSOCKET_PATH} is not served: autobahn is not installed ({missing})",
+            file=sys.stderr,
+        )
         return None
     return twisted_websocket.echo_resource()
 
