@@ -108,6 +108,27 @@ class ClientProtocol(enum.StrEnum):
 PLACEHOLDERS = ("python", "host", "port", "certfile", "keyfile")
 
 
+# The prefix of a need that is a Python distribution, not a file (Implementation.needs).
+NEEDS_PYTHON = "python:"
+
+
+def _distribution_version(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _absent(need: str) -> str | None:
+    """What is missing of a need (Implementation.needs), or None if it is there."""
+    distribution = need.removeprefix(NEEDS_PYTHON)
+    if distribution != need:
+        if _distribution_version(distribution) is None:
+            return f"the package {distribution!r} is not installed"
+        return None
+    return None if Path(need).exists() else f"{need} is absent"
+
+
 @dataclass(frozen=True)
 class Implementation:
     """A named server or client, run in one of two ways.
@@ -131,8 +152,10 @@ class Implementation:
     factory: str = ""
     lacks: Mapping[Capability, str] = field(default_factory=dict)
     provides: frozenset[Capability] = frozenset()  # of the OPT_IN capabilities
-    # A file a capability needs beside the program (node's ws package, installed by npm ci):
-    # where it is absent, the capability is lacking, and the reason says so.
+    # What a capability needs installed beside the implementation: a file (node's ws
+    # package, installed by npm ci) or, written ``python:NAME`` (NEEDS_PYTHON), a Python
+    # distribution (autobahn, for twisted's /ws). Where it is absent, the capability is
+    # lacking, and the reason says so.
     needs: Mapping[Capability, str] = field(default_factory=dict)
     command: tuple[str, ...] = ()
     tls_args: tuple[str, ...] = ()
@@ -174,8 +197,8 @@ class Implementation:
         """Why this implementation cannot express ``capability``, or None if it can."""
         if capability in self.lacks:
             return self.lacks[capability]
-        if capability in self.needs and not Path(self.needs[capability]).exists():
-            return f"{self.needs[capability]} is absent, which {self.name} needs for it"
+        if capability in self.needs and (absent := _absent(self.needs[capability])):
+            return f"{absent}, which {self.name} needs for it"
         if capability in OPT_IN and capability not in self.provides:
             return OPT_IN[capability]
         return None
@@ -196,10 +219,7 @@ class Implementation:
             return platform.python_version()
         if not self.package:
             return _program_version(self.program) if self.program else "unknown"
-        try:
-            return importlib.metadata.version(self.package)
-        except importlib.metadata.PackageNotFoundError:
-            return "not installed"
+        return _distribution_version(self.package) or "not installed"
 
     def load(self) -> Any:
         module_name, _, attribute = self.factory.partition(":")

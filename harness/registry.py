@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 
 from harness.implementation import (
+    NEEDS_PYTHON,
     SERVER_OPTIONS,
     TLS_ARGS,
     Capability,
@@ -191,12 +192,10 @@ BUILTIN: tuple[Implementation, ...] = (
         package="twisted",
         command=_server_module("twisted_server"),
         tls_args=TLS_ARGS,
-        lacks={
-            Capability.WEBSOCKET: (
-                "twisted.web has no WebSocket server of its own; autobahn's, which has, is "
-                "not among this package's implementations"
-            )
-        },
+        # /ws is autobahn's WebSocket server, mounted in the Resource tree
+        # (harness/servers/twisted_websocket.py); twisted.web has none of its own.
+        provides=frozenset({Capability.WEBSOCKET}),
+        needs={Capability.WEBSOCKET: f"{NEEDS_PYTHON}autobahn"},
     ),
     Implementation(
         name="uvicorn",

@@ -16,8 +16,10 @@ import pytest
 
 from harness import probe
 from harness.cases import row_problems
-from harness.implementation import Capability, Implementation, Kind
+from harness.implementation import NEEDS_PYTHON, Capability, Implementation, Kind
+from harness.launcher import launch
 from harness.probe import ServerProbe
+from harness.registry import REGISTRY
 from harness.scripted import Close, Reply, ScriptedServer
 from harness.websocket import handshake
 from harness.websocket.clients import Failed, Opened, Outcome
@@ -177,8 +179,18 @@ def test_a_websocket_only_client_has_websocket_cells_only(tmp_path: Path) -> Non
     assert any(i.startswith("suites/test_methods.py::") and "-aiohttp-" in i for i in ids)
 
 
-def test_a_capability_whose_needed_file_is_absent_is_lacking(tmp_path: Path) -> None:
+@pytest.mark.parametrize("form", ["file", "python"])
+def test_a_capability_whose_need_is_absent_is_lacking(tmp_path: Path, form: str) -> None:
+    # A need is a file (node's ws package) or a Python distribution (twisted's autobahn).
     needed = tmp_path / "node_modules" / "ws" / "package.json"
+    absent, present, missing = {
+        "file": (str(needed), str(needed), f"{needed} is absent"),
+        "python": (
+            f"{NEEDS_PYTHON}no-such-distribution",
+            f"{NEEDS_PYTHON}pytest",
+            "the package 'no-such-distribution' is not installed",
+        ),
+    }[form]
     impl = Implementation(
         name="node-like",
         kind=Kind.SERVER,
@@ -186,12 +198,56 @@ def test_a_capability_whose_needed_file_is_absent_is_lacking(tmp_path: Path) -> 
         package="",
         command=("true",),
         provides=frozenset({Capability.WEBSOCKET}),
-        needs={Capability.WEBSOCKET: str(needed)},
+        needs={Capability.WEBSOCKET: absent},
     )
-    assert impl.cannot(Capability.WEBSOCKET) == f"{needed} is absent, which node-like needs for it"
+    assert impl.cannot(Capability.WEBSOCKET) == f"{missing}, which node-like needs for it"
     needed.parent.mkdir(parents=True)
     needed.write_text("{}")
-    assert impl.cannot(Capability.WEBSOCKET) is None
+    present_impl = dataclasses.replace(impl, needs={Capability.WEBSOCKET: present})
+    assert present_impl.cannot(Capability.WEBSOCKET) is None
+
+
+# twisted's /ws is autobahn's (harness/servers/twisted_websocket.py): served where autobahn is
+# installed, a 404 where it is not (the server still starts, and says why on stderr). Run
+# with autobahn hidden, the server is the same module under a ``python -c`` that blocks the
+# import.
+_WITHOUT_AUTOBAHN = (
+    "import runpy, sys; sys.modules['autobahn'] = None; "
+    "runpy.run_module('harness.servers.twisted_server', run_name='__main__', alter_sys=True)"
+)
+TWISTED_WEBSOCKET = [
+    pytest.param(True, "/ws", 101, id="with-autobahn"),
+    pytest.param(True, "/ws/other", 404, id="with-autobahn-other-path"),
+    pytest.param(False, "/ws", 404, id="without-autobahn"),
+]
+
+
+@pytest.mark.parametrize(("autobahn", "path", "status"), TWISTED_WEBSOCKET)
+def test_twisted_serves_ws_only_with_autobahn(autobahn: bool, path: str, status: int) -> None:
+    twisted = REGISTRY.get(Kind.SERVER, "twisted")
+    if twisted.unavailable():
+        pytest.skip(str(twisted.unavailable()))
+    if autobahn and twisted.cannot(Capability.WEBSOCKET):
+        pytest.skip(str(twisted.cannot(Capability.WEBSOCKET)))
+    command = twisted.argv()
+    if not autobahn:
+        command[1:3] = ["-c", _WITHOUT_AUTOBAHN]
+    server = launch("twisted", command)
+    try:
+        request = handshake.upgrade_request(
+            server.target.authority, path, handshake.upgrade_fields()
+        )
+        result = ServerProbe(server.target).send(request, methods=["GET"])
+        assert [response.status for response in result.final] == [status]
+        if status == 101:
+            accept = result.final[0].header_values("Sec-WebSocket-Accept")
+            assert accept == [handshake.accept(handshake.KEY)]
+        health = probe.request("GET", "/health", host=server.target.authority)
+        assert [r.status for r in probe.send_raw(server.target, health).final] == [200]
+        said = "GET /ws is not served: autobahn is not installed" in server.stderr_tail()
+        assert said is not autobahn
+    finally:
+        server.stop()
 
 
 @pytest.mark.parametrize(

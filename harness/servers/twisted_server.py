@@ -4,14 +4,17 @@
 
 Each route is a leaf resource under the root: Twisted dispatches by method (render_GET and
 so on, 405 or 501 for others, HEAD answered by rendering GET without its body), sets
-Content-Length for a body returned whole and chunks one written piece by piece. reactor.run()
-stops on SIGTERM or SIGINT, and the command exits with status 0.
+Content-Length for a body returned whole and chunks one written piece by piece. GET /ws is
+autobahn's WebSocket server (twisted_websocket.py), where autobahn is installed; without it
+/ws is not served and stderr says why. reactor.run() stops on SIGTERM or SIGINT, and the
+command exits with status 0.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -22,6 +25,9 @@ from twisted.web.server import Request
 
 from harness import contract
 from harness.servers import command
+
+if TYPE_CHECKING:
+    from harness.servers.twisted_websocket import EchoResource
 
 
 def _route(request: Request) -> contract.Route:
@@ -217,7 +223,25 @@ def create_root() -> resource.Resource:
         # Resource provides IResource through zope.interface's @implementer, which mypy
         # cannot see without the mypy-zope plugin.
         root.putChild(name, leaf)  # type: ignore[arg-type]
+    websocket = websocket_resource()
+    if websocket is not None:
+        root.putChild(contract.WEBSOCKET_PATH.lstrip("/").encode("ascii"), websocket)  # type: ignore[arg-type]
     return root
+
+
+def websocket_resource() -> EchoResource | None:
+    """/ws, or None where autobahn is not installed (the registry's ``needs`` says so too)."""
+    try:
+        from harness.servers import twisted_websocket
+    except ModuleNotFoundError as missing:
+        if missing.name is None or missing.name.partition(".")[0] != "autobahn":
+            raise
+        print(
+            f"GET {contract.WEBSOCKET_PATH} is not served: autobahn is not installed ({missing})",
+            file=sys.stderr,
+        )
+        return None
+    return twisted_websocket.echo_resource()
 
 
 def tls_options(certfile: str, keyfile: str | None) -> ssl.CertificateOptions:
