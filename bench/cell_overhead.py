@@ -157,6 +157,11 @@ def _pytest_command(repeat: int, *servers: str, clients: tuple[str, ...]) -> lis
     return command + [arg for name in clients for arg in ("--client", name)]
 
 
+def cell_nodeid(server: str, client: str) -> str:
+    """The node id of the cell of methods.get for a pair, over http."""
+    return f"{CELLS}[{cell_id(CASE, Pairing(server, client, 'http'))}]"
+
+
 def cell_times(repeat: int) -> dict[tuple[str, str], dict[str, float]]:
     """(server, client) -> the median cell (setup, call, teardown) and wall per cell."""
     with tempfile.TemporaryDirectory() as scratch:
@@ -174,7 +179,7 @@ def cell_times(repeat: int) -> dict[tuple[str, str], dict[str, float]]:
     times = {}
     for server in SERVERS:
         for client in CLIENTS:
-            nodeid = f"{CELLS}[{cell_id(CASE, Pairing(server, client, 'http'))}]"
+            nodeid = cell_nodeid(server, client)
             kept = recorded[nodeid][1:]  # the first run starts the server, imports the client
             if not all(run["passed"] for run in kept):
                 sys.exit(f"{nodeid} did not pass every run: its times are not a cell's")
