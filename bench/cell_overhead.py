@@ -21,7 +21,9 @@ Target (issue 16): a cell at most 1.3x a bare request (``cell / library``); ``ce
 adapter`` shows how much of it pytest's is. Exits 1 when a target is missed.
 
 ``--profile`` runs the cells of one pair (stdlib-http11, requests) under cProfile instead
-and prints the functions that cost the most time of their own, then by cumulative time.
+(the run loop only, bench/cell_times.py's ``--cell-profile``: pytest's start-up is not a
+cell's) and prints the functions that cost the most time of their own, then by cumulative
+time.
 """
 
 from __future__ import annotations
@@ -157,6 +159,16 @@ def _pytest_command(repeat: int, *servers: str, clients: tuple[str, ...]) -> lis
     return command + [arg for name in clients for arg in ("--client", name)]
 
 
+def run_cells(command: list[str]) -> None:
+    """Run a pytest command with bench/cell_times.py importable; exit if it fails."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT / "bench")}
+    done = subprocess.run(
+        command, cwd=ROOT, env=environment, capture_output=True, timeout=RUN_DEADLINE
+    )
+    if done.returncode != 0:
+        sys.exit(f"the cells' run failed (exit {done.returncode}):\n{done.stdout.decode()}")
+
+
 def cell_nodeid(server: str, client: str) -> str:
     """The node id of the cell of methods.get for a pair, over http."""
     return f"{CELLS}[{cell_id(CASE, Pairing(server, client, 'http'))}]"
@@ -169,12 +181,7 @@ def cell_times(repeat: int) -> dict[tuple[str, str], dict[str, float]]:
         command = _pytest_command(repeat + 1, *SERVERS, clients=CLIENTS)
         command += ["-p", "cell_times", "--cell-times", str(out)]
         command += ["--results", str(Path(scratch) / "results.json")]
-        environment = {**os.environ, "PYTHONPATH": str(ROOT / "bench")}
-        done = subprocess.run(
-            command, cwd=ROOT, env=environment, capture_output=True, timeout=RUN_DEADLINE
-        )
-        if done.returncode != 0:
-            sys.exit(f"the cells' run failed (exit {done.returncode}):\n{done.stdout.decode()}")
+        run_cells(command)
         recorded: dict[str, list[dict[str, Any]]] = json.loads(out.read_text())
     times = {}
     for server in SERVERS:
@@ -193,14 +200,15 @@ def cell_times(repeat: int) -> dict[tuple[str, str], dict[str, float]]:
 
 
 def profile(repeat: int, top: int) -> None:
-    """The cells of one pair, ``repeat`` of them, under cProfile: the costliest functions."""
+    """The cells of one pair, ``repeat`` of them, under cProfile (the run loop only: not
+    pytest's start-up): the costliest functions."""
     server, client = PROFILED
     with tempfile.TemporaryDirectory() as scratch:
         stats = Path(scratch) / "cells.prof"
         command = _pytest_command(repeat, server, clients=(client,))
-        command[1:1] = ["-m", "cProfile", "-o", str(stats)]
+        command += ["-p", "cell_times", "--cell-profile", str(stats)]
         command += ["--results", str(Path(scratch) / "results.json")]
-        subprocess.run(command, cwd=ROOT, capture_output=True, check=True, timeout=RUN_DEADLINE)
+        run_cells(command)
         for order in ("tottime", "cumulative"):
             pstats.Stats(str(stats)).strip_dirs().sort_stats(order).print_stats(top)
 

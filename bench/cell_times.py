@@ -1,7 +1,9 @@
 """A pytest plugin for bench/cell_overhead.py: every run of every item (``--repeat`` runs an
-item several times in a row, which results.json sums into one duration), written as JSON.
+item several times in a row, which results.json sums into one duration), written as JSON;
+and a profile of the cells alone (pytest's start-up and the reports at the end left out).
 
     PYTHONPATH=bench pytest suites/test_methods.py::test_get -p cell_times --cell-times OUT.json
+    PYTHONPATH=bench pytest suites/test_methods.py::test_get -p cell_times --cell-profile OUT
 
 For each node id, a list of runs, each with ``duration`` (setup, call and teardown: what
 results.json adds up), ``started`` (the setup's start, epoch seconds) and ``passed``.
@@ -11,7 +13,9 @@ come to the controller mixed in with the other worker's.
 
 from __future__ import annotations
 
+import cProfile
 import json
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +24,7 @@ import pytest
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--cell-times", metavar="PATH", help="write every run's times here (JSON)")
+    parser.addoption("--cell-profile", metavar="PATH", help="write the cells' cProfile stats here")
 
 
 class CellTimes:
@@ -41,7 +46,27 @@ class CellTimes:
         self.path.write_text(json.dumps(self.runs))
 
 
+class CellProfile:
+    """cProfile over the run loop: the cells' setup, call, teardown and reports, nothing else."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtestloop(self) -> Generator[None, object, object]:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        try:
+            return (yield)
+        finally:
+            profiler.disable()
+            profiler.dump_stats(self.path)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     path = config.getoption("cell_times")
     if path:
         config.pluginmanager.register(CellTimes(Path(path)), "cell-times")
+    profile = config.getoption("cell_profile")
+    if profile:
+        config.pluginmanager.register(CellProfile(Path(profile)), "cell-profile")
