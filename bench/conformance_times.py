@@ -6,8 +6,8 @@ The default selection is bounded but representative, so that the three runs take
 minutes: the methods suite (one request and its echo per cell, the commonest kind of cell)
 against every server over both transports, from an in-process client (requests) and an
 external one (curl: a process per request), 768 cells. The full run is the same command
-with the whole of suites/ as the selection (about an hour serially on the shared 2-core
-machine)::
+with the whole of suites/ as the selection (its serial run alone takes 10 to 15 minutes on
+the shared 2-core machine: issue 16 measured 587-828 s of cell time)::
 
     python bench/conformance_times.py -- suites
 
