@@ -12,7 +12,9 @@ httpx's own contexts (certifi's bundle, or an unverified one), from
 
 from __future__ import annotations
 
+import functools
 import http.cookiejar
+import os
 import ssl
 import time
 import weakref
@@ -66,9 +68,27 @@ LIBRARY_ERRORS = (
 )
 
 
+def _default_trust() -> ssl.SSLContext:
+    """httpx's own context for ``verify=True``: certifi's bundle, or SSL_CERT_FILE's or
+    SSL_CERT_DIR's where set (httpx/_config.py: create_ssl_context). Built once per value of
+    those variables: building it costs 30-80 ms (it loads the bundle), more than a request
+    (bench/cell_overhead.py), and a Client given ``verify=True`` builds it anew. A context
+    serves any number of clients, and a Client takes one as ``verify``, as httpx documents;
+    one that gets a client certificate is built for it alone."""
+    return _trust_from(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
+@functools.cache
+def _trust_from(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    # The arguments are the cache's key only: create_ssl_context reads the variables itself.
+    return httpx.create_ssl_context()
+
+
 def _verify(spec: RequestSpec, target: Target) -> ssl.SSLContext:
     if spec.verify is Verify.TARGET_CA:
         return ssl_context(spec, target)
+    if spec.verify is Verify.SYSTEM and spec.client_certificate is None:
+        return _default_trust()
     context = httpx.create_ssl_context(verify=spec.verify is Verify.SYSTEM)
     if spec.client_certificate is not None:
         context.load_cert_chain(spec.client_certificate.cert_file, spec.client_certificate.key_file)
@@ -98,7 +118,8 @@ class HttpxClient:
         if key not in self._clients and spec.defaults:
             self._clients[key] = httpx.Client()  # as shipped
         if key not in self._clients:
-            verify = _verify(spec, target) if target.scheme == "https" else True
+            # Over http trust is used only by a redirect to https: httpx's default.
+            verify = _verify(spec, target) if target.scheme == "https" else _default_trust()
             # httpx sends a proxy URL's user and password as Proxy-Authorization (httpx.Proxy).
             proxy = None if spec.proxy is None else spec.proxy.url
             self._clients[key] = httpx.Client(
