@@ -237,6 +237,11 @@ BUILTIN: tuple[Implementation, ...] = (
             "its own log says 'it only supports HTTP')"
         ),
         lacks={
+            Capability.CHUNKED_RESPONSE: (
+                "Django's development server has no chunked writer: a response without "
+                "Content-Length gets 'Connection: close' and ends with the connection "
+                "(django/core/servers/basehttp.py: ServerHandler.cleanup_headers)"
+            ),
             Capability.CLOSE_FROM_APPLICATION: _NO_CLOSE
             + "; the development server's wsgiref base refuses it with an AssertionError "
             "(Lib/wsgiref/handlers.py: BaseHandler.start_response, 'Hop-by-hop header')"
