@@ -244,7 +244,7 @@ BUILTIN: tuple[Implementation, ...] = (
             ),
             Capability.CLOSE_FROM_APPLICATION: _NO_CLOSE
             + "; the development server's wsgiref base refuses it with an AssertionError "
-            "(Lib/wsgiref/handlers.py: BaseHandler.start_response, 'Hop-by-hop header')"
+            "(Lib/wsgiref/handlers.py: BaseHandler.start_response, 'Hop-by-hop header')",
         },
     ),
     Implementation(
