@@ -47,7 +47,10 @@ _CLI_LACKS = {
 }
 _NO_CLOSE = (
     "PEP 3333 forbids a WSGI application hop-by-hop fields, so GET /close cannot ask for "
-    "'Connection: close' (harness/servers/wsgi_app.py)"
+    "'Connection: close' (harness/servers/wsgi_app.py, django_app.py)"
+)
+_GUNICORN_NO_CLOSE = (
+    _NO_CLOSE + "; gunicorn drops the field (gunicorn/http/wsgi.py: Response.process_headers)"
 )
 
 # Every implementation of this package, in the order of the matrix. Those of the standard
@@ -180,10 +183,7 @@ BUILTIN: tuple[Implementation, ...] = (
         package="gunicorn",
         command=_server_module("gunicorn_server"),
         tls_args=TLS_ARGS,
-        lacks={
-            Capability.CLOSE_FROM_APPLICATION: _NO_CLOSE
-            + "; gunicorn drops the field (gunicorn/http/wsgi.py: Response.process_headers)"
-        },
+        lacks={Capability.CLOSE_FROM_APPLICATION: _GUNICORN_NO_CLOSE},
     ),
     Implementation(
         name="twisted",
@@ -223,6 +223,37 @@ BUILTIN: tuple[Implementation, ...] = (
             Capability.CLOSE_FROM_APPLICATION: _NO_CLOSE
             + "; waitress refuses it with an AssertionError (waitress/task.py: WSGITask.execute)",
         },
+    ),
+    # --- Django (issue 19): the one contract app under its development server and gunicorn
+    Implementation(
+        name="django-runserver",
+        kind=Kind.SERVER,
+        description="Django's development server (manage.py runserver's threaded WSGIServer)",
+        package="django",
+        command=_server_module("django_runserver"),
+        no_tls=(
+            "Django's development server has no TLS (django/core/servers/basehttp.py; "
+            "its own log says 'it only supports HTTP')"
+        ),
+        lacks={
+            Capability.CHUNKED_RESPONSE: (
+                "Django's development server has no chunked writer: a response without "
+                "Content-Length gets 'Connection: close' and ends with the connection "
+                "(django/core/servers/basehttp.py: ServerHandler.cleanup_headers)"
+            ),
+            Capability.CLOSE_FROM_APPLICATION: _NO_CLOSE
+            + "; the development server's wsgiref base refuses it with an AssertionError "
+            "(Lib/wsgiref/handlers.py: BaseHandler.start_response, 'Hop-by-hop header')",
+        },
+    ),
+    Implementation(
+        name="django-gunicorn",
+        kind=Kind.SERVER,
+        description="Django under gunicorn, gthread worker (as the gunicorn column)",
+        package="django",
+        command=_server_module("django_gunicorn"),
+        tls_args=TLS_ARGS,
+        lacks={Capability.CLOSE_FROM_APPLICATION: _GUNICORN_NO_CLOSE},
     ),
     Implementation(
         name="aiohttp",

@@ -34,22 +34,27 @@ _STDLIB = DocumentedTimer(
     'None. timeout = None", which BaseHTTPRequestHandler inherits (Python 3.11.7, '
     "Lib/socketserver.py:791-792)",
 )
+_GUNICORN = DocumentedTimer(
+    2.0,
+    'keepalive: "The number of seconds to wait for requests on a Keep-Alive connection", '
+    "default 2 (gunicorn 27.0.1, gunicorn/config.py:940-949); the gthread worker closes "
+    "expired connections between polls of 1 s (gunicorn/workers/gthread.py:425)",
+    late=1.0,
+)
 
 TIMERS: dict[str, DocumentedTimer] = {
     "stdlib-http11": _STDLIB,
     "stdlib-threading": _STDLIB,
+    # runserver's handler is a BaseHTTPRequestHandler (through wsgiref's), which it leaves
+    # without a timeout (django/core/servers/basehttp.py: WSGIRequestHandler, Django 5.2).
+    "django-runserver": _STDLIB,
     "flask": DocumentedTimer(
         0.0,
         'Werkzeug: "Always close the connection. This disables HTTP/1.1 keep-alive '
         'connections." (werkzeug 3.1.9, werkzeug/serving.py:299-303)',
     ),
-    "gunicorn": DocumentedTimer(
-        2.0,
-        'keepalive: "The number of seconds to wait for requests on a Keep-Alive connection", '
-        "default 2 (gunicorn 27.0.1, gunicorn/config.py:940-949); the gthread worker closes "
-        "expired connections between polls of 1 s (gunicorn/workers/gthread.py:425)",
-        late=1.0,
-    ),
+    "gunicorn": _GUNICORN,
+    "django-gunicorn": _GUNICORN,  # the same gunicorn settings (harness/servers/gunicorn_server.py)
     "uvicorn": DocumentedTimer(
         5.0,
         '--timeout-keep-alive: "Close Keep-Alive connections if no new data is received '

@@ -32,15 +32,21 @@ class DocumentedShutdown:
         return f"in-flight requests finish within {self.grace:g} s{refuses}"
 
 
+_GUNICORN = DocumentedShutdown(
+    WHOLE_GRACE,
+    False,
+    'graceful_timeout: "After receiving a restart signal, workers have this much time to '
+    "finish serving requests. Workers still alive after the timeout (starting from the "
+    'receipt of the restart signal) are force killed." (gunicorn 27.0.1, '
+    "gunicorn/config.py:923-937); the adapter sets it (harness/servers/gunicorn_server.py)",
+)
+
+# django-runserver is not here: Django documents no graceful shutdown for its development
+# server (its request threads are daemon threads, django/core/servers/basehttp.py: run).
 SHUTDOWNS: dict[str, DocumentedShutdown] = {
-    "gunicorn": DocumentedShutdown(
-        WHOLE_GRACE,
-        False,
-        'graceful_timeout: "After receiving a restart signal, workers have this much time to '
-        "finish serving requests. Workers still alive after the timeout (starting from the "
-        'receipt of the restart signal) are force killed." (gunicorn 27.0.1, '
-        "gunicorn/config.py:923-937); the adapter sets it (harness/servers/gunicorn_server.py)",
-    ),
+    "gunicorn": _GUNICORN,
+    # Django documents no shutdown of its own; under gunicorn, gunicorn's applies.
+    "django-gunicorn": _GUNICORN,
     "uvicorn": DocumentedShutdown(
         WHOLE_GRACE,
         True,

@@ -99,11 +99,18 @@ def test_bytes_sends_n_deterministic_bytes_with_length(target: Target, n: int) -
     assert body[:3] == bytes([0, 1, 2])[:n]
 
 
+def lengths_of_unknown_length_body(n: int) -> tuple[str | None, ...]:
+    """The Content-Length a body handed over without one may go out with: none, or "0" for
+    an empty body that a server saw end before it sent the head (docs/contract.md, GET
+    /stream/{n}; wsgiref's BaseHandler.finish_content, under Django's development server)."""
+    return (None, "0") if n == 0 else (None,)
+
+
 @pytest.mark.parametrize("n", [0, 1, 10_000])
 def test_stream_sends_n_bytes_without_length(target: Target, n: int) -> None:
     response, body = fetch(target, "GET", f"/stream/{n}")
     assert response.status == 200
-    assert response.getheader("Content-Length") is None
+    assert response.getheader("Content-Length") in lengths_of_unknown_length_body(n)
     assert body == contract.deterministic_bytes(n)
 
 
@@ -111,7 +118,7 @@ def test_stream_sends_n_bytes_without_length(target: Target, n: int) -> None:
 def test_chunked_sends_n_bytes_in_pieces_without_length(target: Target, n: int, size: int) -> None:
     response, body = fetch(target, "GET", f"/chunked/{n}?size={size}")
     assert response.status == 200
-    assert response.getheader("Content-Length") is None
+    assert response.getheader("Content-Length") in lengths_of_unknown_length_body(n)
     assert body == contract.deterministic_bytes(n)
 
 

@@ -43,6 +43,8 @@ def test_a_server_name_is_unknown_as_a_client() -> None:
                 "twisted",
                 "uvicorn",
                 "waitress",
+                "django-runserver",
+                "django-gunicorn",
             ],
         ),
         (

@@ -2,6 +2,9 @@
 
     python -m harness.servers.gunicorn_server --host 127.0.0.1 --port 0 [--certfile F --keyfile F]
 
+``serve`` takes the WSGI application to run, so that another contract app is served with
+the same settings (harness/servers/django_gunicorn.py: Django under gunicorn).
+
 Run programmatically (gunicorn.app.base.BaseApplication) with the gthread worker: one worker
 process with a pool of threads, the worker class that keeps HTTP/1.1 connections alive (the
 default sync worker closes every connection). The arbiter forks the worker into this
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -21,25 +25,28 @@ from gunicorn.arbiter import Arbiter
 from harness import deadlines
 from harness.servers import command, wsgi_app
 
+WSGIApplication = Callable[[wsgi_app.Environ, wsgi_app.StartResponse], Iterable[bytes]]
 THREADS = 4  # gthread's pool: a client holding a connection idle leaves others served
 
 
 class ContractApplication(BaseApplication):
-    """The WSGI contract app with settings given in code rather than a config file."""
+    """A WSGI contract app with settings given in code rather than a config file."""
 
-    def __init__(self, settings: dict[str, Any]) -> None:
+    def __init__(self, settings: dict[str, Any], application: WSGIApplication) -> None:
         self._settings = settings
+        self._application = application
         super().__init__()
 
     def load_config(self) -> None:
         for name, value in self._settings.items():
             self.cfg.set(name, value)
 
-    def load(self) -> Any:
-        return wsgi_app.application
+    def load(self) -> WSGIApplication:
+        return self._application
 
 
-def serve(options: command.Options) -> None:
+def serve(options: command.Options, application: WSGIApplication = wsgi_app.application) -> None:
+    """Serve ``application`` (by default the plain WSGI contract app) until SIGTERM."""
     host = f"[{options.host}]" if ":" in options.host else options.host
     settings: dict[str, Any] = {
         "bind": [f"{host}:{options.port}"],
@@ -54,7 +61,7 @@ def serve(options: command.Options) -> None:
     }
     if options.certfile:
         settings |= {"certfile": options.certfile, "keyfile": options.keyfile}
-    ContractApplication(settings).run()
+    ContractApplication(settings, application).run()
 
 
 def _announce(arbiter: Arbiter) -> None:
