@@ -10,8 +10,12 @@ per core by default), each bounded by the run's deadline and killed when the run
 --path and PYTEST-ARGS narrow the run as usual (a suite's file, ``-k``, ``--server``,
 ``--client``). A cell is matched
 across runs by (case, server, client, transport). Prints each flaky cell with its outcomes
-per run (seed, loaded or not), and exits 1 when there is one. The runs' results.json files
-are kept in a temporary folder named at the start.
+per run (seed, loaded or not), and exits 1 when there is one. A cell that passed in some
+runs and met a known deviation in the others, the same one each time, is listed apart and
+does not fail the hunt: only an ``intermittent`` deviation can match that way, and it
+records the variation with its evidence and conditions. The runs' results.json files are
+kept in a temporary folder named at the start; ``--compare A.json B.json ...`` reads such
+files (or any runs' results) instead of running.
 
 The issue asks for 20 full runs; at about 8 minutes each on two busy cores, that is an
 evening's job: ``python bench/flakes.py --runs 20 --load-every 2``.
@@ -71,13 +75,27 @@ def run(number: int, seed: int, loaded: bool, options: argparse.Namespace, folde
     return path
 
 
-def outcomes(paths: list[Path]) -> dict[CellKey, list[str]]:
-    """Each cell's outcome per run (``missing`` where a run has no such cell)."""
+def outcomes(paths: list[Path]) -> tuple[dict[CellKey, list[str]], set[CellKey]]:
+    """Each cell's outcome per run (``missing`` where a run has no such cell), and the cells
+    that met a known deviation in every run."""
     table: dict[CellKey, list[str]] = defaultdict(lambda: ["missing"] * len(paths))
+    deviations: dict[CellKey, set[str | None]] = defaultdict(set)
     for index, path in enumerate(paths):
         for cell in results.load(path)["cells"]:
             table[key(cell)][index] = cell["outcome"]
-    return table
+            deviations[key(cell)].add((cell.get("deviation") or {}).get("source"))
+    under_one = {
+        cell for cell, sources in deviations.items() if len(sources) == 1 and None not in sources
+    }
+    return table, under_one
+
+
+def recorded(seen: list[str], under_deviation: bool) -> bool:
+    """A change of outcome that an ``intermittent`` deviation records: pass in some runs,
+    known in the others, under the same deviation. A deviation that is not intermittent
+    turns a pass into "fixed" (the baseline's strict xfail), so pass with known under one
+    deviation is only ever an intermittent one, with its evidence and conditions."""
+    return under_deviation and set(seen) == {"pass", "known"}
 
 
 def main() -> int:
@@ -90,37 +108,55 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=int(time.time()), help="first run's seed")
     parser.add_argument("--path", default="suites", help="what pytest collects (default suites)")
     parser.add_argument("--json", type=Path, help="write the flaky cells here as JSON")
+    parser.add_argument(
+        "--compare", nargs="+", type=Path, metavar="RESULTS", help="compare these runs' files"
+    )
     parser.add_argument("pytest_args", nargs="*", help="after --: more pytest arguments")
     options = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="flakes-"))
-    print(f"results in {folder}", flush=True)
-    runs = [
-        (
-            number,
-            options.seed + number,
-            bool(options.load_every) and number % options.load_every == 1,
-        )
-        for number in range(options.runs)
-    ]
-    try:
+    if options.compare:
+        paths, labels = options.compare, [path.name for path in options.compare]
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="flakes-"))
+        print(f"results in {folder}", flush=True)
+        runs = [
+            (
+                number,
+                options.seed + number,
+                bool(options.load_every) and number % options.load_every == 1,
+            )
+            for number in range(options.runs)
+        ]
         paths = [run(number, seed, loaded, options, folder) for number, seed, loaded in runs]
-        table = outcomes(paths)
+        labels = [f"seed {seed}{' loaded' if loaded else ''}" for _, seed, loaded in runs]
+    try:
+        table, under_deviation = outcomes(paths)
     except results.ResultsFileError as exc:
         sys.exit(f"a run wrote no usable results: {exc}")
-    labels = [f"seed {seed}{' loaded' if loaded else ''}" for _, seed, loaded in runs]
-    flaky = {cell: seen for cell, seen in sorted(table.items()) if len(set(seen)) > 1}
-    print(f"{len(table)} cells, {len(paths)} runs, {len(flaky)} flaky")
-    for cell, seen in flaky.items():
-        print(
-            f"  {describe_key(cell)}: "
-            + ", ".join(f"{outcome} ({label})" for outcome, label in zip(seen, labels, strict=True))
-        )
+    changed = {cell: seen for cell, seen in sorted(table.items()) if len(set(seen)) > 1}
+    intermittent = {c: s for c, s in changed.items() if recorded(s, c in under_deviation)}
+    flaky = {c: s for c, s in changed.items() if c not in intermittent}
+    print(
+        f"{len(table)} cells, {len(paths)} runs, {len(flaky)} flaky, "
+        f"{len(intermittent)} recorded as intermittent"
+    )
+    for title, cells in (("flaky", flaky), ("recorded as intermittent", intermittent)):
+        if cells:
+            print(f"{title}:")
+        for cell, seen in cells.items():
+            print(
+                f"  {describe_key(cell)}: "
+                + ", ".join(f"{o} ({label})" for o, label in zip(seen, labels, strict=True))
+            )
     if options.json:
         document = {
             "runs": labels,
             "cells": len(table),
             "flaky": [
                 {"cell": describe_key(cell), "outcomes": seen} for cell, seen in flaky.items()
+            ],
+            "intermittent": [
+                {"cell": describe_key(cell), "outcomes": seen}
+                for cell, seen in intermittent.items()
             ],
         }
         options.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
