@@ -28,6 +28,16 @@ def descendants(pid: int) -> list[int]:
     return [p for child in found for p in (child, *descendants(child))]
 
 
+def processes_with(marker: str) -> list[int]:
+    """The pids whose command line holds ``marker`` (a zombie's is empty: it is gone)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):  # a process may end while it is read
+            if entry.name.isdigit() and marker.encode() in (entry / "cmdline").read_bytes():
+                pids.append(int(entry.name))
+    return pids
+
+
 def listening_sockets(pids: list[int]) -> list[str]:
     """The TCP listening sockets the processes ``pids`` hold, as local addresses."""
     held = set()

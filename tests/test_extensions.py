@@ -25,6 +25,7 @@ from harness.implementation import Capability, ClientProtocol, Implementation, K
 from harness.launcher import LaunchError, free_port, launch, start_server
 from harness.model import ClientCertificate, Proxy, RequestSpec, Target, Timeouts, Verify
 from harness.registry import Registry
+from tests.leak_probe import processes_with
 from tests.pytest_run import ROOT, run_pytest
 
 PY = sys.executable
@@ -341,16 +342,6 @@ def test_an_external_client_that_cannot_start_is_named() -> None:
         client.send(RequestSpec(), TARGET)
 
 
-def _processes_with(marker: str) -> list[int]:
-    """The pids whose command line holds ``marker`` (a zombie's is empty: it is gone)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        with contextlib.suppress(OSError):  # a process may end while it is read
-            if entry.name.isdigit() and marker.encode() in (entry / "cmdline").read_bytes():
-                pids.append(int(entry.name))
-    return pids
-
-
 @pytest.mark.skipif(not Path("/proc/self").exists(), reason="reads processes from /proc")
 @pytest.mark.parametrize(
     ("mode", "raised"),
@@ -366,11 +357,11 @@ def test_an_external_client_leaves_no_descendant(mode: str, raised: type[Excepti
         with pytest.raises(raised):
             ExternalClient("leaver", command).send(quick, TARGET)
         deadline = time.monotonic() + deadlines.SERVER_KILL_WAIT
-        while _processes_with(marker) and time.monotonic() < deadline:
+        while processes_with(marker) and time.monotonic() < deadline:
             time.sleep(deadlines.POLL)
-        assert _processes_with(marker) == []
+        assert processes_with(marker) == []
     finally:  # a failed check leaves nothing running either
-        for pid in _processes_with(marker):
+        for pid in processes_with(marker):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
 

@@ -23,6 +23,7 @@ from harness.clients.line_programs import LINE_PROGRAMS
 from harness.errors import ClientError
 from harness.implementation import ClientProtocol
 from harness.model import RequestSpec, Target, Timeouts
+from tests.leak_probe import processes_with
 
 PROGRAMS = Path(__file__).parent / "programs"
 TARGET = Target("http", "127.0.0.1", 9)
@@ -96,15 +97,6 @@ def test_a_program_that_cannot_start_is_named() -> None:
         client.send(QUICK, TARGET)
 
 
-def _processes_with(marker: str) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        with contextlib.suppress(OSError):  # a process may end while it is read
-            if entry.name.isdigit() and marker.encode() in (entry / "cmdline").read_bytes():
-                pids.append(int(entry.name))
-    return pids
-
-
 @pytest.mark.skipif(not Path("/proc/self").exists(), reason="reads processes from /proc")
 def test_stopping_a_program_stops_its_children() -> None:
     marker = f"http-interop-line-leak-{uuid.uuid4()}"
@@ -115,13 +107,13 @@ def test_stopping_a_program_stops_its_children() -> None:
             with pytest.raises(ClientError):
                 client.send(QUICK, TARGET)
         # The program and its three children, between requests.
-        assert len(_processes_with(marker)) == 4
+        assert len(processes_with(marker)) == 4
         LINE_PROGRAMS.stop_all()
         deadline = time.monotonic() + deadlines.SERVER_KILL_WAIT
-        while _processes_with(marker) and time.monotonic() < deadline:
+        while processes_with(marker) and time.monotonic() < deadline:
             time.sleep(deadlines.POLL)
-        assert _processes_with(marker) == []
+        assert processes_with(marker) == []
     finally:  # a failed check leaves nothing running either
-        for pid in _processes_with(marker):
+        for pid in processes_with(marker):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
