@@ -29,7 +29,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harness import results  # noqa: E402
+from harness import results, shards  # noqa: E402
+from harness.model import Pairing  # noqa: E402
 
 RUN_DEADLINE = 3600  # seconds for one full run (about 21 min with -n 2 on 2 busy cores)
 TOP = 30  # slowest cells and cases listed
@@ -58,6 +59,16 @@ def sums(cells: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
         {key: name, "seconds": round(seconds, 2), "cells": count[name]}
         for name, seconds in sorted(total.items(), key=lambda item: -item[1])
     ]
+
+
+def shard_groups(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Cell time per ``--shard`` group (a server, or a client without one): what
+    harness/shards.py's WEIGHTS holds."""
+    grouped = [
+        {**cell, "group": shards.group(Pairing(cell["server"], cell["client"], cell["transport"]))}
+        for cell in cells
+    ]
+    return sums(grouped, "group")
 
 
 def slowest_cases(cells: list[dict[str, Any]], top: int) -> list[dict[str, Any]]:
@@ -92,6 +103,7 @@ def figures(document: results.Document, top: int) -> dict[str, Any]:
         "by_suite": sums(cells, "suite"),
         "by_client": sums(cells, "client"),
         "by_server": sums(cells, "server"),
+        "by_shard_group": shard_groups(cells),
         "slowest_cases": slowest_cases(cells, top),
         "slowest_cells": slowest_cells(cells, top),
     }
@@ -113,8 +125,9 @@ def show(report: dict[str, Any]) -> None:
         f"{report['cells']} cells, {report['cell_seconds']:.1f} s of cell time, run "
         f"{report['run_duration_s']:.1f} s with {report['workers']} workers{wall}"
     )
-    for name in ("by_suite", "by_client", "by_server", "slowest_cases", "slowest_cells"):
+    for name in ("by_suite", "by_client", "by_server", "by_shard_group", "slowest_cases"):
         print(f"\n{name.replace('_', ' ')}\n{table(report[name])}")
+    print(f"\nslowest cells\n{table(report['slowest_cells'])}")
 
 
 def main() -> int:

