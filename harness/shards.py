@@ -50,9 +50,32 @@ def group(pairing: Pairing) -> str:
 
 # Seconds of cell time per group in the default conformance run (`python bench/run_times.py
 # RESULTS.json` prints them as "by shard group"), so that shards take about as long as each
-# other. Measured on 2026-12-06 (CI=true, -n 2, this machine); a stale figure costs balance,
-# never a cell.
-WEIGHTS: dict[str, float] = {}
+# other. Measured on 2026-12-06 (CI=true, -n 2, 21,873 cells); a stale figure costs
+# balance, never a cell.
+WEIGHTS: dict[str, float] = {
+    "server twisted": 182,
+    "server stdlib-http11": 161,
+    "server stdlib-threading": 158,
+    "server flask": 155,
+    "server gunicorn": 143,
+    "server uvicorn": 142,
+    "server django-gunicorn": 139,
+    "server aiohttp.web": 134,
+    "server node": 124,
+    "server waitress": 101,
+    "client requests": 94,
+    "client urllib3": 92,
+    "client urllib.request": 91,
+    "client aiohttp": 90,
+    "server stdlib-http10": 90,
+    "client http.client": 89,
+    "client curl": 79,
+    "server django-runserver": 69,
+    "client httpx": 56,
+    "server simplehttp": 5,
+    "server http.server-cli-http11": 2,
+    "client websockets": 0,
+}
 
 
 @functools.cache

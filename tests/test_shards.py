@@ -1,9 +1,12 @@
-"""--shard i/n and merging the shards: the same cells, outcomes and counts as one run."""
+"""--shard i/n and merging the shards: the same cells, outcomes and counts as one run; the
+split deals the weighed implementations evenly and the others by their name's hash."""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -13,11 +16,12 @@ from harness.model import Pairing
 from harness.report.document import key, selection_label
 from harness.report.merge import merge, read_for_merge
 from harness.results import Document
-from harness.shards import Shard, parse
+from harness.shards import WEIGHTS, Shard, parse, shard_index
 from tests.pytest_run import ROOT, run_pytest
 
-# Three quick servers that 2 shards split 2 + 1 and 3 shards one each (by their names).
-SERVERS = ("stdlib-http11", "stdlib-threading", "flask")
+# Three quick servers that 2 shards split 2 + 1 and 3 shards one each (dealt by
+# shards.WEIGHTS; test_the_selection_spreads_over_every_shard says so when that changes).
+SERVERS = ("stdlib-http11", "stdlib-threading", "uvicorn")
 SELECTION = (
     "suites/test_methods.py",
     *("-k", "test_get or test_post"),  # a deselection, so that its count is merged too
@@ -115,3 +119,32 @@ def test_a_server_and_its_cells_are_in_one_shard_of_each_count() -> None:
         assert all(Shard(keeping[0], count).keeps(p) for p in pairings)
     # A test that is no cell runs in the first shard only.
     assert [Shard(i, 3).keeps(None) for i in (1, 2, 3)] == [True, False, False]
+
+
+def test_the_selection_spreads_over_every_shard() -> None:
+    for count, sizes in ((2, [1, 2]), (3, [1, 1, 1])):
+        shards = Counter(shard_index(f"server {server}", count) for server in SERVERS)
+        assert sorted(shards.values()) == sizes, f"pick other SERVERS: {count} shards {shards}"
+
+
+@pytest.mark.parametrize("count", [2, 3, 4, 5])
+def test_the_packages_implementations_are_dealt_into_shards_of_about_equal_time(
+    count: int,
+) -> None:
+    loads = Counter[int]()
+    for name, weight in WEIGHTS.items():
+        loads[shard_index(name, count)] += weight
+    assert len(loads) == count
+    # Heaviest first to the lightest shard: no shard exceeds another by more than the
+    # heaviest group.
+    assert max(loads.values()) - min(loads.values()) <= max(WEIGHTS.values()), loads
+
+
+def test_a_group_not_weighed_goes_by_its_names_hash() -> None:
+    # An implementation of an extension or an implementations file: the same shard on
+    # every machine, whatever else is installed.
+    name = "server someone-elses"
+    assert name not in WEIGHTS
+    digest = hashlib.sha256(name.encode()).digest()
+    for count in (2, 3, 7):
+        assert shard_index(name, count) == int.from_bytes(digest[:8], "big") % count + 1
