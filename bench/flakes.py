@@ -17,8 +17,8 @@ records the variation with its evidence and conditions. The runs' results.json f
 kept in a temporary folder named at the start; ``--compare A.json B.json ...`` reads such
 files (or any runs' results) instead of running.
 
-The issue asks for 20 full runs; at about 8 minutes each on two busy cores, that is an
-evening's job: ``python bench/flakes.py --runs 20 --load-every 2``.
+The issue asks for 20 full runs; at 13-20 minutes each on two cores (21,873 cells, the
+loaded runs slower), that is a night's job: ``python bench/flakes.py --runs 20 --load-every 2``.
 """
 
 from __future__ import annotations
