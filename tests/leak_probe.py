@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -28,14 +29,30 @@ def descendants(pid: int) -> list[int]:
     return [p for child in found for p in (child, *descendants(child))]
 
 
-def processes_with(marker: str) -> list[int]:
-    """The pids whose command line holds ``marker`` (a zombie's is empty: it is gone)."""
+def processes_with(marker: str, where: str = "cmdline") -> list[int]:
+    """The pids whose /proc/<pid>/<where> (``cmdline``, or ``environ``: a run's processes
+    whoever their parent) holds ``marker``; a zombie's are empty: it is gone."""
     pids = []
     for entry in Path("/proc").iterdir():
         with contextlib.suppress(OSError):  # a process may end while it is read
-            if entry.name.isdigit() and marker.encode() in (entry / "cmdline").read_bytes():
+            if entry.name.isdigit() and marker.encode() in (entry / where).read_bytes():
                 pids.append(int(entry.name))
     return pids
+
+
+def left_after_stop(marker: str, where: str = "cmdline") -> list[int]:
+    """The processes of ``marker`` still there once a stop has had its deadline to act."""
+    deadline = time.monotonic() + deadlines.SERVER_KILL_WAIT
+    while (left := processes_with(marker, where)) and time.monotonic() < deadline:
+        time.sleep(deadlines.POLL)
+    return left
+
+
+def kill_all(marker: str, where: str = "cmdline") -> None:
+    """Kill what a failed check left running, so that it leaves nothing either."""
+    for pid in processes_with(marker, where):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def listening_sockets(pids: list[int]) -> list[str]:

@@ -4,13 +4,9 @@ gets (a clear error naming it; every other cell unaffected)."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import signal
 import sys
 import textwrap
-import time
 import uuid
 from dataclasses import replace
 from pathlib import Path
@@ -25,7 +21,7 @@ from harness.implementation import Capability, ClientProtocol, Implementation, K
 from harness.launcher import LaunchError, free_port, launch, start_server
 from harness.model import ClientCertificate, Proxy, RequestSpec, Target, Timeouts, Verify
 from harness.registry import Registry
-from tests.leak_probe import processes_with
+from tests.leak_probe import kill_all, left_after_stop
 from tests.pytest_run import ROOT, run_pytest
 
 PY = sys.executable
@@ -356,14 +352,9 @@ def test_an_external_client_leaves_no_descendant(mode: str, raised: type[Excepti
     try:
         with pytest.raises(raised):
             ExternalClient("leaver", command).send(quick, TARGET)
-        deadline = time.monotonic() + deadlines.SERVER_KILL_WAIT
-        while processes_with(marker) and time.monotonic() < deadline:
-            time.sleep(deadlines.POLL)
-        assert processes_with(marker) == []
+        assert left_after_stop(marker) == []
     finally:  # a failed check leaves nothing running either
-        for pid in processes_with(marker):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        kill_all(marker)
 
 
 def test_broken_implementations_fail_their_own_cells_only(tmp_path: Path) -> None:

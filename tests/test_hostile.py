@@ -5,12 +5,9 @@ thread or temporary file of the harness."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
 import sys
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from harness import deadlines
-from tests.leak_probe import REPORT
+from tests.leak_probe import REPORT, kill_all, left_after_stop
 from tests.pytest_run import ROOT, run_pytest
 
 PROGRAMS = ROOT / "tests" / "programs"
@@ -44,16 +41,6 @@ SERVERS = [
     Hostile("endless-fields", "fail", "protocol.invalid_header"),
     Hostile("wrong-port", "error", "ready line names port"),
 ]
-
-
-def _left_with(marker: str) -> list[int]:
-    """The processes whose environment holds ``marker``: the run's, whoever their parent."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        with contextlib.suppress(OSError):  # a process may end while it is read
-            if entry.name.isdigit() and marker.encode() in (entry / "environ").read_bytes():
-                pids.append(int(entry.name))
-    return pids
 
 
 @pytest.mark.skipif(not Path("/proc/self").exists(), reason="reads processes from /proc")
@@ -118,12 +105,7 @@ def test_hostile_implementations_fail_their_cells_and_leave_nothing(tmp_path: Pa
 
         left = json.loads(leak_report.read_text(encoding="utf-8"))
         assert left == {"threads": [], "descendants": [], "listening": []}, left
-        deadline = time.monotonic() + deadlines.SERVER_KILL_WAIT
-        while _left_with(marker) and time.monotonic() < deadline:
-            time.sleep(deadlines.POLL)
-        assert _left_with(marker) == []
+        assert left_after_stop(marker, "environ") == []
         assert list(temp.iterdir()) == []
     finally:  # a failed check leaves nothing running either
-        for pid in _left_with(marker):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        kill_all(marker, "environ")

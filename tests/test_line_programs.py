@@ -6,9 +6,7 @@ program's children included (tests/programs/client_leaving_a_child.py)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import sys
 import time
 import uuid
@@ -23,7 +21,7 @@ from harness.clients.line_programs import LINE_PROGRAMS
 from harness.errors import ClientError
 from harness.implementation import ClientProtocol
 from harness.model import RequestSpec, Target, Timeouts
-from tests.leak_probe import processes_with
+from tests.leak_probe import kill_all, left_after_stop, processes_with
 
 PROGRAMS = Path(__file__).parent / "programs"
 TARGET = Target("http", "127.0.0.1", 9)
@@ -109,11 +107,6 @@ def test_stopping_a_program_stops_its_children() -> None:
         # The program and its three children, between requests.
         assert len(processes_with(marker)) == 4
         LINE_PROGRAMS.stop_all()
-        deadline = time.monotonic() + deadlines.SERVER_KILL_WAIT
-        while processes_with(marker) and time.monotonic() < deadline:
-            time.sleep(deadlines.POLL)
-        assert processes_with(marker) == []
+        assert left_after_stop(marker) == []
     finally:  # a failed check leaves nothing running either
-        for pid in processes_with(marker):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        kill_all(marker)
