@@ -48,9 +48,10 @@ REAL_ORIGINS = ("stdlib-http11", "uvicorn")
 ECHO_TARGET = "/echo?through=proxy"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def forward_proxies(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ForwardProxies]:
-    """The module's proxies (per xdist worker), started on first use."""
+    """The proxies (per xdist worker), started on first use: session-scoped, as a worker
+    meets this module's cells once per server (harness/plugin/schedule.py)."""
     why = forward_proxy.missing()
     if why is not None:
         pytest.skip(why)

@@ -13,6 +13,7 @@ harness.suites``, or ``pytest suites`` in this checkout). One module per job:
 - ``progress``: the terminal's progress lines (one per suite and implementation);
 - ``settings``: the suite markers, and the warning filter and timeout of every cell;
 - ``shard``: ``--shard i/n``, one shard of the cells (harness/shards.py);
+- ``schedule``: under pytest-xdist, each server's cells on one worker;
 
 and the fixture layer, ``harness.fixtures`` (fixtures/ in this checkout).
 
@@ -32,6 +33,7 @@ pytest_plugins = [
     "harness.plugin.target",
     "harness.plugin.progress",
     "harness.plugin.shard",
+    "harness.plugin.schedule",
     "harness.fixtures.certificates",
     "harness.fixtures.environment",
     "harness.fixtures.servers",

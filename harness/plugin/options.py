@@ -4,6 +4,7 @@ by the cell kind they take (harness/cells.py)."""
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -27,6 +28,18 @@ class Matrix:
     servers: list[str]
     clients: list[str]
     pairings: dict[str, list[Pairing]]  # by cell kind's fixture
+
+    def node(self, nodeid: str) -> tuple[str, Pairing] | None:
+        """The case id and pairing of a cell's node id (``...[<case>-<pairing>]``,
+        harness.cells.cell_id), or None for a test that is no cell of this matrix: all the
+        xdist controller knows of a cell before its reports arrive."""
+        case_id, _, pairing_id = nodeid.partition("[")[2].removesuffix("]").partition("-")
+        pairing = self._by_id.get(pairing_id)
+        return (case_id, pairing) if "." in case_id and pairing else None
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Pairing]:
+        return {p.id: p for ps in self.pairings.values() for p in ps}
 
 
 @dataclass(frozen=True)

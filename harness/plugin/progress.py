@@ -5,8 +5,7 @@ On a terminal, a status line (the suite and implementation of the latest cell, t
 done and left, the failures so far) is updated in place below a line per finished suite.
 In a log (no terminal) nothing is rewritten: one line per suite x implementation when its
 last cell finishes, so 7001 cells make about a hundred lines. A cell's group is read from
-its node id (``<case>-<pairing>``, harness.cells.cell_id), which is all the xdist
-controller knows of the cells before their reports arrive.
+its node id (``Matrix.node``).
 
 Registered on the controller (it receives every report, serially and under xdist), and
 active only when the run collected cells at the default verbosity: with ``-v``, and for
@@ -66,11 +65,11 @@ class Progress:
     def _start(self, nodeids: list[str]) -> None:
         """Group the collected cells; with no cell among them, stay out of the way."""
         matrix = self.config.stash[MATRIX_KEY]
-        first = {p.id: p.server or p.client or "" for ps in matrix.pairings.values() for p in ps}
         for nodeid in nodeids:
-            case_id, _, pairing_id = nodeid.partition("[")[2].removesuffix("]").partition("-")
-            if "." in case_id and pairing_id in first:
-                suite, implementation = case_id.split(".", 1)[0], first[pairing_id]
+            if cell := matrix.node(nodeid):
+                case_id, pairing = cell
+                suite = case_id.split(".", 1)[0]
+                implementation = pairing.server or pairing.client or ""
                 self.group_of[nodeid] = (suite, implementation)
                 self.groups.setdefault(self._label(suite, implementation), Group()).total += 1
         if self.active:
