@@ -45,6 +45,12 @@ DRIP_BYTES = 6
 DRIP_INTERVAL = 0.1 * deadlines.SCALE
 DRIP_READ_TIMEOUT = 3 * DRIP_INTERVAL
 DRIP_TARGET = f"/drip/{DRIP_BYTES}?interval_ms={round(DRIP_INTERVAL * 1000)}"
+# The drip check judges reads. An exchange that ended setting up its connection is no sample
+# of them, and is made again, up to this many times in all: urllib.request's one timeout
+# bounds the TLS handshake too, and Werkzeug shakes hands in its accept loop (the listening
+# socket is wrapped, werkzeug/serving.py:809), which a loaded machine once held past the
+# 0.3 s (in one full run of 2026-12-06: flask x urllib.request over https).
+DRIP_ATTEMPTS = 3
 
 # How long a half-sent request is watched, and how long after an answer to see a close.
 IDLE_WINDOW = 2.0 * deadlines.SCALE
@@ -193,7 +199,15 @@ def test_read_deadline_per_read_or_total(
     spec = RequestSpec(
         "GET", DRIP_TARGET, timeouts=Timeouts(connect=deadlines.CONNECT, read=DRIP_READ_TIMEOUT)
     )
-    outcome, elapsed = _timed(lambda: interop.send(spec))
+    for attempt in range(1, DRIP_ATTEMPTS + 1):
+        outcome, elapsed = _timed(lambda: interop.send(spec))
+        if not isinstance(outcome, ClientError) or outcome.kind is not ErrorKind.TIMEOUT_CONNECT:
+            break
+        record_property(
+            "observed",
+            f"attempt {attempt} ended setting up the connection after {elapsed:.2f} s "
+            f"({outcome.original_text}): no sample of a read deadline",
+        )
     body_time = DRIP_BYTES * DRIP_INTERVAL
     if isinstance(outcome, ClientError):
         _expect_gave_up(DRIP, outcome, elapsed, ErrorKind.TIMEOUT_READ, DRIP_READ_TIMEOUT)

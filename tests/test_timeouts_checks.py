@@ -47,13 +47,20 @@ class Defective:
     - "early": gives up at a tenth of them;
     - "misnamed": reports a connect timeout as a read timeout, and the other way round;
     - "swallow": returns a read timeout as a success with an empty body;
-    - "truncate": drops the last byte of every body.
+    - "truncate": drops the last byte of every body;
+    - "stalled-connect": every exchange ends in timeout.connect, as where no connection can
+      be set up within the timeout ("stalled-connect-once": the first exchange only).
     """
 
     def __init__(self, inner: Client, defect: str) -> None:
         self.inner, self.defect = inner, defect
+        self.sent = 0
 
     def send(self, spec: RequestSpec, target: Target) -> Exchange:
+        self.sent += 1
+        stalled = self.defect == "stalled-connect"
+        if stalled or (self.defect, self.sent) == ("stalled-connect-once", 1):
+            raise ClientError(ErrorKind.TIMEOUT_CONNECT, TimeoutError("handshake timed out"))
         stretch = STRETCH.get(self.defect)
         if stretch is not None:
             given = spec.timeouts
@@ -158,6 +165,8 @@ DRIP_BREAKS = [
     (HttpClientClient, "early", "no sooner than"),
     (TotalDeadlineClient, "misnamed", "the error kind"),
     (TotalDeadlineClient, "swallow", "0 body bytes"),
+    # Made again while it ends at connect, but not for ever.
+    (HttpClientClient, "stalled-connect", "the error kind timeout.read"),
 ]
 # Scripted servers answering the idle probe's unfinished request: wrongly, then rightly.
 IDLE_BREAKS = {
@@ -245,6 +254,19 @@ def test_drip_check_fails_on_server_that_does_not_drip() -> None:
             )
     finally:
         client.close()
+
+
+def test_drip_check_makes_an_exchange_that_ended_at_connect_again(drip_server: Target) -> None:
+    client = Defective(HttpClientClient(), "stalled-connect-once")
+    recorded: Recorded = []
+    try:
+        check = timeouts.test_read_deadline_per_read_or_total
+        check(Conversation(drip_server, client), _recorder(recorded))
+    finally:
+        client.close()
+    assert client.sent == 2
+    assert [name for name, _ in recorded] == ["observed", "observed"]
+    assert str(recorded[0][1]).startswith("attempt 1 ended setting up the connection")
 
 
 @pytest.mark.parametrize("kind", [HttpClientClient, TotalDeadlineClient], ids=lambda k: k.__name__)
