@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 import shutil
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +64,9 @@ def start(folder: Path, *, authenticating: bool) -> tuple[ServerProcess, Proxy]:
     config = folder / f"tinyproxy-{port}.conf"
     config.write_text(_config(port, credentials))
     name = "tinyproxy (basic auth)" if authenticating else "tinyproxy"
-    process = launch(name, [PROGRAM, "-d", "-c", str(config)], ready_port=port)
+    # Under harness.stdin_guard: tinyproxy does not stop when the harness dies by itself.
+    command = [sys.executable, "-m", "harness.stdin_guard", PROGRAM, "-d", "-c", str(config)]
+    process = launch(name, command, ready_port=port)
     return process, Proxy("127.0.0.1", port, credentials)
 
 

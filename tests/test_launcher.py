@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import deadlines, extensions
+from harness import deadlines, extensions, forward_proxy
 from harness.implementation import Kind
 from harness.launcher import LaunchError, launch, server_command
 from harness.registry import Registry
@@ -170,6 +170,39 @@ def test_server_stops_by_itself_when_the_harness_is_killed() -> None:
     with contextlib.suppress(ProcessLookupError), watched(int(done.stdout)) as server:
         server_exited = exits_within(server, KILL_WAIT)
     assert server_exited
+
+
+@needs_pidfd
+@pytest.mark.skipif(forward_proxy.missing() is not None, reason=str(forward_proxy.missing()))
+def test_proxy_stops_by_itself_when_the_harness_is_killed(tmp_path: Path) -> None:
+    # tinyproxy has no --stop-on-stdin-eof: harness.stdin_guard stops it for it.
+    done = subprocess.run(
+        python(str(PROGRAMS / "orphaned_proxy.py"), str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=deadlines.SERVER_READY,
+        check=False,
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    pids = [int(pid) for pid in done.stdout.split()]
+    assert len(pids) == 2, done.stdout  # the guard and tinyproxy
+    for pid in pids:
+        exited = True
+        with contextlib.suppress(ProcessLookupError), watched(pid) as process:
+            exited = exits_within(process, KILL_WAIT)
+        assert exited, f"process {pid} outlived the harness"
+
+
+def test_stdin_guard_exits_with_its_program_status() -> None:
+    guarded = python("-m", "harness.stdin_guard", sys.executable, "-c")
+    pipe = subprocess.PIPE
+    with subprocess.Popen([*guarded, "import sys; sys.exit(7)"], stdin=pipe) as guard:
+        # stdin held open: the program's own exit
+        assert guard.wait(deadlines.SERVER_READY) == 7
+    with subprocess.Popen([*guarded, "import time; time.sleep(60)"], stdin=pipe) as guard:
+        assert guard.stdin is not None
+        guard.stdin.close()  # the program is stopped by SIGTERM: 128 + 15
+        assert guard.wait(deadlines.SERVER_READY) == 128 + signal.SIGTERM
 
 
 def test_command_that_does_not_exist_could_not_be_started(tmp_path: Path) -> None:
