@@ -16,12 +16,17 @@ Targets are ratios, so that a busy machine shifts both sides alike:
   themselves);
 - one server selected with ``-k`` takes at most 0.5 of the serial run (servers nobody
   selects are never started).
+Each run's CPU time (every process of it, servers and client programs included) is printed
+beside its wall time: divided by the cores, it is the wall time no scheduling can beat, and
+whatever lies between the two is waiting (deliberate waits, start-up on a critical path).
 Exits 1 when a target is missed. Every run is bounded by a deadline.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -36,16 +41,24 @@ ONE_SERVER = "stdlib-threading"
 TARGETS = {"-n 2 / serial": 0.6, "one server / serial": 0.5}
 
 
-def timed_run(selection: list[str], *args: str) -> float:
+def _cpu_of_children() -> float:
+    """User and system seconds of every reaped descendant so far: pytest, its workers, and
+    the servers and client programs they started and waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_run(selection: list[str], *args: str) -> tuple[float, float]:
+    """One run's wall time and the CPU time its processes used, in seconds."""
     with tempfile.TemporaryDirectory() as scratch:
         command = [sys.executable, "-m", "pytest", *selection, "-q", "-p", "no:cacheprovider"]
         command += ["--results", str(Path(scratch) / "results.json"), *args]
-        started = time.monotonic()
+        cpu, started = _cpu_of_children(), time.monotonic()
         done = subprocess.run(command, cwd=ROOT, capture_output=True, timeout=RUN_DEADLINE)
-        elapsed = time.monotonic() - started
+        elapsed, cpu = time.monotonic() - started, _cpu_of_children() - cpu
     if done.returncode != 0:
         sys.exit(f"run {' '.join(args) or '(serial)'} failed:\n{done.stdout.decode()[-2000:]}")
-    return elapsed
+    return elapsed, cpu
 
 
 def main() -> int:
@@ -60,12 +73,16 @@ def main() -> int:
     selection = options.selection or SELECTION
     runs = {"serial": (), "-n 2": ("-n", "2"), f"-k {ONE_SERVER}": ("-k", ONE_SERVER)}
     print(f"selection: {' '.join(selection)}")
-    times = {
-        name: statistics.median(timed_run(selection, *args) for _ in range(options.repeat))
+    measured = {
+        name: [timed_run(selection, *args) for _ in range(options.repeat)]
         for name, args in runs.items()
     }
+    times = {name: statistics.median(wall for wall, _ in runs) for name, runs in measured.items()}
+    cores = os.cpu_count() or 1
+    print(f"{'':22} {'wall':>9} {'cpu':>9}  (cpu / {cores} cores: the wall no scheduling beats)")
     for name, seconds in times.items():
-        print(f"{name:22} {seconds:7.2f} s")
+        cpu = statistics.median(cpu for _, cpu in measured[name])
+        print(f"{name:22} {seconds:7.2f} s {cpu:7.2f} s  ({cpu / cores:.2f} s)")
     ratios = {
         "-n 2 / serial": times["-n 2"] / times["serial"],
         "one server / serial": times[f"-k {ONE_SERVER}"] / times["serial"],
